@@ -17,11 +17,13 @@ struct QueueMap {
   std::string port;                 // "dpdk0"
   std::optional<uint16_t> rx_queue;
   std::optional<uint16_t> tx_queue;
+  bool operator==(const QueueMap&) const = default;
 };
 
 struct WorkerConf {
   unsigned lcore = 0;
   std::vector<QueueMap> queues;
+  bool operator==(const WorkerConf&) const = default;
 };
 
 // What to do with local traffic no data-plane module claims, when the port has a tap (exception path).
@@ -38,6 +40,7 @@ struct PortConf {
   std::vector<Ip4Prefix> addresses;
   bool kni = false;                 // create a kernel tap "<name>.kni" (exception path)
   UnclaimedPolicy unclaimed = UnclaimedPolicy::kernel;
+  bool operator==(const PortConf&) const = default;
 };
 
 struct Config {
@@ -72,6 +75,8 @@ struct Config {
 
   std::vector<PortConf> ports;          // [ports.NAME]: only the ports the file mentions
   std::vector<WorkerConf> workers;      // [[workers]]: empty = automatic assignment
+
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace dplb::conf
