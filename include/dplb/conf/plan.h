@@ -17,33 +17,33 @@ namespace dplb::conf {
 // What the daemon learns after EAL init.
 struct RuntimeFacts {
   struct Port {
-    std::string name;            // "dpdk<id>"
+    std::string name;  // "dpdk<id>"
     uint16_t max_rx_queues = 0;
     uint16_t max_tx_queues = 0;
     uint16_t min_mtu = 0;
     uint16_t max_mtu = 0;
   };
-  std::vector<Port> ports;             // every ethdev, in id order (dpdk0, dpdk1, ...)
+  std::vector<Port> ports;  // every ethdev, in id order (dpdk0, dpdk1, ...)
   unsigned main_lcore = 0;
-  std::vector<unsigned> worker_lcores; // enabled lcores except main
+  std::vector<unsigned> worker_lcores;  // enabled lcores except main
 };
 
 struct PortPlan {
   uint16_t port_id = 0;
-  PortConf conf;                       // name set; rx_queues and tx_queues resolved (never 0)
+  PortConf conf;  // name set; rx_queues and tx_queues resolved (never 0)
 };
 
 struct WorkerPlan {
   unsigned lcore = 0;
-  unsigned index = 0;                                    // 0.. in plan order
-  std::vector<std::pair<uint16_t, uint16_t>> rx;         // (port_id, rx queue) this worker polls
-  std::vector<std::optional<uint16_t>> tx_queue;         // indexed by port_id; empty = no tx on that port
+  unsigned index = 0;                             // 0.. in plan order
+  std::vector<std::pair<uint16_t, uint16_t>> rx;  // (port_id, rx queue) this worker polls
+  std::vector<std::optional<uint16_t>> tx_queue;  // indexed by port_id; empty = no tx on that port
 };
 
 struct Plan {
-  std::vector<PortPlan> ports;         // one per ethdev, in id order
+  std::vector<PortPlan> ports;  // one per ethdev, in id order
   std::vector<WorkerPlan> workers;
-  std::vector<std::string> warnings;   // allowed but probably unintended (e.g. a worker without tx on a port)
+  std::vector<std::string> warnings;  // allowed but probably unintended (e.g. a worker without tx on a port)
 };
 
 // Without [[workers]] every worker lcore is a worker, a port's queue counts default to

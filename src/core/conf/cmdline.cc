@@ -7,9 +7,7 @@ namespace dplb::conf {
 
 namespace {
 
-Status usage_error(std::string problem) {
-  return Status::invalid(std::move(problem) + " (try -h)");
-}
+Status usage_error(std::string problem) { return Status::invalid(std::move(problem) + " (try -h)"); }
 
 // Stores an option's value, refusing empty values and repeats.
 Status set_once(std::optional<std::string>& slot, char option, std::string value) {
@@ -58,21 +56,23 @@ Result<CmdLine> parse_cmdline(int argc, char** argv) {
       } else {
         return usage_error(std::string("-") + option + " needs a value");
       }
-      std::optional<std::string>& slot = option == 'c' ? config_path : option == 'x' ? cmd.ipc_socket : cmd.pid_file;
+      std::optional<std::string>& slot = option == 'c'   ? config_path
+                                         : option == 'x' ? cmd.ipc_socket
+                                                         : cmd.pid_file;
       if (Status s = set_once(slot, option, std::move(value)); !s) return s;
       break;
     }
   }
   for (; i < argc; ++i) cmd.eal_args.emplace_back(argv[i]);
-  if (!config_path) return usage_error("missing -c FILE");
-  cmd.config_path = std::move(*config_path);
+  if (config_path) cmd.config_path = std::move(*config_path);
   return cmd;
 }
 
 std::string usage_text(std::string_view program) {
   std::string p(program.empty() ? "dplb" : program);
-  return "usage: " + p + " -c FILE [-x IPC_SOCKET] [-p PIDFILE] [-v ...] [-- EAL_ARGS...]\n"
-         "  -c FILE        configuration file (TOML; see dplb.toml.sample)\n"
+  return "usage: " + p +
+         " [-c FILE] [-x IPC_SOCKET] [-p PIDFILE] [-v ...] [-- EAL_ARGS...]\n"
+         "  -c FILE        configuration file (TOML; see dplb.toml.sample); without it, built-in defaults\n"
          "  -x IPC_SOCKET  control socket for dpip/ipvsadm (overrides [ctrl] socket)\n"
          "  -p PIDFILE     write the daemon's pid to PIDFILE\n"
          "  -v             more logging; repeat for more (info -> debug -> trace)\n"

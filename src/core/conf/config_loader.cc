@@ -22,7 +22,7 @@ namespace {
 constexpr size_t kMaxFileBytes = 16u << 20;
 constexpr size_t kMaxReportedProblems = 20;
 constexpr size_t kMaxUnixSocketPath = 107;  // sizeof(sockaddr_un::sun_path) - 1
-constexpr std::array<std::string_view, 7> kLogLevelChoices = {"trace", "debug", "info", "warn",
+constexpr std::array<std::string_view, 7> kLogLevelChoices = {"trace", "debug",    "info", "warn",
                                                               "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kUnclaimedChoices = {"kernel", "drop"};
 
@@ -166,7 +166,8 @@ bool read_bool(TableReader& r, std::string_view key, bool& out) {
 
 // An integer within lo..hi from an optional node (already looked up).
 template <typename T>
-bool read_uint_node(TableReader& r, const toml::node* n, std::string_view key, T& out, int64_t lo, int64_t hi) {
+bool read_uint_node(TableReader& r, const toml::node* n, std::string_view key, T& out, int64_t lo,
+                    int64_t hi) {
   if (n == nullptr) return false;
   const auto* i = n->as_integer();
   if (i == nullptr) {
@@ -175,7 +176,8 @@ bool read_uint_node(TableReader& r, const toml::node* n, std::string_view key, T
   }
   int64_t v = i->get();
   if (v < lo || v > hi) {
-    r.problem(*n, key, std::to_string(v) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
+    r.problem(*n, key,
+              std::to_string(v) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
     return false;
   }
   out = static_cast<T>(v);
@@ -216,7 +218,8 @@ bool read_choice(TableReader& r, std::string_view key, std::span<const std::stri
 
 // An array of strings; `item_ok` vets each (returning a problem text, or "" when fine).
 template <typename Check>
-bool read_string_list(TableReader& r, std::string_view key, std::vector<std::string>& out, Check item_problem) {
+bool read_string_list(TableReader& r, std::string_view key, std::vector<std::string>& out,
+                      Check item_problem) {
   const toml::node* n = r.get(key);
   if (n == nullptr) return false;
   const toml::array* arr = n->as_array();
@@ -325,7 +328,8 @@ void read_ipvs(Problems& problems, const toml::table& table, Config& c) {
 }
 
 std::string port_name_problem(std::string_view name) {
-  return in_quotes(name) + " is not a port name (dpdk<N>, N = ethdev id 0.." + std::to_string(kMaxPorts - 1) + ")";
+  return in_quotes(name) + " is not a port name (dpdk<N>, N = ethdev id 0.." + std::to_string(kMaxPorts - 1) +
+         ")";
 }
 
 // An interface address: a unicast host address with a prefix length 1..32, not the network or broadcast
@@ -338,13 +342,20 @@ std::string address_problem(const std::string& text, Ip4Prefix& out) {
   if (!prefix || prefix->len == 0) return in_quotes(text) + ": prefix length must be 1..32";
   Ip4 a = prefix->addr;
   std::string what;
-  if (a.is_zero()) what = "the unspecified address";
-  else if (a.is_loopback()) what = "a loopback address";
-  else if (a.is_limited_broadcast()) what = "the broadcast address";
-  else if (a.is_multicast()) what = "a multicast address";
-  else if ((a.v >> 28) == 0xf) what = "a reserved (class E) address";
-  else if (prefix->len <= 30 && a == prefix->network()) what = "the network address of its subnet";
-  else if (prefix->len <= 30 && a == prefix->broadcast()) what = "the broadcast address of its subnet";
+  if (a.is_zero())
+    what = "the unspecified address";
+  else if (a.is_loopback())
+    what = "a loopback address";
+  else if (a.is_limited_broadcast())
+    what = "the broadcast address";
+  else if (a.is_multicast())
+    what = "a multicast address";
+  else if ((a.v >> 28) == 0xf)
+    what = "a reserved (class E) address";
+  else if (prefix->len <= 30 && a == prefix->network())
+    what = "the network address of its subnet";
+  else if (prefix->len <= 30 && a == prefix->broadcast())
+    what = "the broadcast address of its subnet";
   if (!what.empty()) return in_quotes(text) + ": " + to_string(a) + " is " + what;
   out = *prefix;
   return {};
@@ -370,7 +381,9 @@ void read_addresses(TableReader& r, PortConf& port, std::map<Ip4, std::string>& 
     }
     auto [it, inserted] = owners.emplace(prefix.addr, r.key_path(key));
     if (!inserted) {
-      r.problem(item, key, in_quotes(text) + ": duplicate address " + to_string(prefix.addr) + " (also " + it->second + ")");
+      r.problem(
+          item, key,
+          in_quotes(text) + ": duplicate address " + to_string(prefix.addr) + " (also " + it->second + ")");
       continue;
     }
     port.addresses.push_back(prefix);
@@ -424,8 +437,9 @@ void read_ports(TableReader& root, Config& c) {
 std::optional<QueueMap> read_queue_map(TableReader& worker, const toml::node& node, const std::string& path) {
   const toml::table* table = node.as_table();
   if (table == nullptr) {
-    worker.problems().add(line_of(node), path,
-                          "expected a table ({ port = \"dpdk0\", rx = 0, tx = 0 }), got " + std::string(type_name(node)));
+    worker.problems().add(
+        line_of(node), path,
+        "expected a table ({ port = \"dpdk0\", rx = 0, tx = 0 }), got " + std::string(type_name(node)));
     return std::nullopt;
   }
   TableReader r(worker.problems(), *table, path);
@@ -444,12 +458,16 @@ std::optional<QueueMap> read_queue_map(TableReader& worker, const toml::node& no
   const toml::node* tx = r.get("tx");
   uint16_t index = 0;
   if (rx != nullptr) {
-    if (read_uint_node(r, rx, "rx", index, 0, kMaxQueuesPerPort - 1)) q.rx_queue = index;
-    else ok = false;
+    if (read_uint_node(r, rx, "rx", index, 0, kMaxQueuesPerPort - 1))
+      q.rx_queue = index;
+    else
+      ok = false;
   }
   if (tx != nullptr) {
-    if (read_uint_node(r, tx, "tx", index, 0, kMaxQueuesPerPort - 1)) q.tx_queue = index;
-    else ok = false;
+    if (read_uint_node(r, tx, "tx", index, 0, kMaxQueuesPerPort - 1))
+      q.tx_queue = index;
+    else
+      ok = false;
   }
   r.check_unknown();  // first: a misspelt "rx" explains the problem below
   if (rx == nullptr && tx == nullptr) {
@@ -482,7 +500,9 @@ void read_workers(TableReader& root, Config& c) {
     const toml::node* lcore = r.require("lcore", "the lcore this worker runs on");
     if (read_uint_node(r, lcore, "lcore", worker.lcore, 0, kMaxLcores - 1)) {
       auto [it, inserted] = lcore_owners.emplace(worker.lcore, path);
-      if (!inserted) r.problem(*lcore, "lcore", "lcore " + std::to_string(worker.lcore) + " is already used by " + it->second);
+      if (!inserted)
+        r.problem(*lcore, "lcore",
+                  "lcore " + std::to_string(worker.lcore) + " is already used by " + it->second);
     }
     const toml::node* queues = r.require("queues", "a worker needs at least one queue");
     if (queues != nullptr) {
@@ -518,7 +538,8 @@ int port_id_from_name(std::string_view name) {
 
 Config default_config() { return Config{}; }
 
-Result<Config> parse_config(std::string_view text, const std::string& path, std::vector<std::string>* keys_not_set) {
+Result<Config> parse_config(std::string_view text, const std::string& path,
+                            std::vector<std::string>* keys_not_set) {
   if (keys_not_set != nullptr) keys_not_set->clear();
   toml::table root;
   try {
@@ -558,7 +579,8 @@ Result<Config> load_config(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) {
     text.append(buf, n);
     if (text.size() > kMaxFileBytes) {
-      return Status::error(EFBIG, path + ": cannot read: larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
+      return Status::error(
+          EFBIG, path + ": cannot read: larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
     }
   }
   if (std::ferror(file.get())) return cannot_read(errno);

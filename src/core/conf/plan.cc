@@ -128,7 +128,8 @@ void plan_automatic(const RuntimeFacts& facts, Plan& plan, Problems& problems) {
     if (tx == 0) problems.add(key, "the device has no tx queue");
     if (rx > n_workers) {
       problems.add(key + ".rx_queues", "rx queue " + std::to_string(n_workers) + " is served by no worker (" +
-                                           workers_text + " serve queues 0.." + std::to_string(n_workers - 1) +
+                                           workers_text + " serve queues 0.." +
+                                           std::to_string(n_workers - 1) +
                                            "; map more queues per worker with [[workers]])");
     }
     for (size_t i = 0; i < n_workers; ++i) {
@@ -164,11 +165,13 @@ void plan_explicit(const Config& config, const RuntimeFacts& facts, Plan& plan, 
       problems.add(wkey + ".lcore", "lcore " + std::to_string(wc.lcore) + " is the main lcore");
     } else if (std::find(facts.worker_lcores.begin(), facts.worker_lcores.end(), wc.lcore) ==
                facts.worker_lcores.end()) {
-      problems.add(wkey + ".lcore", "lcore " + std::to_string(wc.lcore) + " is not enabled in EAL (worker lcores: " +
-                                        lcore_list(facts.worker_lcores) + ")");
+      problems.add(wkey + ".lcore",
+                   "lcore " + std::to_string(wc.lcore) +
+                       " is not enabled in EAL (worker lcores: " + lcore_list(facts.worker_lcores) + ")");
     }
     if (auto [it, inserted] = lcore_owner.emplace(wc.lcore, j); !inserted) {
-      problems.add(wkey + ".lcore", "lcore " + std::to_string(wc.lcore) + " is already used by " + worker_key(it->second));
+      problems.add(wkey + ".lcore",
+                   "lcore " + std::to_string(wc.lcore) + " is already used by " + worker_key(it->second));
     }
     if (wc.queues.empty()) problems.add(wkey + ".queues", "a worker needs at least one queue");
 
@@ -191,8 +194,8 @@ void plan_explicit(const Config& config, const RuntimeFacts& facts, Plan& plan, 
         if (inserted) {
           w.rx.emplace_back(port_id, *q.rx_queue);
         } else {
-          problems.add(qkey + ".rx", q.port + " rx queue " + std::to_string(*q.rx_queue) + " is already served by " +
-                                         worker_key(it->second.worker));
+          problems.add(qkey + ".rx", q.port + " rx queue " + std::to_string(*q.rx_queue) +
+                                         " is already served by " + worker_key(it->second.worker));
         }
       }
       if (q.tx_queue) {
@@ -205,8 +208,8 @@ void plan_explicit(const Config& config, const RuntimeFacts& facts, Plan& plan, 
         if (inserted) {
           w.tx_queue[port_id] = *q.tx_queue;
         } else {
-          problems.add(qkey + ".tx", q.port + " tx queue " + std::to_string(*q.tx_queue) + " is already used by " +
-                                         worker_key(it->second.worker));
+          problems.add(qkey + ".tx", q.port + " tx queue " + std::to_string(*q.tx_queue) +
+                                         " is already used by " + worker_key(it->second.worker));
         }
       }
     }
@@ -229,8 +232,8 @@ void plan_explicit(const Config& config, const RuntimeFacts& facts, Plan& plan, 
         problems.add(qkey, what + " is beyond the port's " + std::to_string(count) + " " + dir + " queues (" +
                                port_key + "." + dir + "_queues)");
       } else if (!configured && q >= device_max) {
-        problems.add(qkey, what + " is beyond the device maximum of " + std::to_string(device_max) + " " + dir +
-                               " queues");
+        problems.add(qkey, what + " is beyond the device maximum of " + std::to_string(device_max) + " " +
+                               dir + " queues");
       }
     }
     if (!configured) count = highest_plus_one;
@@ -247,7 +250,8 @@ void plan_explicit(const Config& config, const RuntimeFacts& facts, Plan& plan, 
       problems.add(key, "no worker transmits on this port (map a tx queue in [[workers]])");
     }
     for (uint16_t q = 0; q < p.conf.rx_queues; ++q) {
-      if (!rx_owner.contains({p.port_id, q})) problems.add(key, "rx queue " + std::to_string(q) + " is served by no worker");
+      if (!rx_owner.contains({p.port_id, q}))
+        problems.add(key, "rx queue " + std::to_string(q) + " is served by no worker");
     }
     for (const WorkerPlan& w : plan.workers) {
       if (!w.tx_queue[p.port_id] && p.conf.tx_queues > 0) {
@@ -259,8 +263,8 @@ void plan_explicit(const Config& config, const RuntimeFacts& facts, Plan& plan, 
   }
   for (unsigned lcore : facts.worker_lcores) {
     if (!lcore_owner.contains(lcore)) {
-      plan.warnings.push_back(problems.format("workers", "lcore " + std::to_string(lcore) +
-                                                             " is enabled in EAL but no worker runs on it"));
+      plan.warnings.push_back(problems.format(
+          "workers", "lcore " + std::to_string(lcore) + " is enabled in EAL but no worker runs on it"));
     }
   }
 }
@@ -289,8 +293,8 @@ Result<Plan> make_plan(const Config& config, const RuntimeFacts& facts) {
   }
   for (const WorkerPlan& w : plan.workers) {
     if (w.rx.empty()) {
-      plan.warnings.push_back(problems.format(worker_key(w.index), "lcore " + std::to_string(w.lcore) +
-                                                                       " receives from no port"));
+      plan.warnings.push_back(problems.format(worker_key(w.index),
+                                              "lcore " + std::to_string(w.lcore) + " receives from no port"));
     }
   }
   if (!problems.empty()) return problems.status();

@@ -91,15 +91,22 @@ TEST(CmdLine, Help) {
 
 TEST(CmdLine, UsageTextNamesEveryOption) {
   std::string u = usage_text("/usr/sbin/dplb");
-  EXPECT_THAT(u, ::testing::StartsWith("usage: /usr/sbin/dplb -c FILE [-x IPC_SOCKET] [-p PIDFILE] [-v ...] [-- EAL_ARGS...]\n"));
+  EXPECT_THAT(
+      u, ::testing::StartsWith(
+             "usage: /usr/sbin/dplb [-c FILE] [-x IPC_SOCKET] [-p PIDFILE] [-v ...] [-- EAL_ARGS...]\n"));
   for (const char* option : {"-c FILE", "-x IPC_SOCKET", "-p PIDFILE", "-v ", "-h, --help", "-- EAL_ARGS"}) {
     EXPECT_THAT(u, HasSubstr("\n  " + std::string(option))) << option;
   }
 }
 
-TEST(CmdLine, MissingConfig) {
-  EXPECT_EQ(error_of({}), "missing -c FILE (try -h)");
-  EXPECT_EQ(error_of({"-v", "--", "-c", "x"}), "missing -c FILE (try -h)");
+TEST(CmdLine, ConfigFileIsOptional) {
+  auto none = parse({});
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_EQ(none->config_path, "");
+  auto eal_only = parse({"-v", "--", "-c", "x"});
+  ASSERT_TRUE(eal_only.is_ok());
+  EXPECT_EQ(eal_only->config_path, "");
+  EXPECT_EQ(eal_only->eal_args, (std::vector<std::string>{"-c", "x"}));
 }
 
 TEST(CmdLine, MissingValues) {
@@ -127,7 +134,8 @@ TEST(CmdLine, UnknownOptions) {
 
 TEST(CmdLine, StrayArguments) {
   EXPECT_EQ(error_of({"-c", "x", "--no-huge=1", "y"}), "unknown option --no-huge=1 (try -h)");
-  EXPECT_EQ(error_of({"-c", "x", "extra"}), "unexpected argument \"extra\" (EAL arguments go after --) (try -h)");
+  EXPECT_EQ(error_of({"-c", "x", "extra"}),
+            "unexpected argument \"extra\" (EAL arguments go after --) (try -h)");
   EXPECT_EQ(error_of({"-c", "x", "-"}), "unexpected argument \"-\" (EAL arguments go after --) (try -h)");
 }
 
@@ -142,7 +150,8 @@ TEST(LogLevel, RaisesOneStepPerV) {
 }
 
 TEST(LogLevel, KnowsTheLevels) {
-  for (const char* l : {"trace", "debug", "info", "warn", "error", "critical", "off"}) EXPECT_TRUE(is_log_level(l)) << l;
+  for (const char* l : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+    EXPECT_TRUE(is_log_level(l)) << l;
   for (const char* l : {"", "INFO", "warning", "verbose"}) EXPECT_FALSE(is_log_level(l)) << l;
 }
 

@@ -88,8 +88,8 @@ TEST(ConfigSample, CommentsEveryKey) {
   std::string previous;
   int keys = 0;
   while (std::getline(in, line)) {
-    bool is_key = !line.empty() && line[0] != '#' && line[0] != '[' && line.find(" = ") != std::string::npos &&
-                  line.find(" = ") < line.find('#');
+    bool is_key = !line.empty() && line[0] != '#' && line[0] != '[' &&
+                  line.find(" = ") != std::string::npos && line.find(" = ") < line.find('#');
     if (is_key) {
       ++keys;
       bool documented = line.find('#') != std::string::npos || previous.starts_with("#");
@@ -213,10 +213,16 @@ queues = [{ port = "dpdk1", rx = 0 }]
   EXPECT_EQ(c.conn_capacity, 12u);
   ASSERT_EQ(c.ports.size(), 2u);
   EXPECT_EQ(c.ports[0], PortConf{.name = "dpdk0"});
-  PortConf p1{.name = "dpdk1", .mtu = 9000, .rx_queues = 2, .tx_queues = 3, .rx_desc = 512, .tx_desc = 2048,
+  PortConf p1{.name = "dpdk1",
+              .mtu = 9000,
+              .rx_queues = 2,
+              .tx_queues = 3,
+              .rx_desc = 512,
+              .tx_desc = 2048,
               .promisc = true,
               .addresses = {Ip4Prefix{Ip4::of(10, 1, 0, 1), 16}, Ip4Prefix{Ip4::of(192, 168, 7, 9), 32}},
-              .kni = true, .unclaimed = UnclaimedPolicy::drop};
+              .kni = true,
+              .unclaimed = UnclaimedPolicy::drop};
   EXPECT_EQ(c.ports[1], p1);
   ASSERT_EQ(c.workers.size(), 2u);
   EXPECT_EQ(c.workers[0], (WorkerConf{2, {{"dpdk1", 1, 2}, {"dpdk0", std::nullopt, 0}}}));
@@ -241,10 +247,11 @@ TEST(ConfigLoader, AcceptsDottedKeysAndInlineTables) {
 // ---- paths ----
 
 TEST(ConfigPaths, RelativePathsResolveAgainstTheFilesDirectory) {
-  Config c = loaded("[global]\ndpip_batch = [\"a.batch\", \"sub/b.batch\", \"../c.batch\", \"/abs/d\"]\n"
-                    "ipvs_rules = \"rules.ipvs\"\n");
-  EXPECT_EQ(c.dpip_batch,
-            (std::vector<std::string>{"/etc/dplb/a.batch", "/etc/dplb/sub/b.batch", "/etc/dplb/../c.batch", "/abs/d"}));
+  Config c = loaded(
+      "[global]\ndpip_batch = [\"a.batch\", \"sub/b.batch\", \"../c.batch\", \"/abs/d\"]\n"
+      "ipvs_rules = \"rules.ipvs\"\n");
+  EXPECT_EQ(c.dpip_batch, (std::vector<std::string>{"/etc/dplb/a.batch", "/etc/dplb/sub/b.batch",
+                                                    "/etc/dplb/../c.batch", "/abs/d"}));
   EXPECT_EQ(c.ipvs_rules, "/etc/dplb/rules.ipvs");
 }
 
@@ -259,12 +266,11 @@ TEST(ConfigPaths, RelativeConfigFileIsTakenFromTheWorkingDirectory) {
   EXPECT_EQ(bare->ipvs_rules, cwd + "/r");
 }
 
-TEST(ConfigPaths, EmptyRulesPathMeansNone) {
-  EXPECT_EQ(loaded("global.ipvs_rules = \"\"\n").ipvs_rules, "");
-}
+TEST(ConfigPaths, EmptyRulesPathMeansNone) { EXPECT_EQ(loaded("global.ipvs_rules = \"\"\n").ipvs_rules, ""); }
 
 TEST(ConfigPaths, EmptyBatchPathIsAnError) {
-  EXPECT_EQ(error_of("[global]\ndpip_batch = [\"a\", \"\"]\n"), "dplb.toml:2: global.dpip_batch[1]: empty path");
+  EXPECT_EQ(error_of("[global]\ndpip_batch = [\"a\", \"\"]\n"),
+            "dplb.toml:2: global.dpip_batch[1]: empty path");
 }
 
 // ---- reading the file ----
@@ -343,9 +349,11 @@ TEST(ConfigErrors, UnknownKeyInWorker) {
 }
 
 TEST(ConfigErrors, UnknownKeyInQueueMap) {
-  EXPECT_EQ(error_of("[[workers]]\nlcore = 1\nqueues = [{ port = \"dpdk0\", rx = 0 }, { port = \"dpdk0\", rxq = 1 }]\n"),
-            "dplb.toml:3: workers[0].queues[1].rxq: unknown key\n"
-            "dplb.toml:3: workers[0].queues[1]: needs rx, tx or both");
+  EXPECT_EQ(
+      error_of(
+          "[[workers]]\nlcore = 1\nqueues = [{ port = \"dpdk0\", rx = 0 }, { port = \"dpdk0\", rxq = 1 }]\n"),
+      "dplb.toml:3: workers[0].queues[1].rxq: unknown key\n"
+      "dplb.toml:3: workers[0].queues[1]: needs rx, tx or both");
 }
 
 // ---- wrong types ----
@@ -378,8 +386,10 @@ TEST(ConfigErrors, WrongTypes) {
        "workers[0].queues: expected an array of tables ([{ port = \"dpdk0\", rx = 0, tx = 0 }]), got table"},
       {"[[workers]]\nlcore = 1\nqueues = [\"dpdk0\"]",
        "workers[0].queues[0]: expected a table ({ port = \"dpdk0\", rx = 0, tx = 0 }), got string"},
-      {"[[workers]]\nlcore = 1\nqueues = [{ port = 0, rx = 0 }]", "workers[0].queues[0].port: expected a string, got integer"},
-      {"[[workers]]\nlcore = \"1\"\nqueues = [{ port = \"dpdk0\", rx = 0 }]", "workers[0].lcore: expected an integer, got string"},
+      {"[[workers]]\nlcore = 1\nqueues = [{ port = 0, rx = 0 }]",
+       "workers[0].queues[0].port: expected a string, got integer"},
+      {"[[workers]]\nlcore = \"1\"\nqueues = [{ port = \"dpdk0\", rx = 0 }]",
+       "workers[0].lcore: expected an integer, got string"},
   };
   for (const Case& c : cases) {
     std::string m = error_of(std::string(c.text) + "\n");
@@ -392,7 +402,7 @@ TEST(ConfigErrors, WrongTypes) {
 // ---- integer ranges: the limits are accepted, one beyond each is rejected ----
 
 struct RangeCase {
-  const char* text;   // "{}" is replaced by the value
+  const char* text;  // "{}" is replaced by the value
   const char* key;
   int64_t lo;
   int64_t hi;
@@ -435,7 +445,8 @@ INSTANTIATE_TEST_SUITE_P(
                       RangeCase{"dataplane.tx_drain_us = {}", "dataplane.tx_drain_us", 1, 1000000},
                       RangeCase{"dataplane.mbufs_per_pool = {}", "dataplane.mbufs_per_pool", 1024, 1 << 24},
                       RangeCase{"dataplane.mbuf_cache = {}", "dataplane.mbuf_cache", 0, 512},
-                      RangeCase{"dataplane.icmp_rate_per_sec = {}", "dataplane.icmp_rate_per_sec", 0, 1000000},
+                      RangeCase{"dataplane.icmp_rate_per_sec = {}", "dataplane.icmp_rate_per_sec", 0,
+                                1000000},
                       RangeCase{"ipvs.conn_capacity = {}", "ipvs.conn_capacity", 1, 16 << 20},
                       RangeCase{kWorkerLcore, "workers[0].lcore", 0, 127},
                       RangeCase{kQueueRx, "workers[0].queues[0].rx", 0, 63},
@@ -457,7 +468,8 @@ TEST(ConfigAddresses, NotAnAddress) {
             "dplb.toml:3: ports.dpdk0.addresses[1]: \"10.0.0.300/24\" is not an IPv4 address/prefix");
   EXPECT_EQ(address_error("10.0.0.2 /24"),
             "dplb.toml:3: ports.dpdk0.addresses[1]: \"10.0.0.2 /24\" is not an IPv4 address/prefix");
-  EXPECT_EQ(address_error("host"), "dplb.toml:3: ports.dpdk0.addresses[1]: \"host\" is not an IPv4 address/prefix");
+  EXPECT_EQ(address_error("host"),
+            "dplb.toml:3: ports.dpdk0.addresses[1]: \"host\" is not an IPv4 address/prefix");
 }
 
 TEST(ConfigAddresses, BadPrefixLength) {
@@ -489,7 +501,8 @@ TEST(ConfigAddresses, UnusableAddresses) {
 }
 
 TEST(ConfigAddresses, PointToPointAndHostAddressesAreFine) {
-  Config c = loaded("ports.dpdk0.addresses = [\"10.0.0.0/31\", \"10.0.0.3/31\", \"10.0.1.0/32\", \"10.0.2.1\"]\n");
+  Config c =
+      loaded("ports.dpdk0.addresses = [\"10.0.0.0/31\", \"10.0.0.3/31\", \"10.0.1.0/32\", \"10.0.2.1\"]\n");
   ASSERT_EQ(c.ports.at(0).addresses.size(), 4u);
   EXPECT_EQ(to_string(c.ports[0].addresses[3]), "10.0.2.1/32");
 }
@@ -501,16 +514,19 @@ TEST(ConfigAddresses, DuplicateOnOnePort) {
 }
 
 TEST(ConfigAddresses, DuplicateAcrossPorts) {
-  EXPECT_EQ(error_of("[ports.dpdk0]\naddresses = [\"10.0.0.1/24\"]\n[ports.dpdk1]\naddresses = [\"10.0.0.1/24\"]\n"),
-            "dplb.toml:4: ports.dpdk1.addresses[0]: \"10.0.0.1/24\": duplicate address 10.0.0.1 "
-            "(also ports.dpdk0.addresses[0])");
+  EXPECT_EQ(
+      error_of(
+          "[ports.dpdk0]\naddresses = [\"10.0.0.1/24\"]\n[ports.dpdk1]\naddresses = [\"10.0.0.1/24\"]\n"),
+      "dplb.toml:4: ports.dpdk1.addresses[0]: \"10.0.0.1/24\": duplicate address 10.0.0.1 "
+      "(also ports.dpdk0.addresses[0])");
 }
 
 // ---- enums and names ----
 
 TEST(ConfigErrors, BadLogLevel) {
-  EXPECT_EQ(error_of("[global]\nlog_level = \"verbose\"\n"),
-            "dplb.toml:2: global.log_level: \"verbose\" is not one of trace|debug|info|warn|error|critical|off");
+  EXPECT_EQ(
+      error_of("[global]\nlog_level = \"verbose\"\n"),
+      "dplb.toml:2: global.log_level: \"verbose\" is not one of trace|debug|info|warn|error|critical|off");
 }
 
 TEST(ConfigErrors, BadUnclaimedPolicy) {
@@ -520,14 +536,16 @@ TEST(ConfigErrors, BadUnclaimedPolicy) {
 
 TEST(ConfigErrors, BadPortNames) {
   for (std::string bad : {"eth0", "dpdk", "dpdk01", "dpdk32", "dpdk-1", "DPDK0", "dpdk0x"}) {
-    EXPECT_EQ(error_of("[ports." + bad + "]\nmtu = 1500\n"),
-              "dplb.toml:1: ports." + bad + ": \"" + bad + "\" is not a port name (dpdk<N>, N = ethdev id 0..31)");
+    EXPECT_EQ(
+        error_of("[ports." + bad + "]\nmtu = 1500\n"),
+        "dplb.toml:1: ports." + bad + ": \"" + bad + "\" is not a port name (dpdk<N>, N = ethdev id 0..31)");
   }
 }
 
 TEST(ConfigErrors, BadPortNameInQueueMap) {
-  EXPECT_EQ(error_of("[[workers]]\nlcore = 1\nqueues = [{ port = \"eth0\", rx = 0 }]\n"),
-            "dplb.toml:3: workers[0].queues[0].port: \"eth0\" is not a port name (dpdk<N>, N = ethdev id 0..31)");
+  EXPECT_EQ(
+      error_of("[[workers]]\nlcore = 1\nqueues = [{ port = \"eth0\", rx = 0 }]\n"),
+      "dplb.toml:3: workers[0].queues[0].port: \"eth0\" is not a port name (dpdk<N>, N = ethdev id 0..31)");
 }
 
 TEST(ConfigErrors, PortIdFromName) {
@@ -583,7 +601,8 @@ TEST(ConfigWorkers, QueueMapWithoutQueues) {
 // ---- many problems at once ----
 
 TEST(ConfigErrors, ReportsEveryProblemInFileOrder) {
-  std::string m = error_of("[ports.dpdk0]\nmtu = 1\n[global]\nlog_level = \"loud\"\nbogus = 1\n[ipvs]\nconn_capacity = 0\n");
+  std::string m = error_of(
+      "[ports.dpdk0]\nmtu = 1\n[global]\nlog_level = \"loud\"\nbogus = 1\n[ipvs]\nconn_capacity = 0\n");
   EXPECT_EQ(m,
             "dplb.toml:2: ports.dpdk0.mtu: 1 is out of range 68..9600\n"
             "dplb.toml:4: global.log_level: \"loud\" is not one of trace|debug|info|warn|error|critical|off\n"

@@ -1,5 +1,7 @@
 #include "dplb/conf/plan.h"
 
+#include "dplb/conf/config_loader.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -38,7 +40,7 @@ void expect_consistent(const Plan& plan, const RuntimeFacts& facts) {
   std::map<std::pair<uint16_t, uint16_t>, int> tx_users;
   std::set<unsigned> lcores;
   for (size_t i = 0; i < plan.workers.size(); ++i) {
-    const WorkerPlan& w = plan.workers[i];
+    const WorkerPlan& w = plan.workers.at(i);
     EXPECT_EQ(w.index, i);
     EXPECT_NE(w.lcore, facts.main_lcore);
     EXPECT_TRUE(lcores.insert(w.lcore).second) << "lcore twice: " << w.lcore;
@@ -60,11 +62,11 @@ void expect_consistent(const Plan& plan, const RuntimeFacts& facts) {
     }
   }
   for (auto [pq, users] : rx_users) {
-    EXPECT_LT(pq.second, plan.ports[pq.first].conf.rx_queues);
+    EXPECT_LT(pq.second, plan.ports.at(pq.first).conf.rx_queues);
     EXPECT_EQ(users, 1);
   }
   for (auto [pq, users] : tx_users) {
-    EXPECT_LT(pq.second, plan.ports[pq.first].conf.tx_queues);
+    EXPECT_LT(pq.second, plan.ports.at(pq.first).conf.tx_queues);
     EXPECT_EQ(users, 1);
   }
 }
@@ -85,7 +87,9 @@ std::string error_of(const Config& c, const RuntimeFacts& f) {
   return r.status().message();
 }
 
-WorkerConf worker(unsigned lcore, std::vector<QueueMap> queues) { return WorkerConf{lcore, std::move(queues)}; }
+WorkerConf worker(unsigned lcore, std::vector<QueueMap> queues) {
+  return WorkerConf{lcore, std::move(queues)};
+}
 
 // ---- EAL gave us nothing to work with ----
 
@@ -95,9 +99,10 @@ TEST(PlanErrors, NoEthdev) {
 }
 
 TEST(PlanErrors, NoWorkerLcore) {
-  EXPECT_EQ(error_of(with_source(), make_facts(1, {})),
-            "dplb.toml: eal.args: need at least one worker lcore besides main (lcore 0): give EAL more lcores "
-            "(-l/--lcores)");
+  EXPECT_EQ(
+      error_of(with_source(), make_facts(1, {})),
+      "dplb.toml: eal.args: need at least one worker lcore besides main (lcore 0): give EAL more lcores "
+      "(-l/--lcores)");
 }
 
 // ---- automatic assignment ----
@@ -109,11 +114,11 @@ TEST(PlanAutomatic, WorkerIServesQueueIOnEveryPort) {
     EXPECT_EQ(pp.conf.rx_queues, 3);
     EXPECT_EQ(pp.conf.tx_queues, 3);
   }
-  EXPECT_EQ(p.ports[1].port_id, 1);
-  EXPECT_EQ(p.ports[1].conf, (PortConf{.name = "dpdk1", .rx_queues = 3, .tx_queues = 3}));
+  EXPECT_EQ(p.ports.at(1).port_id, 1);
+  EXPECT_EQ(p.ports.at(1).conf, (PortConf{.name = "dpdk1", .rx_queues = 3, .tx_queues = 3}));
   ASSERT_EQ(p.workers.size(), 3u);
   for (unsigned i = 0; i < 3; ++i) {
-    const WorkerPlan& w = p.workers[i];
+    const WorkerPlan& w = p.workers.at(i);
     EXPECT_EQ(w.lcore, i + 1);
     EXPECT_EQ(w.index, i);
     auto q = static_cast<uint16_t>(i);
@@ -128,36 +133,46 @@ TEST(PlanAutomatic, QueueCountsCappedByTheDevice) {
   f.ports[0].max_rx_queues = 2;
   f.ports[0].max_tx_queues = 1;
   Plan p = planned(Config{}, f);
-  EXPECT_EQ(p.ports[0].conf.rx_queues, 2);
-  EXPECT_EQ(p.ports[0].conf.tx_queues, 1);
-  EXPECT_EQ(p.workers[2].rx, RxList{});
-  EXPECT_EQ(p.workers[1].tx_queue, TxList{std::nullopt});
-  EXPECT_THAT(p.warnings,
-              ElementsAre("<defaults>: ports.dpdk0.tx_queues: worker 1 (lcore 2) has no tx queue on this port (1 for "
-                          "3 workers); packets it would send there are dropped",
-                          "<defaults>: ports.dpdk0.tx_queues: worker 2 (lcore 3) has no tx queue on this port (1 for "
-                          "3 workers); packets it would send there are dropped",
-                          "<defaults>: workers[2]: lcore 3 receives from no port"));
+  EXPECT_EQ(p.ports.at(0).conf.rx_queues, 2);
+  EXPECT_EQ(p.ports.at(0).conf.tx_queues, 1);
+  EXPECT_EQ(p.workers.at(2).rx, RxList{});
+  EXPECT_EQ(p.workers.at(1).tx_queue, TxList{std::nullopt});
+  EXPECT_THAT(
+      p.warnings,
+      ElementsAre("<defaults>: ports.dpdk0.tx_queues: worker 1 (lcore 2) has no tx queue on this port (1 for "
+                  "3 workers); packets it would send there are dropped",
+                  "<defaults>: ports.dpdk0.tx_queues: worker 2 (lcore 3) has no tx queue on this port (1 for "
+                  "3 workers); packets it would send there are dropped",
+                  "<defaults>: workers[2]: lcore 3 receives from no port"));
 }
 
 TEST(PlanAutomatic, ConfiguredPortSettingsOverrideDefaults) {
   Config c = with_source();
-  c.ports.push_back(PortConf{.name = "dpdk1", .mtu = 9000, .tx_queues = 1, .promisc = true,
+  c.ports.push_back(PortConf{.name = "dpdk1",
+                             .mtu = 9000,
+                             .tx_queues = 1,
+                             .promisc = true,
                              .addresses = {Ip4Prefix{Ip4::of(10, 0, 0, 1), 24}}});
   Plan p = planned(c, make_facts(2, {1, 2}));
-  EXPECT_EQ(p.ports[0].conf, (PortConf{.name = "dpdk0", .rx_queues = 2, .tx_queues = 2}));
-  EXPECT_EQ(p.ports[1].conf, (PortConf{.name = "dpdk1", .mtu = 9000, .rx_queues = 2, .tx_queues = 1, .promisc = true,
-                                       .addresses = {Ip4Prefix{Ip4::of(10, 0, 0, 1), 24}}}));
-  EXPECT_EQ(p.workers[1].tx_queue, (TxList{1, std::nullopt}));
-  EXPECT_THAT(p.warnings, ElementsAre(HasSubstr("ports.dpdk1.tx_queues: worker 1 (lcore 2) has no tx queue")));
+  EXPECT_EQ(p.ports.at(0).conf, (PortConf{.name = "dpdk0", .rx_queues = 2, .tx_queues = 2}));
+  EXPECT_EQ(p.ports.at(1).conf, (PortConf{.name = "dpdk1",
+                                          .mtu = 9000,
+                                          .rx_queues = 2,
+                                          .tx_queues = 1,
+                                          .promisc = true,
+                                          .addresses = {Ip4Prefix{Ip4::of(10, 0, 0, 1), 24}}}));
+  EXPECT_EQ(p.workers.at(1).tx_queue, (TxList{1, std::nullopt}));
+  EXPECT_THAT(p.warnings,
+              ElementsAre(HasSubstr("ports.dpdk1.tx_queues: worker 1 (lcore 2) has no tx queue")));
 }
 
 TEST(PlanAutomatic, RxQueueNoWorkerServes) {
   Config c = with_source();
   c.ports.push_back(PortConf{.name = "dpdk0", .rx_queues = 3});
-  EXPECT_EQ(error_of(c, make_facts(1, {1, 2})),
-            "dplb.toml: ports.dpdk0.rx_queues: rx queue 2 is served by no worker (2 workers serve queues 0..1; map "
-            "more queues per worker with [[workers]])");
+  EXPECT_EQ(
+      error_of(c, make_facts(1, {1, 2})),
+      "dplb.toml: ports.dpdk0.rx_queues: rx queue 2 is served by no worker (2 workers serve queues 0..1; map "
+      "more queues per worker with [[workers]])");
 }
 
 TEST(PlanAutomatic, ConfiguredQueuesBeyondTheDevice) {
@@ -179,7 +194,8 @@ TEST(PlanAutomatic, DeviceWithoutQueues) {
 TEST(PlanErrors, ConfiguredPortDoesNotExist) {
   Config c = with_source();
   c.ports.push_back(PortConf{.name = "dpdk3"});
-  EXPECT_EQ(error_of(c, make_facts(2, {1})), "dplb.toml: ports.dpdk3: no such port (EAL created dpdk0, dpdk1)");
+  EXPECT_EQ(error_of(c, make_facts(2, {1})),
+            "dplb.toml: ports.dpdk3: no such port (EAL created dpdk0, dpdk1)");
 }
 
 TEST(PlanErrors, PortConfiguredTwice) {
@@ -209,28 +225,29 @@ TEST(PlanExplicit, FollowsTheMapping) {
   c.workers = {worker(2, {{"dpdk0", 0, 0}, {"dpdk1", 0, 0}}),
                worker(1, {{"dpdk0", 1, 1}, {"dpdk1", std::nullopt, 1}})};
   Plan p = planned(c, make_facts(2, {1, 2, 3}));
-  EXPECT_EQ(p.ports[0].conf.rx_queues, 2);
-  EXPECT_EQ(p.ports[0].conf.tx_queues, 2);
-  EXPECT_EQ(p.ports[1].conf.rx_queues, 1);
-  EXPECT_EQ(p.ports[1].conf.tx_queues, 2);
+  EXPECT_EQ(p.ports.at(0).conf.rx_queues, 2);
+  EXPECT_EQ(p.ports.at(0).conf.tx_queues, 2);
+  EXPECT_EQ(p.ports.at(1).conf.rx_queues, 1);
+  EXPECT_EQ(p.ports.at(1).conf.tx_queues, 2);
   ASSERT_EQ(p.workers.size(), 2u);
-  EXPECT_EQ(p.workers[0].lcore, 2u);
-  EXPECT_EQ(p.workers[0].index, 0u);
-  EXPECT_EQ(p.workers[0].rx, (RxList{{0, 0}, {1, 0}}));
-  EXPECT_EQ(p.workers[0].tx_queue, (TxList{0, 0}));
-  EXPECT_EQ(p.workers[1].lcore, 1u);
-  EXPECT_EQ(p.workers[1].rx, (RxList{{0, 1}}));
-  EXPECT_EQ(p.workers[1].tx_queue, (TxList{1, 1}));
-  EXPECT_THAT(p.warnings, ElementsAre("dplb.toml: workers: lcore 3 is enabled in EAL but no worker runs on it"));
+  EXPECT_EQ(p.workers.at(0).lcore, 2u);
+  EXPECT_EQ(p.workers.at(0).index, 0u);
+  EXPECT_EQ(p.workers.at(0).rx, (RxList{{0, 0}, {1, 0}}));
+  EXPECT_EQ(p.workers.at(0).tx_queue, (TxList{0, 0}));
+  EXPECT_EQ(p.workers.at(1).lcore, 1u);
+  EXPECT_EQ(p.workers.at(1).rx, (RxList{{0, 1}}));
+  EXPECT_EQ(p.workers.at(1).tx_queue, (TxList{1, 1}));
+  EXPECT_THAT(p.warnings,
+              ElementsAre("dplb.toml: workers: lcore 3 is enabled in EAL but no worker runs on it"));
 }
 
 TEST(PlanExplicit, OneWorkerManyQueues) {
   Config c = with_source();
   c.workers = {worker(1, {{"dpdk0", 0, 0}, {"dpdk0", 1, std::nullopt}, {"dpdk0", 2, std::nullopt}})};
   Plan p = planned(c, make_facts(1, {1}));
-  EXPECT_EQ(p.ports[0].conf.rx_queues, 3);
-  EXPECT_EQ(p.ports[0].conf.tx_queues, 1);
-  EXPECT_EQ(p.workers[0].rx, (RxList{{0, 0}, {0, 1}, {0, 2}}));
+  EXPECT_EQ(p.ports.at(0).conf.rx_queues, 3);
+  EXPECT_EQ(p.ports.at(0).conf.tx_queues, 1);
+  EXPECT_EQ(p.workers.at(0).rx, (RxList{{0, 0}, {0, 1}, {0, 2}}));
   EXPECT_THAT(p.warnings, ::testing::IsEmpty());
 }
 
@@ -239,19 +256,21 @@ TEST(PlanExplicit, ConfiguredCountsAreKept) {
   c.ports.push_back(PortConf{.name = "dpdk0", .rx_queues = 1, .tx_queues = 4});
   c.workers = {worker(1, {{"dpdk0", 0, 3}})};
   Plan p = planned(c, make_facts(1, {1}));
-  EXPECT_EQ(p.ports[0].conf.rx_queues, 1);
-  EXPECT_EQ(p.ports[0].conf.tx_queues, 4);  // unused tx queues are harmless
-  EXPECT_EQ(p.workers[0].tx_queue, TxList{3});
+  EXPECT_EQ(p.ports.at(0).conf.rx_queues, 1);
+  EXPECT_EQ(p.ports.at(0).conf.tx_queues, 4);  // unused tx queues are harmless
+  EXPECT_EQ(p.workers.at(0).tx_queue, TxList{3});
 }
 
 TEST(PlanExplicit, WorkerWithoutTxOnAPortIsAWarning) {
   Config c = with_source();
-  c.workers = {worker(1, {{"dpdk0", 0, 0}, {"dpdk1", 0, 0}}), worker(2, {{"dpdk0", 1, 1}, {"dpdk1", 1, std::nullopt}})};
+  c.workers = {worker(1, {{"dpdk0", 0, 0}, {"dpdk1", 0, 0}}),
+               worker(2, {{"dpdk0", 1, 1}, {"dpdk1", 1, std::nullopt}})};
   Plan p = planned(c, make_facts(2, {1, 2}));
-  EXPECT_EQ(p.workers[1].tx_queue, (TxList{1, std::nullopt}));
-  EXPECT_THAT(p.warnings,
-              ElementsAre("dplb.toml: workers[1]: lcore 2 has no tx queue on dpdk1; packets it would send there are "
-                          "dropped"));
+  EXPECT_EQ(p.workers.at(1).tx_queue, (TxList{1, std::nullopt}));
+  EXPECT_THAT(
+      p.warnings,
+      ElementsAre("dplb.toml: workers[1]: lcore 2 has no tx queue on dpdk1; packets it would send there are "
+                  "dropped"));
 }
 
 TEST(PlanExplicit, TransmitOnlyWorkerIsAWarning) {
@@ -278,9 +297,10 @@ TEST(PlanExplicitErrors, TxQueueUsedTwice) {
 TEST(PlanExplicitErrors, TwoTxQueuesOnOnePortForOneWorker) {
   Config c = with_source();
   c.workers = {worker(1, {{"dpdk0", 0, 0}, {"dpdk0", 1, 1}})};
-  EXPECT_EQ(error_of(c, make_facts(1, {1})),
-            "dplb.toml: workers[0].queues[1].tx: workers[0] already transmits on dpdk0 (tx queue 0); one tx queue "
-            "per port");
+  EXPECT_EQ(
+      error_of(c, make_facts(1, {1})),
+      "dplb.toml: workers[0].queues[1].tx: workers[0] already transmits on dpdk0 (tx queue 0); one tx queue "
+      "per port");
 }
 
 TEST(PlanExplicitErrors, RxQueueNoWorkerServes) {
@@ -290,7 +310,8 @@ TEST(PlanExplicitErrors, RxQueueNoWorkerServes) {
   Config configured = with_source();
   configured.ports.push_back(PortConf{.name = "dpdk0", .rx_queues = 2});
   configured.workers = {worker(1, {{"dpdk0", 0, 0}})};
-  EXPECT_EQ(error_of(configured, make_facts(1, {1})), "dplb.toml: ports.dpdk0: rx queue 1 is served by no worker");
+  EXPECT_EQ(error_of(configured, make_facts(1, {1})),
+            "dplb.toml: ports.dpdk0: rx queue 1 is served by no worker");
 }
 
 TEST(PlanExplicitErrors, QueueBeyondTheConfiguredCount) {
@@ -309,9 +330,10 @@ TEST(PlanExplicitErrors, QueueBeyondTheDeviceMaximum) {
   c.workers = {worker(1, {{"dpdk0", 0, 0}, {"dpdk0", 1, std::nullopt}}), worker(2, {{"dpdk0", 2, 5}})};
   RuntimeFacts f = make_facts(1, {1, 2});
   f.ports[0].max_rx_queues = 2;
-  EXPECT_EQ(error_of(c, f),
-            "dplb.toml: workers[1].queues[0].rx: dpdk0 rx queue 2 is beyond the device maximum of 2 rx queues\n"
-            "dplb.toml: workers[1].queues[0].tx: dpdk0 tx queue 5 is beyond the device maximum of 4 tx queues");
+  EXPECT_EQ(
+      error_of(c, f),
+      "dplb.toml: workers[1].queues[0].rx: dpdk0 rx queue 2 is beyond the device maximum of 2 rx queues\n"
+      "dplb.toml: workers[1].queues[0].tx: dpdk0 tx queue 5 is beyond the device maximum of 4 tx queues");
 }
 
 TEST(PlanExplicitErrors, WorkerOnTheMainLcore) {
@@ -330,13 +352,15 @@ TEST(PlanExplicitErrors, WorkerLcoreNotEnabled) {
 TEST(PlanExplicitErrors, DuplicateLcore) {
   Config c = with_source();
   c.workers = {worker(1, {{"dpdk0", 0, 0}}), worker(1, {{"dpdk0", 1, 1}})};
-  EXPECT_EQ(error_of(c, make_facts(1, {1, 2})), "dplb.toml: workers[1].lcore: lcore 1 is already used by workers[0]");
+  EXPECT_EQ(error_of(c, make_facts(1, {1, 2})),
+            "dplb.toml: workers[1].lcore: lcore 1 is already used by workers[0]");
 }
 
 TEST(PlanExplicitErrors, WorkerWithoutQueues) {
   Config c = with_source();
   c.workers = {worker(1, {{"dpdk0", 0, 0}}), worker(2, {})};
-  EXPECT_EQ(error_of(c, make_facts(1, {1, 2})), "dplb.toml: workers[1].queues: a worker needs at least one queue");
+  EXPECT_EQ(error_of(c, make_facts(1, {1, 2})),
+            "dplb.toml: workers[1].queues: a worker needs at least one queue");
 }
 
 TEST(PlanExplicitErrors, QueueMapWithoutQueues) {
@@ -371,6 +395,19 @@ TEST(PlanExplicitErrors, ReportsEveryProblem) {
   EXPECT_THAT(m, HasSubstr("workers[0].lcore: lcore 0 is the main lcore"));
   EXPECT_THAT(m, HasSubstr("workers[1].queues[0].rx: dpdk0 rx queue 0 is already served by workers[0]"));
   EXPECT_THAT(m, HasSubstr("workers[1].queues[0].tx: dpdk0 tx queue 0 is already used by workers[0]"));
+}
+
+// ---- the sample configuration runs as its [eal] args describe: one pcap port, lcores 0 and 1 ----
+
+TEST(PlanSample, SampleConfigPlansCleanly) {
+  auto c = load_config(std::string(DPLB_SOURCE_DIR) + "/conf/dplb.toml.sample");
+  ASSERT_TRUE(c.is_ok()) << c.status().message();
+  Plan p = planned(*c, make_facts(1, {1}, 1));
+  EXPECT_EQ(p.ports.at(0).conf.addresses, c->ports.at(0).addresses);
+  ASSERT_EQ(p.workers.size(), 1u);
+  EXPECT_EQ(p.workers[0].rx, (RxList{{0, 0}}));
+  EXPECT_EQ(p.workers[0].tx_queue, TxList{0});
+  EXPECT_THAT(p.warnings, ::testing::IsEmpty());
 }
 
 // ---- randomized: a valid mapping built by construction comes back exactly ----
@@ -415,19 +452,20 @@ TEST(PlanExplicit, RandomValidMappingsRoundTrip) {
     Plan plan = planned(c, f);
     ASSERT_EQ(plan.workers.size(), n_workers);
     for (size_t w = 0; w < n_workers; ++w) {
-      RxList got = plan.workers[w].rx;
+      RxList got = plan.workers.at(w).rx;
       std::sort(got.begin(), got.end());
       std::sort(expected_rx[w].begin(), expected_rx[w].end());
       EXPECT_EQ(got, expected_rx[w]);
-      EXPECT_EQ(plan.workers[w].tx_queue, expected_tx[w]);
+      EXPECT_EQ(plan.workers.at(w).tx_queue, expected_tx[w]);
     }
     for (size_t p = 0; p < n_ports; ++p) {
-      EXPECT_EQ(plan.ports[p].conf.rx_queues, rx_count[p]);
-      EXPECT_EQ(plan.ports[p].conf.tx_queues, tx_count[p]);
+      EXPECT_EQ(plan.ports.at(p).conf.rx_queues, rx_count[p]);
+      EXPECT_EQ(plan.ports.at(p).conf.tx_queues, tx_count[p]);
     }
     size_t expected_warnings = 0;  // one per (worker, port) without tx, one per worker without rx
     for (size_t w = 0; w < n_workers; ++w) {
-      expected_warnings += static_cast<size_t>(std::count(expected_tx[w].begin(), expected_tx[w].end(), std::nullopt));
+      expected_warnings +=
+          static_cast<size_t>(std::count(expected_tx[w].begin(), expected_tx[w].end(), std::nullopt));
       expected_warnings += expected_rx[w].empty();
     }
     EXPECT_EQ(plan.warnings.size(), expected_warnings);
@@ -451,9 +489,9 @@ TEST(PlanAutomatic, RandomFactsGiveConsistentPlans) {
     ASSERT_EQ(plan.workers.size(), lcores.size());
     size_t tx_warnings = 0;
     for (size_t p = 0; p < n_ports; ++p) {
-      EXPECT_EQ(plan.ports[p].conf.rx_queues, std::min<size_t>(lcores.size(), f.ports[p].max_rx_queues));
-      EXPECT_EQ(plan.ports[p].conf.tx_queues, std::min<size_t>(lcores.size(), f.ports[p].max_tx_queues));
-      tx_warnings += lcores.size() - plan.ports[p].conf.tx_queues;
+      EXPECT_EQ(plan.ports.at(p).conf.rx_queues, std::min<size_t>(lcores.size(), f.ports[p].max_rx_queues));
+      EXPECT_EQ(plan.ports.at(p).conf.tx_queues, std::min<size_t>(lcores.size(), f.ports[p].max_tx_queues));
+      tx_warnings += lcores.size() - plan.ports.at(p).conf.tx_queues;
     }
     size_t idle_workers = 0;
     for (const WorkerPlan& w : plan.workers) idle_workers += w.rx.empty();
