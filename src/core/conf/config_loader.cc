@@ -216,7 +216,7 @@ bool read_choice(TableReader& r, std::string_view key, std::span<const std::stri
   return true;
 }
 
-// An array of strings; `item_ok` vets each (returning a problem text, or "" when fine).
+// An array of strings; `item_problem` vets each (returning a problem text, or "" when fine).
 template <typename Check>
 bool read_string_list(TableReader& r, std::string_view key, std::vector<std::string>& out,
                       Check item_problem) {
