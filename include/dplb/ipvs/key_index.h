@@ -26,7 +26,8 @@ class KeyIndex {
 
   // Room for `max_entries` keys at a load factor of at most one half.
   explicit KeyIndex(size_t max_entries)
-      : mask_(std::bit_ceil(max_entries < 4 ? size_t(8) : max_entries * 2) - 1),
+      : max_entries_(max_entries),
+        mask_(std::bit_ceil(max_entries < 4 ? size_t(8) : max_entries * 2) - 1),
         slots_(mask_ + 1) {}
 
   uint32_t find(uint64_t key) const {
@@ -47,7 +48,7 @@ class KeyIndex {
         return true;
       }
     }
-    if ((size_ + 1) * 2 > slots_.size()) return false;
+    if (size_ >= max_entries_) return false;
     slots_[i] = Slot{key, value};
     ++size_;
     return true;
@@ -104,6 +105,7 @@ class KeyIndex {
   };
   size_t home(uint64_t key) const { return size_t(mix64(key)) & mask_; }
 
+  size_t max_entries_;
   size_t mask_;
   std::vector<Slot> slots_;
   size_t size_ = 0;

@@ -71,7 +71,7 @@ class ServiceTable {
 
   DestRef dest_ref(uint32_t dest_id) const { return DestRef{dest_id, dests_[dest_id].generation}; }
   bool is_current(DestRef ref) const {
-    return ref.id < dests_.size() && dests_[ref.id].generation == ref.generation;
+    return ref.id < dests_.size() && dests_[ref.id].generation == ref.generation && (ref.generation & 1) != 0;
   }
   const DestConf& dest_conf(uint32_t dest_id) const { return dests_[dest_id].conf; }
   uint32_t dest_service(uint32_t dest_id) const { return dests_[dest_id].svc_id; }
