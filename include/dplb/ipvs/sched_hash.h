@@ -22,7 +22,11 @@ class ShSched {
   static constexpr uint32_t kBits = 8;
   static constexpr uint32_t kSize = 1u << kBits;
 
-  ShSched() { primary_.fill(KeyIndex::kNone); fallback_.fill(KeyIndex::kNone); owner_.fill(KeyIndex::kNone); }
+  ShSched() {
+    owner_.fill(KeyIndex::kNone);
+    primary_.fill(KeyIndex::kNone);
+    fallback_.fill(KeyIndex::kNone);
+  }
   void build(SchedDests dests);
 
   // The kernel's hash_32(port + addr, 8): multiplicative hashing, top bits.
@@ -49,6 +53,8 @@ class ShSched {
 // and port) and claims its next free entry, `turns` entries per round, turns = (weight / gcd) >> shift
 // with shift keeping the largest turns below 2^(bits(M) / 2) like the kernel. Dests with weight 0 take
 // no entry, so they are never chosen; the table is a pure function of the (address, port, weight) set.
+// (The kernel instead keeps a drained dest's entries by its last weight and falls back per lookup;
+// that state depends on history, which a worker rebuilt by replay would not share.)
 // Removing one of N dests changes about 1/N of the entries, nearly all of them the removed dest's own.
 class MhSched {
  public:
