@@ -33,13 +33,15 @@ Status RouteTable::add_route(const RouteSpec& spec, AddMode mode) {
   if (is_local_scope(scope) && len == 32) return add_local_route(net, spec, scope, mode);
 
   if (!spec.src.is_zero() && !is_our_addr(spec.src)) return Status::invalid("Invalid prefsrc address");
+  uint32_t node = find_node(net, len);
+  uint32_t existing = node == Dir24_8::kNone ? kNoRoute : find_route(node, spec.metric);
+  // Appended next hops join a route of the existing scope: they must be valid for it.
+  RouteScope nh_scope = (mode == AddMode::kAppend && existing != kNoRoute) ? routes_[existing].scope : scope;
   std::vector<Nexthop> nexthops;
-  if (Status s = validate_nexthops(spec, scope, nexthops); !s) return s;
+  if (Status s = validate_nexthops(spec, nh_scope, nexthops); !s) return s;
   uint32_t flags = scope == RouteScope::kKniHost ? kRouteKni : kRouteForward;
   if (len == 0) flags |= kRouteDefault;
 
-  uint32_t node = find_node(net, len);
-  uint32_t existing = node == Dir24_8::kNone ? kNoRoute : find_route(node, spec.metric);
   if (existing == kNoRoute) {
     if (node == Dir24_8::kNone && free_nodes_.empty() && nodes_.size() >= Dir24_8::kMaxIds) {
       return Status::error(ENOSPC, "Route table full");
