@@ -31,7 +31,7 @@ struct ConnTableConfig {
   uint32_t capacity = 0;            // 1 .. ConnTable::kMaxCapacity
   uint64_t seed = 0;                // hash key; 0 = random
   unsigned timer_slots_log2 = 0;    // 0 = chosen from the capacity (256 .. 65536 slots)
-  Tick now = 0;                     // the clock at creation
+  Tick now = 0;                     // the clock at creation (the wheel also syncs while empty)
   uint32_t index_buckets = 0;       // buckets per index; 0 = automatic (capacity/4). Tests set few
                                     // buckets (down to capacity/10) to force long overflow runs.
 };
@@ -123,6 +123,10 @@ class ConnTable {
   // connection is removed (update dest counters there). Returns the work done.
   template <class OnExpire>
   uint32_t run_timers(Tick now, uint32_t budget, OnExpire&& on_expire) {
+    if (size_ == 0) {
+      wheel_.sync_idle(now);
+      return 0;
+    }
     return wheel_.run(now, budget, [&](uint32_t id) {
       Conn& c = conns_[id];
       if (on_expire(c) == ExpireAction::kKeep) {

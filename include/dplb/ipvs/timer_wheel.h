@@ -75,8 +75,14 @@ class TimerWheel {
     if (l.next != kTimerNil) nodes_->links(l.next).prev = l.prev;
   }
 
+  // Moves the clock to `now` at no cost. Only valid while no node is armed (the owner knows: an
+  // empty connection table), e.g. when the first run comes long after construction.
+  void sync_idle(Tick now) {
+    if (heads_[nslots_] == kTimerNil) next_tick_ = now + 1;
+  }
+
   // Processes ticks up to and including `now`, doing at most `budget` units of work: one per node
-  // examined and one per tick advanced. Expired nodes are disarmed and passed to on_expire(id),
+  // examined and one per tick advanced (at most one turn of ticks however long the gap). Expired nodes are disarmed and passed to on_expire(id),
   // which then owns them (it may free them or arm them again). Returns the work done; a return equal
   // to `budget` means there may be more to do.
   template <class OnExpire>
@@ -87,6 +93,9 @@ class TimerWheel {
       uint32_t id = heads_[pending];
       if (id == kTimerNil) {
         if (!tick_reached(now, next_tick_)) break;
+        // More than a turn behind (a stalled worker): the last turn's ticks visit every slot once,
+        // and a node is never due before its slot's tick, so the older ticks can be skipped.
+        if (now - next_tick_ >= nslots_) next_tick_ = now - nslots_ + 1;
         // Detach the slot first: nodes re-armed into this same slot belong to the next revolution.
         uint32_t first = heads_[next_tick_ & mask_];
         heads_[next_tick_ & mask_] = kTimerNil;

@@ -272,6 +272,17 @@ TEST(ConnTable, ExpiresAfterTheTimeoutWithinResolution) {
   EXPECT_TRUE(table->verify().is_ok());
 }
 
+// A worker whose clock reads 3e9 ticks (more than 2^31 from the creation clock) on its first run:
+// the empty table adopts that clock, and connections made then expire on time.
+TEST(ConnTable, EmptyTableAdoptsTheRunningClock) {
+  auto table = make_table(8, 0, 0);
+  const Tick t0 = 3000000000u;
+  EXPECT_EQ(table->run_timers(t0, 16, [](Conn&) { return ExpireAction::kDestroy; }), 0u);
+  table->create(simple_conn(1, 250), t0 + 1);
+  auto fired = run_until(*table, t0 + 1, t0 + 1000);
+  EXPECT_EQ(fired[1], t0 + 251);
+}
+
 TEST(ConnTable, TouchPostponesExpiry) {
   auto table = make_table(8);
   Conn* c = table->create(simple_conn(1, 300), 0);

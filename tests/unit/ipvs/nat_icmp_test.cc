@@ -228,7 +228,7 @@ TEST(NatIcmp, TruncatedAndCorruptedMessagesStayInBounds) {
 
   auto try_buffer = [](const std::vector<uint8_t>& bytes) {
     auto buf = std::make_unique<uint8_t[]>(bytes.size() ? bytes.size() : 1);
-    std::memcpy(buf.get(), bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(buf.get(), bytes.data(), bytes.size());
     IcmpErrorView v;
     IcmpErrorParse r = icmp_error_parse(reinterpret_cast<net::Ipv4Hdr*>(buf.get()), bytes.size(), &v);
     if (r == IcmpErrorParse::kOk) {

@@ -96,8 +96,25 @@ TEST(TimerWheel, CatchesUpAfterAGapAndExpiresWhatIsDue) {
   uint32_t work = w.run(350, UINT32_MAX, [&](uint32_t id) { fired.insert(id); });
   EXPECT_EQ(w.next_tick(), 351u);
   for (uint32_t id = 0; id < 100; ++id) EXPECT_EQ(fired.count(id), nodes.exp[id] <= 350 ? 1u : 0u) << id;
-  // Work: one unit per tick plus at most one per node visit (each visited once per turn at most).
-  EXPECT_LE(work, 351u + 100u * (351 / 16 + 1));
+  // Work: only the last turn's 16 ticks are walked (older ones are skipped), and a node is visited
+  // at most twice (once in its slot, once more if re-armed into a slot still ahead in the sweep).
+  EXPECT_LE(work, 16u + 2 * 100u);
+}
+
+TEST(TimerWheel, HugeGapCostsOneTurn) {
+  TestNodes nodes(2);
+  Wheel w(&nodes, 8, 0);
+  nodes.exp[0] = 1000;
+  nodes.exp[1] = 2000000;
+  w.arm(0, 1000);
+  w.arm(1, 2000000);
+  std::set<uint32_t> fired;
+  uint32_t work = w.run(1000000, UINT32_MAX, [&](uint32_t id) { fired.insert(id); });
+  EXPECT_LE(work, 256u + 4u);
+  EXPECT_EQ(fired, std::set<uint32_t>{0});
+  std::map<uint32_t, Tick> at;
+  run_ticks(w, 1000001, 2000000, at);
+  EXPECT_EQ(at[1], 2000000u);
 }
 
 TEST(TimerWheel, MassExpiryRespectsTheBudget) {
