@@ -61,8 +61,8 @@ struct ConnParams {
   uint16_t vport = 0;
   Ip4 raddr;
   uint16_t rport = 0;
-  uint8_t state = 0;
-  uint16_t flags = 0;
+  uint8_t state = 0;   // TcpState::kNone for a new TCP connection, 0 for UDP
+  uint16_t flags = 0;  // as IPVS: kConnFlagInactive (count it as inactive; UDP stays so)
   uint32_t dest_id = 0;
   uint32_t dest_gen = 0;
   uint32_t timeout = 0;  // ticks until expiry, counted from `now` at creation

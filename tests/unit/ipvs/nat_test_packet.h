@@ -53,6 +53,11 @@ inline size_t l4_header_len(const PacketSpec& s) {
   return s.proto == net::kIpProtoTcp ? sizeof(net::TcpHdr) + s.tcp_options.size() : sizeof(net::UdpHdr);
 }
 
+// memcpy of a possibly empty vector (whose data() may be null).
+inline void append_at(uint8_t* dst, const std::vector<uint8_t>& v) {
+  if (!v.empty()) std::memcpy(dst, v.data(), v.size());
+}
+
 // Builds the IPv4 packet with every checksum computed in full.
 inline std::vector<uint8_t> build_packet(const PacketSpec& s) {
   using namespace net;
@@ -70,12 +75,12 @@ inline std::vector<uint8_t> build_packet(const PacketSpec& s) {
   ip->checksum = 0;
   ip->saddr = Be32::from_host(s.saddr.v);
   ip->daddr = Be32::from_host(s.daddr.v);
-  std::memcpy(pkt.data() + sizeof(Ipv4Hdr), s.ip_options.data(), s.ip_options.size());
+  append_at(pkt.data() + sizeof(Ipv4Hdr), s.ip_options);
   ip->checksum = ipv4_header_checksum(ip);
 
   uint8_t* l4 = pkt.data() + ihl;
   size_t payload_off = l4_header_len(s);
-  std::memcpy(l4 + payload_off, s.payload.data(), s.payload.size());
+  append_at(l4 + payload_off, s.payload);
   if (s.proto == kIpProtoTcp) {
     auto* th = reinterpret_cast<TcpHdr*>(l4);
     th->sport = Be16::from_host(s.sport);
@@ -87,7 +92,7 @@ inline std::vector<uint8_t> build_packet(const PacketSpec& s) {
     th->window = Be16::from_host(65535);
     th->checksum = 0;
     th->urgent = Be16::from_host(0);
-    std::memcpy(l4 + sizeof(TcpHdr), s.tcp_options.data(), s.tcp_options.size());
+    append_at(l4 + sizeof(TcpHdr), s.tcp_options);
     th->checksum = l4_checksum(ip, l4, static_cast<uint16_t>(l4_len));
   } else {
     auto* uh = reinterpret_cast<UdpHdr*>(l4);
