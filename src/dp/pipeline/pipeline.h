@@ -20,8 +20,10 @@ void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip);
 // Sends an ARP packet built from scratch out of `port`.
 void arp_send(Worker& w, uint16_t port, uint16_t op, const Mac& eth_dst, Ip4 spa, const Mac& tha, Ip4 tpa);
 
-// The address of `port` to speak from toward `peer` (same subnet first, else the primary), or 0.
-Ip4 port_source_for(const PortView& p, Ip4 peer);
-bool port_owns(const PortView& p, Ip4 a);
+// One of our addresses (any port): LOCALIN or KNI local route.
+inline bool is_our_address(const Worker& w, Ip4 a) {
+  route::InputVerdict v = w.routes.input(a, 0).verdict;
+  return v == route::InputVerdict::kLocal || v == route::InputVerdict::kKni;
+}
 
 }  // namespace dplb::dp
