@@ -112,6 +112,7 @@ class Worker final : public neigh::Sink {
   bool polling = false;                  // ports started (kMsgStart received)
   bool applying_remote_neigh = false;    // applying a neighbour taught by main: do not echo it back
 
+  uint16_t next_ip_id = 0;   // IP ids of packets we originate
   uint32_t garp_ports = 0;  // ports this worker announces our addresses on when it starts
 
   uint64_t now_tsc = 0;

@@ -35,7 +35,12 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
       return;
     case route::InputVerdict::kForward:
     case route::InputVerdict::kNoRoute:
-      w.drop(m, w.settings.forwarding ? DropReason::ipv4_no_route : DropReason::ipv4_not_local);
+      // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
+      if (!w.settings.forwarding) {
+        w.drop(m, DropReason::ipv4_not_local);
+        return;
+      }
+      ipv4_forward(w, m, ip);
       return;
   }
 }
