@@ -1,6 +1,7 @@
 // Incremental decoder of the request stream of one connection: bytes in (any split), complete
 // requests or a protocol error out. Pure (no I/O) so it can be fuzzed. The header is validated
-// before the payload buffer is sized, so a hostile length never causes an allocation.
+// before any payload memory is taken, and the payload buffer grows with the bytes received, so a
+// hostile length never causes an allocation.
 #pragma once
 
 #include <cstddef>
@@ -48,7 +49,7 @@ class RequestDecoder {
   size_t header_len_ = 0;  // bytes of header_ received
   bool in_payload_ = false;
   Request current_;
-  size_t payload_len_ = 0;  // bytes of payload received
+  size_t payload_len_ = 0;  // announced payload length of the current request
   Status error_;
 };
 

@@ -254,6 +254,32 @@ MulticastResult Multicaster::multicast_to(std::unique_ptr<Msg> msg, std::span<co
   return r;
 }
 
+ConsistencyReport Multicaster::check_consistency(MsgType digest_type, uint64_t main_digest,
+                                                 std::chrono::milliseconds timeout) {
+  MulticastResult r = multicast(std::make_unique<Msg>(digest_type), timeout);
+  ConsistencyReport rep;
+  rep.status = r.status;
+  rep.workers.resize(r.workers.size(), DigestVerdict::kNoAnswer);
+  rep.digests.resize(r.workers.size(), 0);
+  std::string differ;
+  for (size_t w = 0; w < r.workers.size(); ++w) {
+    if (r.workers[w].outcome != Outcome::kOk) continue;
+    rep.digests[w] = r.workers[w].value;
+    if (r.workers[w].value == main_digest) {
+      rep.workers[w] = DigestVerdict::kAgree;
+      continue;
+    }
+    rep.workers[w] = DigestVerdict::kDisagree;
+    mark_out_of_sync(w, "configuration digest differs from main's");
+    differ += (differ.empty() ? "" : ", ") + std::to_string(w);
+  }
+  if (!differ.empty() && rep.status) {
+    rep.status = Status::error(EIO, "configuration digest of worker " + differ +
+                                        " differs from main's; being rebuilt from the configuration");
+  }
+  return rep;
+}
+
 void Multicaster::mark_out_of_sync(size_t w, std::string reason) {
   if (w >= state_.size()) return;
   WorkerState& st = state_[w];

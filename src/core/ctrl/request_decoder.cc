@@ -4,6 +4,11 @@
 #include <cstring>
 
 namespace dplb::ctrl {
+namespace {
+
+constexpr size_t kInitialPayloadReserve = 64 * 1024;
+
+}  // namespace
 
 size_t RequestDecoder::feed(std::span<const uint8_t> data) {
   size_t used = 0;
@@ -19,18 +24,19 @@ size_t RequestDecoder::feed(std::span<const uint8_t> data) {
         state_ = State::kError;
         break;
       }
-      // Checked above: at most kMaxRequestPayload bytes.
       current_.kind = static_cast<Kind>(header_.kind);
       current_.op = header_.op;
-      current_.payload.resize(header_.payload_len);
-      payload_len_ = 0;
+      // Checked above: at most kMaxRequestPayload. Memory still follows the bytes that actually
+      // arrive, so a client announcing 1 MiB and sending nothing costs little.
+      payload_len_ = header_.payload_len;
+      current_.payload.clear();
+      current_.payload.reserve(std::min(payload_len_, kInitialPayloadReserve));
       in_payload_ = true;
     }
-    size_t n = std::min(current_.payload.size() - payload_len_, data.size() - used);
-    if (n != 0) std::memcpy(current_.payload.data() + payload_len_, data.data() + used, n);
-    payload_len_ += n;
+    size_t n = std::min(payload_len_ - current_.payload.size(), data.size() - used);
+    current_.payload.insert(current_.payload.end(), data.data() + used, data.data() + used + n);
     used += n;
-    if (payload_len_ == current_.payload.size()) state_ = State::kReady;
+    if (current_.payload.size() == payload_len_) state_ = State::kReady;
   }
   return used;
 }
@@ -49,7 +55,7 @@ Request RequestDecoder::take() {
 size_t RequestDecoder::bytes_wanted() const {
   if (state_ != State::kNeedMore) return 0;
   if (!in_payload_) return sizeof(RequestHeader) - header_len_;
-  return current_.payload.size() - payload_len_;
+  return payload_len_ - current_.payload.size();
 }
 
 }  // namespace dplb::ctrl
