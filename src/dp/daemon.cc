@@ -104,10 +104,16 @@ int Daemon::start() {
     spdlog::error("{}", st.message());
     return kExitConfig;
   }
+  // The taps come after the port plan and the ports: they are ethdevs too, but never dpdkN ports.
+  if (Status st = kni_.create(*plan, ports_, *pools_); !st) {
+    spdlog::error("{}", st.message());
+    return kExitConfig;
+  }
   if (Status st = build_workers(*plan); !st) {
     spdlog::error("{}", st.message());
     return kExitConfig;
   }
+  for (auto& w : workers_) kni_.attach(*w);
   control_ = std::make_unique<ControlPlane>(cfg_, ports_, workers_);
   if (Status st = control_->init(); !st) {
     spdlog::error("{}", st.message());
@@ -131,6 +137,10 @@ int Daemon::start() {
     return kExitConfig;
   }
   if (Status st = ports_.start_all(); !st) {
+    spdlog::error("{}", st.message());
+    return kExitRuntime;
+  }
+  if (Status st = kni_.start_all(); !st) {
     spdlog::error("{}", st.message());
     return kExitRuntime;
   }
@@ -210,6 +220,11 @@ void Daemon::log_final_stats() const {
       spdlog::info("worker {} {}: rx {} pkts {} bytes, tx {} pkts {} bytes, tx dropped {}", w->index, p.name,
                    counter_read(c.rx_packets), counter_read(c.rx_bytes), counter_read(c.tx_packets),
                    counter_read(c.tx_bytes), counter_read(c.tx_dropped));
+      if (!p.kni_ifname.empty()) {
+        const KniPortCounters& k = w->kni.counters[p.id];
+        spdlog::info("worker {} {}: kni {} to kernel {} from kernel {} overflow {}", w->index, p.name, p.kni_ifname,
+                     counter_read(k.to_kernel), counter_read(k.from_kernel), counter_read(k.overflow));
+      }
       for (size_t r = 0; r < kDropReasonCount; ++r)
         if (uint64_t n = counter_read(c.drops[r]))
           spdlog::info("worker {} {}: drop {} {}", w->index, p.name, kDropReasonNames[r], n);
@@ -224,6 +239,7 @@ void Daemon::stop() {
     rte_eal_mp_wait_lcore();
   }
   if (!workers_.empty()) log_final_stats();
+  kni_.stop_and_close_all();  // before the mbuf count: tap RX queues hold mbufs of our pools
   ports_.stop_and_close_all();
   control_.reset();  // after the workers stopped: it owns the message rings
   workers_.clear();  // frees any mbufs they still hold (neighbour queues)

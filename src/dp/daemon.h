@@ -10,6 +10,7 @@
 #include "dplb/conf/config.h"
 #include "control/control_plane.h"
 #include "dplb/conf/plan.h"
+#include "kni/kni_taps.h"
 #include "ports.h"
 #include "worker.h"
 
@@ -34,6 +35,7 @@ class Daemon {
   conf::Config cfg_;
   std::unique_ptr<Mempools> pools_;
   Ports ports_;
+  KniTaps kni_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<ControlPlane> control_;
   std::atomic<bool> stop_workers_{false};

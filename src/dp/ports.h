@@ -39,6 +39,7 @@ struct PortState {
   conf::PortConf conf;
   rte_eth_dev_info info{};
   bool started = false;
+  std::string kni_ifname;  // its exception-path tap (kni/kni_taps.h), "" = none
 };
 
 class Ports {

@@ -9,6 +9,7 @@
 
 #include "control/msg_types.h"
 #include "dplb/net/arp.h"
+#include "kni/kni_path.h"
 #include "pipeline/pipeline.h"
 
 namespace dplb::dp {
@@ -76,6 +77,7 @@ void Worker::tx_flush(uint16_t port) {
 }
 
 void Worker::tx_flush_all() {
+  kni_flush_all(*this);
   for (uint16_t p = 0; p < kMaxPorts; ++p)
     if (txb[p].count) tx_flush(p);
 }
@@ -119,6 +121,7 @@ void Worker::poll_once(uint16_t& received) {
       received = static_cast<uint16_t>(received + n);
     }
   }
+  received = static_cast<uint16_t>(received + kni_poll(*this));  // frames the kernel sends
 }
 
 void Worker::run(const std::atomic<bool>& stop) {

@@ -14,6 +14,7 @@
 #include "dplb/ctrl/multicast.h"
 #include "dplb/neigh/neigh_table.h"
 #include "dplb/route/route_table.h"
+#include "kni/kni_worker.h"
 #include "worker_stats.h"
 
 namespace dplb::dp {
@@ -104,6 +105,7 @@ class Worker final : public neigh::Sink {
   TxBuffer txb[kMaxPorts];
   PortView ports[kMaxPorts];
   WorkerStats stats;
+  KniWorker kni;  // exception path: tap TX buffers, taps to read, counters
   neigh::NeighTable neigh;
   route::RouteTable routes;
   TokenBucket icmp_limit;

@@ -122,6 +122,9 @@ void worker_text(std::string& out, const std::vector<std::string>& reasons, cons
 void link_text(std::string& out, const LinkShowData& d, const LinkInfo& link, const GlobalOptions& o) {
   const proto::LinkRecord& r = link.rec;
   fmt::link_head_text(out, r, true);
+  std::string_view kni_name = ctrl::fixed_string(r.kni_ifname);
+  if (o.stats == 0 && !kni_name.empty())  // the exception-path tap; its counters come with -s
+    append_printf(out, "    kni %.*s\n", static_cast<int>(kni_name.size()), kni_name.data());
   if (o.stats > 0) {
     stats_text(out, link_stats(d, link));
     drops_text(out, d.reasons, port_drops(d, link));
@@ -140,6 +143,13 @@ void link_json(JsonWriter& j, const LinkShowData& d, const LinkInfo& link, const
   const proto::LinkRecord& r = link.rec;
   j.begin_object();
   fmt::link_head_json(j, r, true);
+  std::string_view kni_name = ctrl::fixed_string(r.kni_ifname);
+  if (o.stats == 0 && !kni_name.empty()) {
+    j.key("kni");
+    j.begin_object();
+    j.member("ifname", kni_name);
+    j.end_object();
+  }
   if (o.stats > 0) {
     Stats64 s = link_stats(d, link);
     j.key("stats64");

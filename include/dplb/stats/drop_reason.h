@@ -37,6 +37,8 @@ namespace dplb {
   X(icmp_unhandled, "ICMP type the data plane does not answer")                      \
   X(icmp_rate_limited, "ICMP reply or error suppressed by the rate limit")           \
   X(l4_unhandled, "local TCP/UDP/other protocol no module claims")                   \
+  X(kni_unavailable, "for the kernel, but the port has no tap (kni = false)")        \
+  X(kni_overflow, "the kernel tap refused the packet (kernel backlog full)")         \
   X(neigh_queue_full, "next hop unresolved and its queue is full")                   \
   X(neigh_failed, "next hop did not answer ARP")                                     \
   X(no_tx_queue, "this worker has no TX queue on the egress port")                   \

@@ -11,7 +11,7 @@ namespace dplb::dp {
 
 namespace {
 
-proto::LinkRecord link_record(const PortState& p) {
+proto::LinkRecord link_record(const PortState& p, const std::vector<std::unique_ptr<Worker>>& workers) {
   proto::LinkRecord r{};
   ctrl::set_fixed_string(r.ifname, p.name);
   r.ifindex = p.id;
@@ -40,6 +40,15 @@ proto::LinkRecord link_record(const PortState& p) {
     r.hw_oerrors = st.oerrors;
     r.hw_rx_nombuf = st.rx_nombuf;
   }
+  if (!p.kni_ifname.empty()) {
+    ctrl::set_fixed_string(r.kni_ifname, p.kni_ifname);
+    for (const auto& w : workers) {
+      const KniPortCounters& k = w->kni.counters[p.id];
+      r.kni_rx_packets += counter_read(k.to_kernel);
+      r.kni_tx_packets += counter_read(k.from_kernel);
+      r.kni_dropped += counter_read(k.overflow);
+    }
+  }
   return r;
 }
 
@@ -66,7 +75,7 @@ Status link_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
     out.put(rn);
   }
   for (const PortState* p : links) {
-    out.put(link_record(*p));
+    out.put(link_record(*p, workers));
     if (!q.with_stats) continue;
     for (const auto& w : workers) {
       const PortCounters& c = w->stats.port[p->id];

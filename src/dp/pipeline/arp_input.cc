@@ -13,6 +13,9 @@ void arp_input(Worker& w, uint16_t port, rte_mbuf* m) {
     w.drop(m, DropReason::arp_malformed);
     return;
   }
+  // The kernel keeps its own neighbour table and answers for addresses only it has: it sees every
+  // ARP too (a copy: ours may become our reply below).
+  kni_copy_to_kernel(w, port, m);
   const PortView& pv = w.ports[port];
   Ip4 spa(arp->spa.host());
   Ip4 tpa(arp->tpa.host());

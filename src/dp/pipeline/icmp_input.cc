@@ -1,4 +1,5 @@
-// ICMP addressed to us: answer echo requests (rate-limited); everything else is not ours to handle.
+// ICMP addressed to us: answer echo requests (rate-limited); everything else is not ours to handle
+// (to the kernel or dropped, by the port's unclaimed policy).
 #include "dplb/net/icmp.h"
 
 #include "pipeline.h"
@@ -17,7 +18,8 @@ void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
     return;
   }
   if (icmp->type != net::kIcmpEchoRequest || icmp->code != 0) {
-    w.drop(m, DropReason::icmp_unhandled);
+    // Errors about the kernel's own connections, replies to its pings...: the kernel's business.
+    local_unclaimed(w, port, m, DropReason::icmp_unhandled);
     return;
   }
   if (!w.icmp_limit.take(w.now_tsc)) {

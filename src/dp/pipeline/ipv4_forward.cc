@@ -56,8 +56,12 @@ void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
     w.drop(m, DropReason::ipv4_no_route);
     return;
   }
-  if (unlikely(out.flags & (route::kRouteKni | route::kRouteLocal))) {
-    w.drop(m, DropReason::l4_unhandled);  // exception path: not built yet
+  if (unlikely(out.flags & route::kRouteKni)) {
+    kni_to_kernel(w, m->port, m);  // unchanged (TTL too): the kernel routes it itself
+    return;
+  }
+  if (unlikely(out.flags & route::kRouteLocal)) {
+    local_in(w, m->port, m, ip);
     return;
   }
   size_t total = ip->total_len.host();

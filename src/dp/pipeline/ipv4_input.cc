@@ -31,7 +31,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
       local_in(w, port, m, ip);
       return;
     case route::InputVerdict::kKni:
-      w.drop(m, DropReason::l4_unhandled);  // exception path: not built yet
+      kni_to_kernel(w, port, m);  // the kernel's tap of the port it came in on
       return;
     case route::InputVerdict::kForward:
     case route::InputVerdict::kNoRoute:
@@ -63,7 +63,7 @@ void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
       icmp_input(w, port, m, ip);
       return;
     default:
-      w.drop(m, DropReason::l4_unhandled);
+      local_unclaimed(w, port, m, DropReason::l4_unhandled);
       return;
   }
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "../kni/kni_path.h"
 #include "../worker.h"
 #include "dplb/net/headers.h"
 

@@ -397,6 +397,25 @@ TEST(DpipFormatLink, StatsJson) {
       << v;
 }
 
+TEST(DpipFormatLink, KniTapNameWithoutStats) {
+  LinkShowData d = stats_sample();
+  d.with_stats = false;
+  d.links[0].workers.clear();
+  ctrl::set_fixed_string(d.links[0].rec.kni_ifname, "dpdk2.kni");
+  d.links[0].rec.kni_rx_packets = 4;
+  EXPECT_EQ(format_links(d, GlobalOptions{}),
+            "5: dpdk2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP mode DEFAULT\n"
+            "    link/ether ae:6a:01:f6:3d:96 brd ff:ff:ff:ff:ff:ff\n"
+            "    kni dpdk2.kni\n");
+  EXPECT_EQ(format_links(d, json()),
+            "[{\"ifindex\":5,\"ifname\":\"dpdk2\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
+            "\"mtu\":1500,\"operstate\":\"UP\",\"linkmode\":\"DEFAULT\",\"link_type\":\"ether\","
+            "\"address\":\"ae:6a:01:f6:3d:96\",\"broadcast\":\"ff:ff:ff:ff:ff:ff\",\"kni\":{\"ifname\":\"dpdk2.kni\"}}]\n");
+  // without a tap: no kni line
+  ctrl::set_fixed_string(d.links[0].rec.kni_ifname, "");
+  EXPECT_EQ(format_links(d, GlobalOptions{}).find("kni"), std::string::npos);
+}
+
 TEST(DpipFormatLink, StatsWithoutWorkerCountersUseTheEthdevs) {
   LinkShowData d = links({link("dpdk0", 0, kUp)});
   d.links[0].rec.hw_ibytes = 500;
