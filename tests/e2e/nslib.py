@@ -27,6 +27,16 @@ class TestFailure(Exception):
     pass
 
 
+def kernel_ignores(ns: str, ifname: str) -> None:
+    """The kernel of `ns` stops handling what arrives on ifname (a veth dplb reads with net_af_packet,
+    which only copies frames). Needed once `ns` has kernel addresses (a kni tap): by the weak host
+    model the kernel would otherwise answer for them on the veth itself, bypassing dplb. Strict
+    reverse-path filtering drops IPv4 (and ARP) whose source is not routed back out of ifname."""
+    for key, value in (("net.ipv4.conf.%s.rp_filter" % ifname, "1"), ("net.ipv4.conf.%s.arp_ignore" % ifname, "8"),
+                       ("net.ipv6.conf.%s.disable_ipv6" % ifname, "1")):
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "%s=%s" % (key, value))
+
+
 class Topology:
     """Namespaces and veths with unique names; close() removes them all."""
 
@@ -92,7 +102,9 @@ class Dplb:
 
     def __init__(self, topo: Topology, ns: str, ifaces: Sequence[str], addresses: Dict[int, Sequence[str]],
                  workers: int = 1, qpairs: int = 1, extra_config: str = "", batch: Sequence[str] = (),
-                 ipvs_rules: Sequence[str] = (), build: str = os.path.join(ROOT, "build")):
+                 ipvs_rules: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None,
+                 build: str = os.path.join(ROOT, "build")):
+        """port_config: extra TOML lines for [ports.dpdkN], e.g. {0: ["kni = true"]}."""
         self.topo = topo
         self.ns = ns
         self.dplb = os.path.join(build, "src/dplb")
@@ -123,6 +135,7 @@ class Dplb:
         for i, _ in enumerate(ifaces):
             lines += ["[ports.dpdk%d]" % i, "rx_queues = %d" % qpairs, "tx_queues = %d" % max(qpairs, workers),
                       "addresses = [%s]" % ", ".join(json.dumps(a) for a in addresses.get(i, []))]
+            lines += list((port_config or {}).get(i, []))
         if extra_config:
             lines.append(extra_config)
         self.conf = os.path.join(topo.tmp, "dplb.toml")
