@@ -56,7 +56,9 @@ const char* fwd_switch(uint32_t fwd) {
 
 constexpr uint32_t kSchedFlagsMask = ipvs::kSvcFlagSched1 | ipvs::kSvcFlagSched2 | ipvs::kSvcFlagSched3;
 
-// ipvsadm's print_sched_flags: the names the scheduler gives its flags, comma-separated.
+// ipvsadm's print_sched_flags: the names the scheduler gives its flags, comma-separated. Unlike
+// ipvsadm, flag-3 is named for sh and mh too (ipvsadm prints nothing for it, so its "-b " line would
+// not read back).
 std::string sched_flags_text(std::string_view sched, uint32_t flags) {
   std::string s;
   auto add = [&](uint32_t bit, const char* name) {
@@ -71,8 +73,8 @@ std::string sched_flags_text(std::string_view sched, uint32_t flags) {
   } else {
     add(ipvs::kSvcFlagSched1, "flag-1");
     add(ipvs::kSvcFlagSched2, "flag-2");
-    add(ipvs::kSvcFlagSched3, "flag-3");
   }
+  add(ipvs::kSvcFlagSched3, "flag-3");
   if (!s.empty()) s.pop_back();
   return s;
 }
