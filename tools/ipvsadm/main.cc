@@ -9,6 +9,6 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return dplb::cli::run_ipvsadm(argc > 0 ? argv[0] : "ipvsadm", args, dplb::ctrl::resolve_ipc_path(nullptr), std::cin,
-                                std::cout, std::cerr);
+  return dplb::cli::run_ipvsadm(argc > 0 ? argv[0] : "ipvsadm", args, dplb::ctrl::resolve_ipc_path(nullptr),
+                                std::cin, std::cout, std::cerr);
 }

@@ -16,20 +16,20 @@
 namespace dplb::cli {
 
 enum class IpvsCmd : uint8_t {
-  kList,          // -L, -l (and no arguments at all)
-  kAddService,    // -A
-  kEditService,   // -E
-  kDelService,    // -D
-  kClear,         // -C
-  kAddDest,       // -a
-  kEditDest,      // -e
-  kDelDest,       // -d
-  kSetTimeouts,   // --set tcp tcpfin udp
-  kRestore,       // -R
-  kSave,          // -S
-  kZero,          // -Z
-  kHelp,          // -h
-  kVersion,       // -v
+  kList,         // -L, -l (and no arguments at all)
+  kAddService,   // -A
+  kEditService,  // -E
+  kDelService,   // -D
+  kClear,        // -C
+  kAddDest,      // -a
+  kEditDest,     // -e
+  kDelDest,      // -d
+  kSetTimeouts,  // --set tcp tcpfin udp
+  kRestore,      // -R
+  kSave,         // -S
+  kZero,         // -Z
+  kHelp,         // -h
+  kVersion,      // -v
 };
 
 // What a list command shows.
@@ -57,15 +57,15 @@ struct Timeouts {  // seconds; 0 = leave unchanged
 
 struct IpvsCommand {
   IpvsCmd cmd = IpvsCmd::kList;
-  bool has_service = false;       // -t / -u given
-  ipvs::ServiceKey service;       // proto, VIP, port (0 when the port was omitted)
-  std::string sched;              // -A / -E: never empty (ipvsadm's default "wlc")
-  uint32_t sched_flags = 0;       // ipvs::kSvcFlagSched1..3
-  bool has_dest = false;          // -r given
+  bool has_service = false;  // -t / -u given
+  ipvs::ServiceKey service;  // proto, VIP, port (0 when the port was omitted)
+  std::string sched;         // -A / -E: never empty (ipvsadm's default "wlc")
+  uint32_t sched_flags = 0;  // ipvs::kSvcFlagSched1..3
+  bool has_dest = false;     // -r given
   Ip4 dest_addr;
-  uint16_t dest_port = 0;         // the service's port when -r has none
-  uint32_t weight = 1;            // -w, ipvsadm's default 1 (also for -e)
-  Timeouts timeouts;              // --set
+  uint16_t dest_port = 0;  // the service's port when -r has none
+  uint32_t weight = 1;     // -w, ipvsadm's default 1 (also for -e)
+  Timeouts timeouts;       // --set
   ListWhat list = ListWhat::kAll;
   ListFormat format;
   friend bool operator==(const IpvsCommand&, const IpvsCommand&) = default;

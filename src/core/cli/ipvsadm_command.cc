@@ -14,6 +14,7 @@ namespace {
 
 enum class Arg : uint8_t { kNone, kRequired, kOptional };
 
+// clang-format off
 enum class Opt : uint8_t {
   // commands: only valid as the first option
   kAddService, kEditService, kDelService, kClear, kList, kZero, kAddServer, kEditServer, kDelServer,
@@ -25,6 +26,7 @@ enum class Opt : uint8_t {
   kPe, kSchedFlags, kMcastGroup, kMcastPort, kMcastTtl, kSyncMaxlen, kTunInfo, kTunType, kTunPort,
   kTunNoCsum, kTunCsum, kTunRemCsum,
 };
+// clang-format on
 
 struct OptSpec {
   std::string_view long_name;
@@ -33,6 +35,7 @@ struct OptSpec {
   Opt id;
 };
 
+// clang-format off
 constexpr OptSpec kOpts[] = {
     {"add-service", 'A', Arg::kNone, Opt::kAddService},
     {"edit-service", 'E', Arg::kNone, Opt::kEditService},
@@ -93,6 +96,7 @@ constexpr OptSpec kOpts[] = {
     {"tun-csum", 0, Arg::kNone, Opt::kTunCsum},
     {"tun-remcsum", 0, Arg::kNone, Opt::kTunRemCsum},
 };
+// clang-format on
 
 const OptSpec* find_long(std::string_view name) {
   for (const auto& o : kOpts) {
@@ -119,8 +123,8 @@ struct Event {
   const OptSpec* spec = nullptr;
   bool has_value = false;
   std::string value;
-  std::string token;               // the argument holding the option (popt's poptBadOption)
-  std::string_view error;          // popt's poptStrerror text
+  std::string token;       // the argument holding the option (popt's poptBadOption)
+  std::string_view error;  // popt's poptStrerror text
 };
 
 class Scanner {
@@ -239,14 +243,29 @@ class Scanner {
 // The options dplb accepts, in ipvsadm's column order (its optnames), which decides which problem is
 // reported first.
 enum Col : uint8_t {
-  kColNumeric, kColConnection, kColService, kColScheduler, kColRealServer, kColForward, kColWeight,
-  kColTimeout, kColStats, kColRate, kColThresholds, kColPersistentConn, kColNoSort, kColExact,
-  kColSchedFlags, kColTunInfo, kColCount,
+  kColNumeric,
+  kColConnection,
+  kColService,
+  kColScheduler,
+  kColRealServer,
+  kColForward,
+  kColWeight,
+  kColTimeout,
+  kColStats,
+  kColRate,
+  kColThresholds,
+  kColPersistentConn,
+  kColNoSort,
+  kColExact,
+  kColSchedFlags,
+  kColTunInfo,
+  kColCount,
 };
 
 constexpr std::array<std::string_view, kColCount> kColNames = {
-    "numeric", "connection", "service-address", "scheduler", "real-server", "forwarding-method", "weight",
-    "timeout", "stats", "rate", "thresholds", "persistent-conn", "nosort", "exact", "sched-flags", "tun-info",
+    "numeric", "connection", "service-address", "scheduler", "real-server", "forwarding-method",
+    "weight",  "timeout",    "stats",           "rate",      "thresholds",  "persistent-conn",
+    "nosort",  "exact",      "sched-flags",     "tun-info",
 };
 
 // ipvsadm's commands_v_options restricted to those columns: '+' compulsory, 'x' illegal, '1' at
@@ -256,6 +275,7 @@ struct CmdRules {
   std::string_view name;  // ipvsadm's cmdnames
   std::string_view rules;
 };
+// clang-format off
 constexpr CmdRules kCmdRules[] = {
     //                                         n c s s r f w t s r t p s e b t
     {IpvsCmd::kAddService, "add-service",     "xx+ xxxxxxxxxx x"},
@@ -271,6 +291,7 @@ constexpr CmdRules kCmdRules[] = {
     {IpvsCmd::kSave, "save",                  " xxxxxxxxxxxxxxx"},
     {IpvsCmd::kZero, "zero",                  "xx xxxxxxxxxxxxx"},
 };
+// clang-format on
 
 constexpr uint32_t kMaxTimeout = 86400 * 31;  // ipvsadm's MAX_TIMEOUT
 
@@ -354,10 +375,20 @@ class CommandParser {
     const OptSpec& o = *ev.spec;
     const std::string& v = ev.value;
     switch (o.id) {
-      case Opt::kAddService: case Opt::kEditService: case Opt::kDelService: case Opt::kClear:
-      case Opt::kList: case Opt::kZero: case Opt::kAddServer: case Opt::kEditServer: case Opt::kDelServer:
-      case Opt::kSet: case Opt::kHelp: case Opt::kVersion: case Opt::kRestore: case Opt::kSave:
-        return usage("invalid option `" + ev.token + "'");
+      case Opt::kAddService:
+      case Opt::kEditService:
+      case Opt::kDelService:
+      case Opt::kClear:
+      case Opt::kList:
+      case Opt::kZero:
+      case Opt::kAddServer:
+      case Opt::kEditServer:
+      case Opt::kDelServer:
+      case Opt::kSet:
+      case Opt::kHelp:
+      case Opt::kVersion:
+      case Opt::kRestore:
+      case Opt::kSave: return usage("invalid option `" + ev.token + "'");
       case Opt::kTcp:
       case Opt::kUdp: {
         if (Status s = set_option(kColService); !s) return s;
@@ -385,8 +416,7 @@ class CommandParser {
         dest_port_given_ = (p.what & kServicePort) != 0;
         return Status::ok();
       }
-      case Opt::kMasq:
-        return set_option(kColForward);
+      case Opt::kMasq: return set_option(kColForward);
       case Opt::kWeight: {
         if (Status s = set_option(kColWeight); !s) return s;
         auto w = to_number(v, 0, INT_MAX);
@@ -395,60 +425,48 @@ class CommandParser {
         c_.weight = uint32_t(*w);
         return Status::ok();
       }
-      case Opt::kNumeric:
-        c_.format.numeric = true;
-        return set_option(kColNumeric);
-      case Opt::kConnection:
-        return set_option(kColConnection);
-      case Opt::kTimeout:
-        return set_option(kColTimeout);
-      case Opt::kStats:
-        c_.format.stats = true;
-        return set_option(kColStats);
-      case Opt::kRate:
-        c_.format.rate = true;
-        return set_option(kColRate);
-      case Opt::kThresholds:
-        c_.format.thresholds = true;
-        return set_option(kColThresholds);
-      case Opt::kPersistentConn:
-        c_.format.persistent_conn = true;
-        return set_option(kColPersistentConn);
-      case Opt::kNoSort:
-        c_.format.nosort = true;
-        return set_option(kColNoSort);
+      case Opt::kNumeric: c_.format.numeric = true; return set_option(kColNumeric);
+      case Opt::kConnection: return set_option(kColConnection);
+      case Opt::kTimeout: return set_option(kColTimeout);
+      case Opt::kStats: c_.format.stats = true; return set_option(kColStats);
+      case Opt::kRate: c_.format.rate = true; return set_option(kColRate);
+      case Opt::kThresholds: c_.format.thresholds = true; return set_option(kColThresholds);
+      case Opt::kPersistentConn: c_.format.persistent_conn = true; return set_option(kColPersistentConn);
+      case Opt::kNoSort: c_.format.nosort = true; return set_option(kColNoSort);
       case Opt::kSort:  // the default; ipvsadm keeps it for backwards compatibility
         return Status::ok();
-      case Opt::kExact:
-        c_.format.exact = true;
-        return set_option(kColExact);
-      case Opt::kTunInfo:
-        c_.format.tun_info = true;
-        return set_option(kColTunInfo);
+      case Opt::kExact: c_.format.exact = true; return set_option(kColExact);
+      case Opt::kTunInfo: c_.format.tun_info = true; return set_option(kColTunInfo);
       case Opt::kSchedFlags:
         if (Status s = set_option(kColSchedFlags); !s) return s;
         sched_flags_arg_ = v;
         return Status::ok();
       // ---- valid ipvsadm that dplb does not do
-      case Opt::kGatewaying: case Opt::kIpip: case Opt::kTunType: case Opt::kTunPort:
-      case Opt::kTunNoCsum: case Opt::kTunCsum: case Opt::kTunRemCsum:
-        return unsupported(kNatOnly, option_display(o));
-      case Opt::kPersistent: case Opt::kNetmask: case Opt::kPe:
-        return unsupported(kNoPersistence, option_display(o));
-      case Opt::kFwmark:
-        return unsupported(kNoFwmark, option_display(o));
-      case Opt::kSctp:
-        return unsupported(kTcpUdpOnly, option_display(o));
-      case Opt::kIpv6:
-        return unsupported(kIpv4Only, option_display(o));
-      case Opt::kUThreshold: case Opt::kLThreshold:
-        return unsupported(kNoThresholds, option_display(o));
-      case Opt::kOps:
-        return unsupported(kNoOps, option_display(o));
-      case Opt::kStartDaemon: case Opt::kStopDaemon: case Opt::kMcastInterface: case Opt::kSyncId:
-      case Opt::kDaemon: case Opt::kMcastGroup: case Opt::kMcastPort: case Opt::kMcastTtl:
-      case Opt::kSyncMaxlen:
-        return unsupported(kNoSync, option_display(o));
+      case Opt::kGatewaying:
+      case Opt::kIpip:
+      case Opt::kTunType:
+      case Opt::kTunPort:
+      case Opt::kTunNoCsum:
+      case Opt::kTunCsum:
+      case Opt::kTunRemCsum: return unsupported(kNatOnly, option_display(o));
+      case Opt::kPersistent:
+      case Opt::kNetmask:
+      case Opt::kPe: return unsupported(kNoPersistence, option_display(o));
+      case Opt::kFwmark: return unsupported(kNoFwmark, option_display(o));
+      case Opt::kSctp: return unsupported(kTcpUdpOnly, option_display(o));
+      case Opt::kIpv6: return unsupported(kIpv4Only, option_display(o));
+      case Opt::kUThreshold:
+      case Opt::kLThreshold: return unsupported(kNoThresholds, option_display(o));
+      case Opt::kOps: return unsupported(kNoOps, option_display(o));
+      case Opt::kStartDaemon:
+      case Opt::kStopDaemon:
+      case Opt::kMcastInterface:
+      case Opt::kSyncId:
+      case Opt::kDaemon:
+      case Opt::kMcastGroup:
+      case Opt::kMcastPort:
+      case Opt::kMcastTtl:
+      case Opt::kSyncMaxlen: return unsupported(kNoSync, option_display(o));
     }
     return usage("invalid option `" + ev.token + "'");
   }
@@ -484,7 +502,8 @@ class CommandParser {
         if (!dest_port_given_) c_.dest_port = c_.service.vport;  // ipvsadm: the service's port
         break;
       case IpvsCmd::kList:
-        if (((has(kColConnection) || has(kColTimeout)) && (has(kColStats) || has(kColRate) || has(kColThresholds))) ||
+        if (((has(kColConnection) || has(kColTimeout)) &&
+             (has(kColStats) || has(kColRate) || has(kColThresholds))) ||
             (has(kColTimeout) && has(kColPersistentConn))) {
           return usage("options conflicts in the list command");
         }
@@ -493,8 +512,7 @@ class CommandParser {
                   : has(kColTimeout)  ? ListWhat::kTimeouts
                                       : ListWhat::kAll;
         break;
-      default:
-        break;
+      default: break;
     }
     return c_;
   }
@@ -511,7 +529,8 @@ class CommandParser {
   // ipvsadm's parse_sched_flags: comma-separated, empty items skipped; the scheduler-specific flags
   // only with their scheduler (the default one when -s is not given).
   Status parse_sched_flags() {
-    std::string_view sched = c_.sched.empty() ? ipvs::sched_name(ipvs::kDefaultSched) : std::string_view(c_.sched);
+    std::string_view sched =
+        c_.sched.empty() ? ipvs::sched_name(ipvs::kDefaultSched) : std::string_view(c_.sched);
     std::string_view rest = sched_flags_arg_;
     while (!rest.empty()) {
       size_t comma = rest.find(',');
@@ -535,7 +554,8 @@ class CommandParser {
       } else {
         return usage("invalid scheduler flag `" + std::string(flag) + "'");
       }
-      if (!needs.empty() && sched != needs) return usage("incompatible scheduler flag `" + std::string(flag) + "'");
+      if (!needs.empty() && sched != needs)
+        return usage("incompatible scheduler flag `" + std::string(flag) + "'");
       c_.sched_flags |= bit;
     }
     return Status::ok();
@@ -576,7 +596,8 @@ class CommandParser {
     if (ipvs::parse_sched(c_.sched)) return Status::ok();
     for (auto s : kIpvsOnlySchedulers) {
       if (c_.sched == s) {
-        return unsupported("dplb supports the rr, wrr, lc, wlc, sh and mh schedulers only", "scheduler '" + c_.sched + "'");
+        return unsupported("dplb supports the rr, wrr, lc, wlc, sh and mh schedulers only",
+                           "scheduler '" + c_.sched + "'");
       }
     }
     return Status::error(kParseNoScheduler, "Scheduler not found: " + c_.sched);
@@ -625,12 +646,16 @@ std::string try_help_hint(std::string_view program) {
 
 bool is_rule_command(IpvsCmd cmd) {
   switch (cmd) {
-    case IpvsCmd::kAddService: case IpvsCmd::kEditService: case IpvsCmd::kDelService: case IpvsCmd::kClear:
-    case IpvsCmd::kAddDest: case IpvsCmd::kEditDest: case IpvsCmd::kDelDest: case IpvsCmd::kSetTimeouts:
-    case IpvsCmd::kZero:
-      return true;
-    default:
-      return false;
+    case IpvsCmd::kAddService:
+    case IpvsCmd::kEditService:
+    case IpvsCmd::kDelService:
+    case IpvsCmd::kClear:
+    case IpvsCmd::kAddDest:
+    case IpvsCmd::kEditDest:
+    case IpvsCmd::kDelDest:
+    case IpvsCmd::kSetTimeouts:
+    case IpvsCmd::kZero: return true;
+    default: return false;
   }
 }
 
@@ -655,7 +680,8 @@ Result<IpvsCommand> parse_ipvsadm(std::span<const std::string> args) {
   while ((ev = scanner.next()).type == Event::kOption) {
     if (Status s = parser.option(ev); !s) return s;
   }
-  if (ev.type == Event::kError) return Status::error(kParseBadOption, ev.token + ": " + std::string(ev.error));
+  if (ev.type == Event::kError)
+    return Status::error(kParseBadOption, ev.token + ": " + std::string(ev.error));
   return parser.finish(scanner.leftovers());
 }
 

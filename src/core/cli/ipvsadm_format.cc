@@ -85,31 +85,34 @@ void sort_entries(std::vector<ServiceEntry>& entries) {
            std::tie(b.service.proto, b.service.addr, b.service.port);
   });
   for (auto& e : entries) {
-    std::stable_sort(e.dests.begin(), e.dests.end(), [](const proto::DestRecord& a, const proto::DestRecord& b) {
-      return std::tie(a.addr, a.port) < std::tie(b.addr, b.port);
-    });
+    std::stable_sort(e.dests.begin(), e.dests.end(),
+                     [](const proto::DestRecord& a, const proto::DestRecord& b) {
+                       return std::tie(a.addr, a.port) < std::tie(b.addr, b.port);
+                     });
   }
 }
 
 void append_title(std::string& out, const ListFormat& f) {
   if (f.stats) {
-    appendf(out, "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Conns", "InPkts",
-            "OutPkts", "InBytes", "OutBytes");
+    appendf(out, "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Conns",
+            "InPkts", "OutPkts", "InBytes", "OutBytes");
   } else if (f.rate) {
-    appendf(out, "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "CPS", "InPPS",
-            "OutPPS", "InBPS", "OutBPS");
+    appendf(out, "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "CPS",
+            "InPPS", "OutPPS", "InBPS", "OutBPS");
   } else if (f.thresholds) {
-    appendf(out, "%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Uthreshold",
-            "Lthreshold", "ActiveConn", "InActConn");
+    appendf(out, "%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port",
+            "Uthreshold", "Lthreshold", "ActiveConn", "InActConn");
   } else if (f.persistent_conn) {
-    appendf(out, "%-33s %-9s %-11s %-10s %-10s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Weight",
-            "PersistConn", "ActiveConn", "InActConn");
+    appendf(out, "%-33s %-9s %-11s %-10s %-10s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port",
+            "Weight", "PersistConn", "ActiveConn", "InActConn");
   } else if (f.tun_info) {
-    out += "Prot LocalAddress:Port Scheduler Flags\n"
-           "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n";
+    out +=
+        "Prot LocalAddress:Port Scheduler Flags\n"
+        "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n";
   } else {
-    out += "Prot LocalAddress:Port Scheduler Flags\n"
-           "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
+    out +=
+        "Prot LocalAddress:Port Scheduler Flags\n"
+        "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
   }
 }
 
@@ -126,7 +129,9 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
   const uint32_t sched_flags = se.flags & kSchedFlagsMask;
   std::string svc_name;
   if (rules) {
-    const char* opt = se.proto == ipvs::kProtoTcp ? "-t" : se.proto == ipvs::kProtoUdp ? "-u" : "--xxx-service";
+    const char* opt = se.proto == ipvs::kProtoTcp   ? "-t"
+                      : se.proto == ipvs::kProtoUdp ? "-u"
+                                                    : "--xxx-service";
     appendf(svc_name, "%s %s", opt, vname.c_str());
     appendf(out, "-A %s -s %.*s", svc_name.c_str(), int(sched.size()), sched.data());
     if (sched_flags != 0) out += " -b " + sched_flags_text(sched, sched_flags);
@@ -147,7 +152,8 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
   for (const auto& d : e.dests) {
     std::string dname = addr_port(d.addr, d.port);
     if (rules) {
-      appendf(out, "-a %s -r %s %s -w %d\n", svc_name.c_str(), dname.c_str(), fwd_switch(d.fwd), int(d.weight));
+      appendf(out, "-a %s -r %s %s -w %d\n", svc_name.c_str(), dname.c_str(), fwd_switch(d.fwd),
+              int(d.weight));
       continue;
     }
     if (dname.size() > 28) dname.resize(28);
@@ -157,7 +163,8 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
       append_counters(out, d.stats, false, f.exact);
       out += '\n';
     } else if (f.rate) {
-      appendf(out, "  -> %-28s %8" PRIu64 " %8" PRIu64 " %8" PRIu64, dn, d.stats.cps, d.stats.inpps, d.stats.outpps);
+      appendf(out, "  -> %-28s %8" PRIu64 " %8" PRIu64 " %8" PRIu64, dn, d.stats.cps, d.stats.inpps,
+              d.stats.outpps);
       out += format_largenum(d.stats.inbps, f.exact);
       out += format_largenum(d.stats.outbps, f.exact);
       out += '\n';
@@ -243,8 +250,8 @@ std::string format_connections(const ConnList& list, const ListFormat& format) {
     const std::string_view state = ctrl::fixed_string(c.state);
     // With --persistent-conn ipvsadm adds the persistence engine's columns only to connections that
     // have an engine; dplb's have none, so every line is the plain one.
-    appendf(out, "%-3s %-6s %-11.*s %-18s %-18s %s\n", proto_label(c.proto), expire, int(state.size()), state.data(),
-            addr_port(c.caddr, c.cport).c_str(), addr_port(c.vaddr, c.vport).c_str(),
+    appendf(out, "%-3s %-6s %-11.*s %-18s %-18s %s\n", proto_label(c.proto), expire, int(state.size()),
+            state.data(), addr_port(c.caddr, c.cport).c_str(), addr_port(c.vaddr, c.vport).c_str(),
             addr_port(c.daddr, c.dport).c_str());
   }
   return out;

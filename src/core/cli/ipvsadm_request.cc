@@ -43,7 +43,8 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
     case IpvsCmd::kAddService:
     case IpvsCmd::kEditService: {
       proto::ServiceRecord r = service_key_record(cmd.service);
-      if (!ctrl::set_fixed_string(r.sched, cmd.sched)) return Status::invalid("scheduler name too long: " + cmd.sched);
+      if (!ctrl::set_fixed_string(r.sched, cmd.sched))
+        return Status::invalid("scheduler name too long: " + cmd.sched);
       r.flags = cmd.sched_flags;
       uint32_t op = cmd.cmd == IpvsCmd::kAddService ? proto::kOpIpvsAddService : proto::kOpIpvsEditService;
       out.push_back(set_request(op, ctrl::encode_pod(r)));
@@ -68,9 +69,7 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
       out.push_back(set_request(id, ctrl::encode_pod(op)));
       break;
     }
-    case IpvsCmd::kClear:
-      out.push_back(set_request(proto::kOpIpvsClear));
-      break;
+    case IpvsCmd::kClear: out.push_back(set_request(proto::kOpIpvsClear)); break;
     case IpvsCmd::kZero:
       out.push_back(set_request(proto::kOpIpvsZero, ctrl::encode_pod(service_query(cmd))));
       break;
@@ -94,9 +93,7 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
         case ListWhat::kConnections:
           out.push_back(get_request(proto::kOpIpvsConns, ctrl::encode_pod(zeroed<proto::ConnQuery>())));
           break;
-        case ListWhat::kTimeouts:
-          out.push_back(get_request(proto::kOpIpvsGetTimeouts));
-          break;
+        case ListWhat::kTimeouts: out.push_back(get_request(proto::kOpIpvsGetTimeouts)); break;
       }
       break;
     case IpvsCmd::kSave:
@@ -104,8 +101,7 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
       break;
     case IpvsCmd::kRestore:
     case IpvsCmd::kHelp:
-    case IpvsCmd::kVersion:
-      break;
+    case IpvsCmd::kVersion: break;
   }
   return out;
 }

@@ -23,7 +23,8 @@ Result<std::optional<IpvsCommand>> parse_rule_line(std::string_view line) {
   auto cmd = parse_ipvsadm(args);
   if (!cmd) return cmd.status();
   if (!is_rule_command(cmd->cmd)) {
-    return Status::error(kParseUsage, "not a rule command (rules are -A -E -D -a -e -d -C -Z --set): " + args.front());
+    return Status::error(kParseUsage,
+                         "not a rule command (rules are -A -E -D -a -e -d -C -Z --set): " + args.front());
   }
   return std::optional<IpvsCommand>(std::move(*cmd));
 }
@@ -37,11 +38,14 @@ Result<std::vector<RuleRequests>> parse_rules(std::string_view text) {
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_no;
     auto cmd = parse_rule_line(line);
-    if (!cmd) return Status::error(cmd.status().code(), "line " + std::to_string(line_no) + ": " + cmd.status().message());
+    if (!cmd)
+      return Status::error(cmd.status().code(),
+                           "line " + std::to_string(line_no) + ": " + cmd.status().message());
     if (!cmd->has_value()) continue;
     auto requests = build_requests(**cmd);
     if (!requests) {
-      return Status::error(requests.status().code(), "line " + std::to_string(line_no) + ": " + requests.status().message());
+      return Status::error(requests.status().code(),
+                           "line " + std::to_string(line_no) + ": " + requests.status().message());
     }
     out.push_back(RuleRequests{line_no, std::string(line), std::move(**cmd), std::move(*requests)});
   }

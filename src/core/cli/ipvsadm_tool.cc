@@ -17,8 +17,8 @@ namespace dplb::cli {
 namespace {
 
 constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;     // ipvsadm's exit(1) of a failed listing
-constexpr int kExitNoDaemon = 2;   // ipvsadm's fail(2, "Can't initialize ipvs ...")
+constexpr int kExitFailed = 1;    // ipvsadm's exit(1) of a failed listing
+constexpr int kExitNoDaemon = 2;  // ipvsadm's fail(2, "Can't initialize ipvs ...")
 
 // The daemon connection, opened on first use and kept for the rest of the invocation (-R).
 class Session {
@@ -27,7 +27,8 @@ class Session {
 
   // Sends the requests in order. Returns the replies, or an exit status after reporting the problem:
   // a refusal ends with `refused_exit`, after the daemon's message alone, as ipvsadm prints it.
-  std::optional<std::vector<ctrl::Reply>> call_all(const std::vector<Request>& requests, int refused_exit, int& exit) {
+  std::optional<std::vector<ctrl::Reply>> call_all(const std::vector<Request>& requests, int refused_exit,
+                                                   int& exit) {
     if (!client_.is_connected()) {
       auto c = ctrl::Client::connect(path_);
       if (!c) {
@@ -125,7 +126,8 @@ int execute(const IpvsCommand& cmd, Session& session, std::ostream& out, std::os
 }
 
 // -R: one rule per line, applied in order; the first failure stops, naming its line.
-int restore(std::string_view program, Session& session, std::istream& in, std::ostream& out, std::ostream& err) {
+int restore(std::string_view program, Session& session, std::istream& in, std::ostream& out,
+            std::ostream& err) {
   std::string line;
   size_t line_no = 0;
   while (std::getline(in, line)) {
@@ -188,7 +190,8 @@ std::string ipvsadm_usage(std::string_view program) {
        "                                      the default scheduler is wlc.\n"
        "  --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback,sh-port (sh),\n"
        "                                      mh-fallback,mh-port (mh), flag-1,flag-2,flag-3\n"
-       "  --real-server  -r server-address    server-address is address[:port], the service's port by default\n"
+       "  --real-server  -r server-address    server-address is address[:port], the service's port by "
+       "default\n"
        "  --masquerading -m                   masquerading (NAT), the only forwarding method (implied)\n"
        "  --weight       -w weight            capacity of real server, 0 to 65535 (default 1)\n"
        "  --connection   -c                   output of current IPVS connections\n"
@@ -216,16 +219,10 @@ int run_ipvsadm(std::string_view program, std::span<const std::string> args, con
   if (!cmd) return report_parse_error(program, cmd.status(), err);
   Session session(ipc_path, err);
   switch (cmd->cmd) {
-    case IpvsCmd::kHelp:
-      out << ipvsadm_usage(program);
-      return kExitOk;
-    case IpvsCmd::kVersion:
-      out << ipvsadm_version();
-      return kExitOk;
-    case IpvsCmd::kRestore:
-      return restore(program, session, in, out, err);
-    default:
-      return execute(*cmd, session, out, err);
+    case IpvsCmd::kHelp: out << ipvsadm_usage(program); return kExitOk;
+    case IpvsCmd::kVersion: out << ipvsadm_version(); return kExitOk;
+    case IpvsCmd::kRestore: return restore(program, session, in, out, err);
+    default: return execute(*cmd, session, out, err);
   }
 }
 

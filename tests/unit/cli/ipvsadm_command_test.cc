@@ -62,8 +62,9 @@ TEST(IpvsadmParse, ListSpellings) {
     EXPECT_EQ(c->list, ListWhat::kAll);
     EXPECT_FALSE(c->format.numeric);
   }
-  for (auto args : {argv_of({"-Ln"}), argv_of({"-L", "-n"}), argv_of({"-ln"}), argv_of({"--list", "--numeric"}),
-                    argv_of({"-n", "-L"}) /* not a command first: checked below */}) {
+  for (auto args :
+       {argv_of({"-Ln"}), argv_of({"-L", "-n"}), argv_of({"-ln"}), argv_of({"--list", "--numeric"}),
+        argv_of({"-n", "-L"}) /* not a command first: checked below */}) {
     auto c = parse_ipvsadm(args);
     if (args.front() == "-n") {
       ASSERT_FALSE(c);
@@ -124,17 +125,20 @@ TEST(IpvsadmParse, AddService) {
   IpvsCommand e = ok({"-E", "-t", "10.0.0.1:80"});
   EXPECT_EQ(e.cmd, IpvsCmd::kEditService);
   EXPECT_EQ(e.sched, "wlc");
-  for (const char* s : {"rr", "wrr", "lc", "wlc", "sh", "mh"}) EXPECT_EQ(ok({"-A", "-t", "10.0.0.1:80", "-s", s}).sched, s);
+  for (const char* s : {"rr", "wrr", "lc", "wlc", "sh", "mh"})
+    EXPECT_EQ(ok({"-A", "-t", "10.0.0.1:80", "-s", s}).sched, s);
 }
 
 TEST(IpvsadmParse, LongOptionsAndPoptSpellings) {
   const IpvsCommand want = ok({"-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "sh-port"});
   for (auto args : {
-           argv_of({"--add-service", "--tcp-service", "10.0.0.1:80", "--scheduler", "sh", "--sched-flags", "sh-port"}),
+           argv_of({"--add-service", "--tcp-service", "10.0.0.1:80", "--scheduler", "sh", "--sched-flags",
+                    "sh-port"}),
            argv_of({"--add-service", "--tcp-service=10.0.0.1:80", "--scheduler=sh", "--sched-flags=sh-port"}),
            argv_of({"-At10.0.0.1:80", "-ssh", "-bsh-port"}),
            argv_of({"-A", "-t=10.0.0.1:80", "-s=sh", "-b=sh-port"}),
-           argv_of({"-A", "-b", "sh-port", "-s", "sh", "-t", "10.0.0.1:80"}),  // any order: flags checked last
+           argv_of(
+               {"-A", "-b", "sh-port", "-s", "sh", "-t", "10.0.0.1:80"}),  // any order: flags checked last
        }) {
     auto c = parse_ipvsadm(args);
     ASSERT_TRUE(c) << c.status().message();
@@ -146,7 +150,9 @@ TEST(IpvsadmParse, LongOptionsAndPoptSpellings) {
 }
 
 TEST(IpvsadmParse, SchedulerFlags) {
-  auto flags = [](const char* sched, const char* b) { return ok({"-A", "-t", "10.0.0.1:80", "-s", sched, "-b", b}).sched_flags; };
+  auto flags = [](const char* sched, const char* b) {
+    return ok({"-A", "-t", "10.0.0.1:80", "-s", sched, "-b", b}).sched_flags;
+  };
   EXPECT_EQ(flags("sh", "sh-fallback"), ipvs::kSvcFlagSched1);
   EXPECT_EQ(flags("sh", "sh-fallback,sh-port"), ipvs::kSvcFlagSched1 | ipvs::kSvcFlagSched2);
   EXPECT_EQ(flags("mh", "mh-port"), ipvs::kSvcFlagSched2);
@@ -155,14 +161,19 @@ TEST(IpvsadmParse, SchedulerFlags) {
   EXPECT_EQ(flags("sh", "flag-3,sh-port"), ipvs::kSvcFlagSched3 | ipvs::kSvcFlagSched2);
   EXPECT_EQ(flags("wrr", ",,flag-1,"), ipvs::kSvcFlagSched1);  // empty items are skipped
   EXPECT_EQ(flags("wrr", ""), 0u);
-  EXPECT_EQ(ok({"-E", "-t", "10.0.0.1:80", "-b", "flag-2"}).sched_flags, ipvs::kSvcFlagSched2);  // default wlc
+  EXPECT_EQ(ok({"-E", "-t", "10.0.0.1:80", "-b", "flag-2"}).sched_flags,
+            ipvs::kSvcFlagSched2);  // default wlc
 
-  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "rr", "-b", "sh-port"}, kParseUsage, "incompatible scheduler flag `sh-port'");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-b", "sh-fallback"}, kParseUsage, "incompatible scheduler flag `sh-fallback'");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "mh-port"}, kParseUsage, "incompatible scheduler flag `mh-port'");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "rr", "-b", "sh-port"}, kParseUsage,
+               "incompatible scheduler flag `sh-port'");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-b", "sh-fallback"}, kParseUsage,
+               "incompatible scheduler flag `sh-fallback'");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "mh-port"}, kParseUsage,
+               "incompatible scheduler flag `mh-port'");
   expect_error({"-A", "-t", "10.0.0.1:80", "-s", "mh", "-b", "mh-port,sh-port"}, kParseUsage,
                "incompatible scheduler flag `sh-port'");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "sh-port,bogus"}, kParseUsage, "invalid scheduler flag `bogus'");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "sh-port,bogus"}, kParseUsage,
+               "invalid scheduler flag `bogus'");
   expect_error({"-A", "-t", "10.0.0.1:80", "-b", "flag-4"}, kParseUsage, "invalid scheduler flag `flag-4'");
 }
 
@@ -180,7 +191,8 @@ TEST(IpvsadmParse, DestCommandsAndTheDefaultPortRule) {
   EXPECT_EQ(b.weight, 5u);
   EXPECT_EQ(ok({"-a", "-r", "10.1.0.2", "-t", "10.0.0.1:81", "-m"}).dest_port, 81) << "-r before -t";
   EXPECT_EQ(ok({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2:0", "-m"}).dest_port, 0) << "given, even if 0";
-  EXPECT_EQ(ok({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", "0"}).weight, 0u) << "-m implied, weight 0 drains";
+  EXPECT_EQ(ok({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", "0"}).weight, 0u)
+      << "-m implied, weight 0 drains";
   EXPECT_EQ(ok({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", "65535"}).weight, 65535u);
   EXPECT_EQ(ok({"--add-server", "--udp-service", "10.0.0.1:53", "--real-server", "10.1.0.2", "--masquerading",
                 "--weight", "7"}),
@@ -240,8 +252,9 @@ TEST(IpvsadmParse, SetTimeouts) {
 
 TEST(IpvsadmParse, BadServiceAddresses) {
   const std::string illegal = "illegal virtual server address[:port] specified";
-  for (const char* bad : {"", "80", "10.0.0", "10.0.0.1.2:80", "host:80", "localhost", "10.0.0.1:", "10.0.0.1:65536",
-                          "10.0.0.1:http", "256.0.0.1:80", "10.0.0.1:-1", "10.0.0.1:8o", " 10.0.0.1:80", "10.0.0.1 :80"}) {
+  for (const char* bad :
+       {"", "80", "10.0.0", "10.0.0.1.2:80", "host:80", "localhost", "10.0.0.1:", "10.0.0.1:65536",
+        "10.0.0.1:http", "256.0.0.1:80", "10.0.0.1:-1", "10.0.0.1:8o", " 10.0.0.1:80", "10.0.0.1 :80"}) {
     expect_error({"-A", "-t", bad}, kParseUsage, illegal);
     expect_error({"-D", "-u", bad}, kParseUsage, illegal);
   }
@@ -265,7 +278,8 @@ TEST(IpvsadmParse, ZeroPortServices) {
 
 TEST(IpvsadmParse, BadWeights) {
   for (const char* bad : {"-1", "abc", "", "1.5", "2147483648", "99999999999999999999"}) {
-    expect_error({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", bad}, kParseUsage, "illegal weight specified");
+    expect_error({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", bad}, kParseUsage,
+                 "illegal weight specified");
   }
   // valid for ipvsadm (0..INT_MAX) but beyond dplb's weights
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", "65536"},
@@ -281,32 +295,42 @@ TEST(IpvsadmParse, Schedulers) {
                "Scheduler not found: a-very-long-scheduler-name");
   for (const char* s : {"lblc", "lblcr", "dh", "sed", "nq", "fo", "ovf", "twos"}) {
     expect_unsupported({"-A", "-t", "10.0.0.1:80", "-s", s},
-                       "dplb supports the rr, wrr, lc, wlc, sh and mh schedulers only: scheduler '" + std::string(s) +
-                           "' is not supported");
+                       "dplb supports the rr, wrr, lc, wlc, sh and mh schedulers only: scheduler '" +
+                           std::string(s) + "' is not supported");
   }
 }
 
 TEST(IpvsadmParse, MissingRequiredOptions) {
-  expect_error({"-A"}, kParseUsage, "You need to supply the 'service-address' option for the 'add-service' command");
-  expect_error({"-E", "-s", "rr"}, kParseUsage, "You need to supply the 'service-address' option for the 'edit-service' command");
-  expect_error({"-D"}, kParseUsage, "You need to supply the 'service-address' option for the 'delete-service' command");
-  expect_error({"-a", "-r", "10.1.0.2"}, kParseUsage, "You need to supply the 'service-address' option for the 'add-server' command");
+  expect_error({"-A"}, kParseUsage,
+               "You need to supply the 'service-address' option for the 'add-service' command");
+  expect_error({"-E", "-s", "rr"}, kParseUsage,
+               "You need to supply the 'service-address' option for the 'edit-service' command");
+  expect_error({"-D"}, kParseUsage,
+               "You need to supply the 'service-address' option for the 'delete-service' command");
+  expect_error({"-a", "-r", "10.1.0.2"}, kParseUsage,
+               "You need to supply the 'service-address' option for the 'add-server' command");
   expect_error({"-a", "-t", "10.0.0.1:80", "-w", "3"}, kParseUsage,
                "You need to supply the 'real-server' option for the 'add-server' command");
-  expect_error({"-e", "-t", "10.0.0.1:80"}, kParseUsage, "You need to supply the 'real-server' option for the 'edit-server' command");
-  expect_error({"-d", "-t", "10.0.0.1:80"}, kParseUsage, "You need to supply the 'real-server' option for the 'delete-server' command");
+  expect_error({"-e", "-t", "10.0.0.1:80"}, kParseUsage,
+               "You need to supply the 'real-server' option for the 'edit-server' command");
+  expect_error({"-d", "-t", "10.0.0.1:80"}, kParseUsage,
+               "You need to supply the 'real-server' option for the 'delete-server' command");
 }
 
 TEST(IpvsadmParse, IllegalOptionCombinations) {
-  expect_error({"-A", "-t", "10.0.0.1:80", "-w", "1"}, kParseUsage, "Illegal 'weight' option with the 'add-service' command");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-w", "1"}, kParseUsage,
+               "Illegal 'weight' option with the 'add-service' command");
   expect_error({"-A", "-t", "10.0.0.1:80", "-r", "10.1.0.2"}, kParseUsage,
                "Illegal 'real-server' option with the 'add-service' command");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-m"}, kParseUsage, "Illegal 'forwarding-method' option with the 'add-service' command");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-m"}, kParseUsage,
+               "Illegal 'forwarding-method' option with the 'add-service' command");
   // checked in ipvsadm's option order, not the command line's
   expect_error({"-A", "-w", "1", "-n", "-t", "10.0.0.1:80"}, kParseUsage,
                "Illegal 'numeric' option with the 'add-service' command");
-  expect_error({"-E", "-t", "10.0.0.1:80", "--stats"}, kParseUsage, "Illegal 'stats' option with the 'edit-service' command");
-  expect_error({"-D", "-t", "10.0.0.1:80", "-s", "rr"}, kParseUsage, "Illegal 'scheduler' option with the 'delete-service' command");
+  expect_error({"-E", "-t", "10.0.0.1:80", "--stats"}, kParseUsage,
+               "Illegal 'stats' option with the 'edit-service' command");
+  expect_error({"-D", "-t", "10.0.0.1:80", "-s", "rr"}, kParseUsage,
+               "Illegal 'scheduler' option with the 'delete-service' command");
   expect_error({"-D", "-t", "10.0.0.1:80", "-b", "flag-1"}, kParseUsage,
                "Illegal 'sched-flags' option with the 'delete-service' command");
   expect_error({"-d", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-w", "1"}, kParseUsage,
@@ -315,16 +339,20 @@ TEST(IpvsadmParse, IllegalOptionCombinations) {
                "Illegal 'forwarding-method' option with the 'delete-server' command");
   expect_error({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-s", "rr"}, kParseUsage,
                "Illegal 'scheduler' option with the 'add-server' command");
-  expect_error({"-C", "-t", "10.0.0.1:80"}, kParseUsage, "Illegal 'service-address' option with the 'flush' command");
+  expect_error({"-C", "-t", "10.0.0.1:80"}, kParseUsage,
+               "Illegal 'service-address' option with the 'flush' command");
   expect_error({"-C", "-n"}, kParseUsage, "Illegal 'numeric' option with the 'flush' command");
-  expect_error({"-S", "-t", "10.0.0.1:80"}, kParseUsage, "Illegal 'service-address' option with the 'save' command");
+  expect_error({"-S", "-t", "10.0.0.1:80"}, kParseUsage,
+               "Illegal 'service-address' option with the 'save' command");
   expect_error({"-S", "--stats"}, kParseUsage, "Illegal 'stats' option with the 'save' command");
   expect_error({"-Z", "-n"}, kParseUsage, "Illegal 'numeric' option with the 'zero' command");
   expect_error({"-R", "-n"}, kParseUsage, "Illegal 'numeric' option with the 'restore' command");
-  expect_error({"--set", "1", "2", "3", "-n"}, kParseUsage, "Illegal 'numeric' option with the 'set' command");
+  expect_error({"--set", "1", "2", "3", "-n"}, kParseUsage,
+               "Illegal 'numeric' option with the 'set' command");
   expect_error({"-L", "-s", "rr"}, kParseUsage, "Illegal 'scheduler' option with the 'list' command");
   expect_error({"-L", "-b", "flag-1"}, kParseUsage, "Illegal 'sched-flags' option with the 'list' command");
-  expect_error({"-L", "-t", "10.0.0.1:80", "-r", "10.1.0.2"}, kParseUsage, "Illegal 'real-server' option with the 'list' command");
+  expect_error({"-L", "-t", "10.0.0.1:80", "-r", "10.1.0.2"}, kParseUsage,
+               "Illegal 'real-server' option with the 'list' command");
 }
 
 TEST(IpvsadmParse, ListConflicts) {
@@ -344,9 +372,12 @@ TEST(IpvsadmParse, ListConflicts) {
 }
 
 TEST(IpvsadmParse, RepeatedOptions) {
-  expect_error({"-A", "-t", "10.0.0.1:80", "-u", "10.0.0.1:80"}, kParseUsage, "multiple 'service-address' options specified");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-t", "10.0.0.2:80"}, kParseUsage, "multiple 'service-address' options specified");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "rr", "-s", "wrr"}, kParseUsage, "multiple 'scheduler' options specified");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-u", "10.0.0.1:80"}, kParseUsage,
+               "multiple 'service-address' options specified");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-t", "10.0.0.2:80"}, kParseUsage,
+               "multiple 'service-address' options specified");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-s", "rr", "-s", "wrr"}, kParseUsage,
+               "multiple 'scheduler' options specified");
   expect_error({"-A", "-t", "10.0.0.1:80", "-b", "flag-1", "-b", "flag-2"}, kParseUsage,
                "multiple 'sched-flags' options specified");
   expect_error({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-r", "10.1.0.3"}, kParseUsage,
@@ -367,14 +398,18 @@ TEST(IpvsadmParse, RepeatedOptions) {
 }
 
 TEST(IpvsadmParse, TheFirstProblemInArgumentOrderWins) {
-  expect_error({"-A", "-t", "bad", "-w", "x"}, kParseUsage, "illegal virtual server address[:port] specified");
+  expect_error({"-A", "-t", "bad", "-w", "x"}, kParseUsage,
+               "illegal virtual server address[:port] specified");
   expect_error({"-A", "-t", "10.0.0.1:80", "-p", "-g"}, kParseUnsupported,
                "dplb supports non-persistent services only: --persistent (-p) is not supported");
-  expect_error({"-a", "-g", "-t", "bad"}, kParseUnsupported, "dplb supports masquerading (NAT) only: --gatewaying (-g) is not supported");
+  expect_error({"-a", "-g", "-t", "bad"}, kParseUnsupported,
+               "dplb supports masquerading (NAT) only: --gatewaying (-g) is not supported");
   // option problems come before the command's checks
-  expect_error({"-A", "-t", "10.0.0.1", "-s", "rr", "-s", "rr"}, kParseUsage, "multiple 'scheduler' options specified");
+  expect_error({"-A", "-t", "10.0.0.1", "-s", "rr", "-s", "rr"}, kParseUsage,
+               "multiple 'scheduler' options specified");
   // and the command's checks before the scheduler's existence (the kernel's answer, last)
-  expect_error({"-A", "-t", "10.0.0.1", "-s", "foo"}, kParseUsage, "Zero port specified for non-persistent service");
+  expect_error({"-A", "-t", "10.0.0.1", "-s", "foo"}, kParseUsage,
+               "Zero port specified for non-persistent service");
 }
 
 TEST(IpvsadmParse, PoptErrors) {
@@ -389,13 +424,14 @@ TEST(IpvsadmParse, PoptErrors) {
 }
 
 TEST(IpvsadmParse, NoCommandFirst) {
-  for (auto args : {argv_of({"--foo"}), argv_of({"-t", "10.0.0.1:80", "-A"}), argv_of({"foo"}), argv_of({"--"}),
-                    argv_of({"-n", "-L"}), argv_of({"--", "-L"}), argv_of({"-q"})}) {
+  for (auto args : {argv_of({"--foo"}), argv_of({"-t", "10.0.0.1:80", "-A"}), argv_of({"foo"}),
+                    argv_of({"--"}), argv_of({"-n", "-L"}), argv_of({"--", "-L"}), argv_of({"-q"})}) {
     auto c = parse_ipvsadm(args);
     ASSERT_FALSE(c);
     EXPECT_EQ(c.status().code(), kParseNoCommand) << args.front();
   }
-  EXPECT_EQ(try_help_hint("/sbin/ipvsadm"), "Try `/sbin/ipvsadm -h' or '/sbin/ipvsadm --help' for more information.");
+  EXPECT_EQ(try_help_hint("/sbin/ipvsadm"),
+            "Try `/sbin/ipvsadm -h' or '/sbin/ipvsadm --help' for more information.");
 }
 
 TEST(IpvsadmParse, UnexpectedArguments) {
@@ -408,10 +444,14 @@ TEST(IpvsadmParse, UnexpectedArguments) {
 
 TEST(IpvsadmParse, UnsupportedOptionsAreRefusedClearly) {
   const std::string nat = "dplb supports masquerading (NAT) only: ";
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-g"}, nat + "--gatewaying (-g) is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--gatewaying"}, nat + "--gatewaying (-g) is not supported");
-  expect_unsupported({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-i"}, nat + "--ipip (-i) is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--ipip"}, nat + "--ipip (-i) is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-g"},
+                     nat + "--gatewaying (-g) is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--gatewaying"},
+                     nat + "--gatewaying (-g) is not supported");
+  expect_unsupported({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-i"},
+                     nat + "--ipip (-i) is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--ipip"},
+                     nat + "--ipip (-i) is not supported");
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-type", "gue"}, nat + "--tun-type is not supported");
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-port", "6080"}, nat + "--tun-port is not supported");
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-nocsum"}, nat + "--tun-nocsum is not supported");
@@ -420,32 +460,41 @@ TEST(IpvsadmParse, UnsupportedOptionsAreRefusedClearly) {
 
   const std::string persist = "dplb supports non-persistent services only: ";
   expect_unsupported({"-A", "-t", "10.0.0.1:80", "-p"}, persist + "--persistent (-p) is not supported");
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-p", "300"}, persist + "--persistent (-p) is not supported");
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "--persistent=300"}, persist + "--persistent (-p) is not supported");
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-M", "255.255.255.0"}, persist + "--netmask (-M) is not supported");
+  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-p", "300"},
+                     persist + "--persistent (-p) is not supported");
+  expect_unsupported({"-A", "-t", "10.0.0.1:80", "--persistent=300"},
+                     persist + "--persistent (-p) is not supported");
+  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-M", "255.255.255.0"},
+                     persist + "--netmask (-M) is not supported");
   expect_unsupported({"-A", "-t", "10.0.0.1:80", "--pe", "sip"}, persist + "--pe is not supported");
 
-  expect_unsupported({"-A", "-f", "1"}, "dplb supports address:port services only: --fwmark-service (-f) is not supported");
+  expect_unsupported({"-A", "-f", "1"},
+                     "dplb supports address:port services only: --fwmark-service (-f) is not supported");
   expect_unsupported({"-A", "--fwmark-service", "1"},
                      "dplb supports address:port services only: --fwmark-service (-f) is not supported");
   expect_unsupported({"-A", "--sctp-service", "10.0.0.1:80"},
                      "dplb supports TCP and UDP services only: --sctp-service is not supported");
   expect_unsupported({"-A", "-6"}, "dplb supports IPv4 only: --ipv6 (-6) is not supported");
-  expect_unsupported({"-A", "-t", "[2001:db8::1]:80"}, "dplb supports IPv4 only: IPv6 service address '[2001:db8::1]:80' is not supported");
-  expect_unsupported({"-A", "-t", "::1"}, "dplb supports IPv4 only: IPv6 service address '::1' is not supported");
+  expect_unsupported({"-A", "-t", "[2001:db8::1]:80"},
+                     "dplb supports IPv4 only: IPv6 service address '[2001:db8::1]:80' is not supported");
+  expect_unsupported({"-A", "-t", "::1"},
+                     "dplb supports IPv4 only: IPv6 service address '::1' is not supported");
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "[::1]:80"},
                      "dplb supports IPv4 only: IPv6 real server address '[::1]:80' is not supported");
 
   const std::string thr = "dplb supports weights only, not connection thresholds: ";
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "-x", "100"}, thr + "--u-threshold (-x) is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--l-threshold", "10"}, thr + "--l-threshold (-y) is not supported");
-  expect_unsupported({"-A", "-u", "10.0.0.1:53", "-o"}, "dplb supports per-connection scheduling only: --ops (-o) is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--l-threshold", "10"},
+                     thr + "--l-threshold (-y) is not supported");
+  expect_unsupported({"-A", "-u", "10.0.0.1:53", "-o"},
+                     "dplb supports per-connection scheduling only: --ops (-o) is not supported");
 
   const std::string sync = "dplb runs no connection sync daemon: ";
   expect_unsupported({"--start-daemon", "master"}, sync + "--start-daemon is not supported");
   expect_unsupported({"--stop-daemon", "backup"}, sync + "--stop-daemon is not supported");
   expect_unsupported({"-L", "--daemon"}, sync + "--daemon is not supported");
-  for (const char* o : {"--mcast-interface", "--syncid", "--mcast-group", "--mcast-port", "--mcast-ttl", "--sync-maxlen"}) {
+  for (const char* o :
+       {"--mcast-interface", "--syncid", "--mcast-group", "--mcast-port", "--mcast-ttl", "--sync-maxlen"}) {
     auto r = parse({"-L", o, "1"});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.status().code(), kParseUnsupported);
@@ -462,8 +511,9 @@ TEST(IpvsadmParse, ExitCodesFollowIpvsadm) {
 }
 
 TEST(IpvsadmParse, RuleCommands) {
-  for (auto c : {IpvsCmd::kAddService, IpvsCmd::kEditService, IpvsCmd::kDelService, IpvsCmd::kClear, IpvsCmd::kAddDest,
-                 IpvsCmd::kEditDest, IpvsCmd::kDelDest, IpvsCmd::kSetTimeouts, IpvsCmd::kZero}) {
+  for (auto c :
+       {IpvsCmd::kAddService, IpvsCmd::kEditService, IpvsCmd::kDelService, IpvsCmd::kClear, IpvsCmd::kAddDest,
+        IpvsCmd::kEditDest, IpvsCmd::kDelDest, IpvsCmd::kSetTimeouts, IpvsCmd::kZero}) {
     EXPECT_TRUE(is_rule_command(c));
   }
   for (auto c : {IpvsCmd::kList, IpvsCmd::kSave, IpvsCmd::kRestore, IpvsCmd::kHelp, IpvsCmd::kVersion}) {
@@ -474,11 +524,57 @@ TEST(IpvsadmParse, RuleCommands) {
 // Random command lines from ipvsadm's vocabulary: the parser never crashes, every refusal has a known
 // code and a message, and every accepted command is one the daemon can take as it is.
 TEST(IpvsadmParse, RandomCommandLinesGiveValidCommandsOrClearErrors) {
-  const std::vector<std::string> words = {
-      "-A", "-E", "-D", "-C", "-L", "-l", "-Z", "-a", "-e", "-d", "-S", "-R", "--set", "-t", "-u", "-r", "-s", "-w",
-      "-b", "-m", "-g", "-n", "-c", "--stats", "--rate", "--timeout", "--exact", "-p", "10.0.0.1:80", "10.0.0.1",
-      "10.1.0.2:8080", "rr", "sh", "mh", "foo", "sh-port", "flag-1,flag-2", "0", "1", "65535", "70000", "900",
-      "-Ln", "-At10.0.0.1:80", "--", "-", "--tcp-service=10.0.0.1:81", "-s=wrr", "x", "", "-h"};
+  const std::vector<std::string> words = {"-A",
+                                          "-E",
+                                          "-D",
+                                          "-C",
+                                          "-L",
+                                          "-l",
+                                          "-Z",
+                                          "-a",
+                                          "-e",
+                                          "-d",
+                                          "-S",
+                                          "-R",
+                                          "--set",
+                                          "-t",
+                                          "-u",
+                                          "-r",
+                                          "-s",
+                                          "-w",
+                                          "-b",
+                                          "-m",
+                                          "-g",
+                                          "-n",
+                                          "-c",
+                                          "--stats",
+                                          "--rate",
+                                          "--timeout",
+                                          "--exact",
+                                          "-p",
+                                          "10.0.0.1:80",
+                                          "10.0.0.1",
+                                          "10.1.0.2:8080",
+                                          "rr",
+                                          "sh",
+                                          "mh",
+                                          "foo",
+                                          "sh-port",
+                                          "flag-1,flag-2",
+                                          "0",
+                                          "1",
+                                          "65535",
+                                          "70000",
+                                          "900",
+                                          "-Ln",
+                                          "-At10.0.0.1:80",
+                                          "--",
+                                          "-",
+                                          "--tcp-service=10.0.0.1:81",
+                                          "-s=wrr",
+                                          "x",
+                                          "",
+                                          "-h"};
   std::mt19937 rng(7);
   int accepted = 0;
   for (int i = 0; i < 20000; ++i) {

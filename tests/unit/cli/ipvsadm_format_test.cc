@@ -16,7 +16,8 @@ namespace {
 
 uint32_t ip(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return Ip4::of(a, b, c, d).v; }
 
-proto::ServiceRecord service(uint8_t proto, uint32_t addr, uint16_t port, const char* sched, uint32_t flags = 0) {
+proto::ServiceRecord service(uint8_t proto, uint32_t addr, uint16_t port, const char* sched,
+                             uint32_t flags = 0) {
   proto::ServiceRecord s;
   std::memset(&s, 0, sizeof s);
   s.proto = proto;
@@ -27,7 +28,8 @@ proto::ServiceRecord service(uint8_t proto, uint32_t addr, uint16_t port, const 
   return s;
 }
 
-proto::DestRecord dest(uint32_t addr, uint16_t port, uint32_t weight, uint32_t active = 0, uint32_t inactive = 0) {
+proto::DestRecord dest(uint32_t addr, uint16_t port, uint32_t weight, uint32_t active = 0,
+                       uint32_t inactive = 0) {
   proto::DestRecord d;
   std::memset(&d, 0, sizeof d);
   d.addr = addr;
@@ -84,8 +86,8 @@ TEST(IpvsadmFormat, NoSortKeepsTheDaemonsOrder) {
 TEST(IpvsadmFormat, SortOrderIsProtocolAddressPortThenDestAddressPort) {
   // addresses compare as numbers (10.0.0.9 < 10.0.0.10), not as text
   std::vector<ServiceEntry> v;
-  v.push_back({service(6, ip(10, 0, 0, 10), 80, "rr"), {dest(ip(10, 1, 0, 10), 80, 1), dest(ip(10, 1, 0, 9), 81, 1),
-                                                        dest(ip(10, 1, 0, 9), 80, 1)}});
+  v.push_back({service(6, ip(10, 0, 0, 10), 80, "rr"),
+               {dest(ip(10, 1, 0, 10), 80, 1), dest(ip(10, 1, 0, 9), 81, 1), dest(ip(10, 1, 0, 9), 80, 1)}});
   v.push_back({service(6, ip(10, 0, 0, 9), 8080, "rr"), {}});
   v.push_back({service(6, ip(10, 0, 0, 9), 80, "rr"), {}});
   EXPECT_EQ(format_rules(v, {}),
@@ -113,18 +115,23 @@ TEST(IpvsadmFormat, SchedulerFlagNamesFollowTheScheduler) {
     std::vector<ServiceEntry> v{{service(6, ip(10, 0, 0, 1), 80, sched, flags), {}}};
     std::string rules = format_rules(v, {});
     std::string list = format_services(v, {});
-    return rules.substr(0, rules.size() - 1) + " | " + list.substr(std::strlen(kTitle), list.size() - std::strlen(kTitle) - 1);
+    return rules.substr(0, rules.size() - 1) + " | " +
+           list.substr(std::strlen(kTitle), list.size() - std::strlen(kTitle) - 1);
   };
-  EXPECT_EQ(line("sh", ipvs::kSvcFlagSched1), "-A -t 10.0.0.1:80 -s sh -b sh-fallback | TCP  10.0.0.1:80 sh (sh-fallback)");
-  EXPECT_EQ(line("mh", ipvs::kSvcFlagSched2), "-A -t 10.0.0.1:80 -s mh -b mh-port | TCP  10.0.0.1:80 mh (mh-port)");
+  EXPECT_EQ(line("sh", ipvs::kSvcFlagSched1),
+            "-A -t 10.0.0.1:80 -s sh -b sh-fallback | TCP  10.0.0.1:80 sh (sh-fallback)");
+  EXPECT_EQ(line("mh", ipvs::kSvcFlagSched2),
+            "-A -t 10.0.0.1:80 -s mh -b mh-port | TCP  10.0.0.1:80 mh (mh-port)");
   EXPECT_EQ(line("mh", ipvs::kSvcFlagSched1 | ipvs::kSvcFlagSched2),
             "-A -t 10.0.0.1:80 -s mh -b mh-fallback,mh-port | TCP  10.0.0.1:80 mh (mh-fallback,mh-port)");
   EXPECT_EQ(line("rr", ipvs::kSvcFlagsSupported),
             "-A -t 10.0.0.1:80 -s rr -b flag-1,flag-2,flag-3 | TCP  10.0.0.1:80 rr (flag-1,flag-2,flag-3)");
   // flag-3 for sh and mh: ipvsadm prints nothing for it (and a "-b " that cannot be read back)
-  EXPECT_EQ(line("sh", ipvs::kSvcFlagSched3), "-A -t 10.0.0.1:80 -s sh -b flag-3 | TCP  10.0.0.1:80 sh (flag-3)");
+  EXPECT_EQ(line("sh", ipvs::kSvcFlagSched3),
+            "-A -t 10.0.0.1:80 -s sh -b flag-3 | TCP  10.0.0.1:80 sh (flag-3)");
   EXPECT_EQ(line("mh", ipvs::kSvcFlagsSupported),
-            "-A -t 10.0.0.1:80 -s mh -b mh-fallback,mh-port,flag-3 | TCP  10.0.0.1:80 mh (mh-fallback,mh-port,flag-3)");
+            "-A -t 10.0.0.1:80 -s mh -b mh-fallback,mh-port,flag-3 | TCP  10.0.0.1:80 mh "
+            "(mh-fallback,mh-port,flag-3)");
   // bits outside the scheduler flags are not shown
   EXPECT_EQ(line("wlc", 0x0001 | 0x0004), "-A -t 10.0.0.1:80 -s wlc | TCP  10.0.0.1:80 wlc");
 }
@@ -148,8 +155,10 @@ TEST(IpvsadmFormat, LargeNumbers) {
 
 std::vector<ServiceEntry> with_stats() {
   std::vector<ServiceEntry> v{{service(6, ip(10, 0, 0, 1), 80, "rr"), {dest(ip(10, 1, 0, 1), 8080, 2)}}};
-  v[0].service.stats = proto::IpvsStats{12, 99999999, 100000000, 123456789012ULL, 987654321098765ULL, 3, 40, 35, 123456789, 5000};
-  v[0].dests[0].stats = proto::IpvsStats{5, 1234567890, 0, 100000000000000ULL, 99999999999999ULL, 1, 20, 123456789, 2000000000, 7};
+  v[0].service.stats = proto::IpvsStats{12, 99999999, 100000000, 123456789012ULL, 987654321098765ULL,
+                                        3,  40,       35,        123456789,       5000};
+  v[0].dests[0].stats = proto::IpvsStats{5, 1234567890, 0,         100000000000000ULL, 99999999999999ULL,
+                                         1, 20,         123456789, 2000000000,         7};
   return v;
 }
 
@@ -163,8 +172,10 @@ TEST(IpvsadmFormat, Stats) {
             "  -> 10.1.0.1:8080                       5    1234M        0     100T   99999G\n");
   f.exact = true;
   std::string exact = format_services(with_stats(), f);
-  EXPECT_NE(exact.find("TCP  10.0.0.1:80                        12 99999999 100000000 123456789012 987654321098765\n"),
-            std::string::npos)
+  EXPECT_NE(
+      exact.find(
+          "TCP  10.0.0.1:80                        12 99999999 100000000 123456789012 987654321098765\n"),
+      std::string::npos)
       << exact;
 }
 
@@ -226,8 +237,8 @@ TEST(IpvsadmFormat, ForwardingMethodNames) {
             "-a -t 10.0.0.1:80 -r 10.1.0.4:80 -g -w 1\n");
 }
 
-proto::ConnRecord conn(uint8_t proto, const char* state, uint32_t c, uint16_t cp, uint32_t v, uint16_t vp, uint32_t d,
-                       uint16_t dp, uint32_t expires_ms) {
+proto::ConnRecord conn(uint8_t proto, const char* state, uint32_t c, uint16_t cp, uint32_t v, uint16_t vp,
+                       uint32_t d, uint16_t dp, uint32_t expires_ms) {
   proto::ConnRecord r;
   std::memset(&r, 0, sizeof r);
   r.proto = proto;
@@ -245,9 +256,12 @@ proto::ConnRecord conn(uint8_t proto, const char* state, uint32_t c, uint16_t cp
 ConnList sample_conns() {
   ConnList l;
   l.total = 3;
-  l.conns.push_back(conn(6, "ESTABLISHED", ip(192, 168, 1, 10), 51234, ip(10, 0, 0, 1), 80, ip(10, 1, 0, 2), 80, 899999));
-  l.conns.push_back(conn(17, "UDP", ip(172, 16, 0, 1), 5353, ip(10, 0, 0, 1), 53, ip(10, 1, 0, 3), 53, 6000000));
-  l.conns.push_back(conn(6, "SYN_RECV", ip(255, 255, 255, 255), 65535, ip(10, 0, 0, 1), 80, ip(10, 1, 0, 1), 8080, 999));
+  l.conns.push_back(
+      conn(6, "ESTABLISHED", ip(192, 168, 1, 10), 51234, ip(10, 0, 0, 1), 80, ip(10, 1, 0, 2), 80, 899999));
+  l.conns.push_back(
+      conn(17, "UDP", ip(172, 16, 0, 1), 5353, ip(10, 0, 0, 1), 53, ip(10, 1, 0, 3), 53, 6000000));
+  l.conns.push_back(
+      conn(6, "SYN_RECV", ip(255, 255, 255, 255), 65535, ip(10, 0, 0, 1), 80, ip(10, 1, 0, 1), 8080, 999));
   return l;
 }
 
@@ -262,20 +276,25 @@ TEST(IpvsadmFormat, Connections) {
                 rows);
   ListFormat pc;
   pc.persistent_conn = true;
-  EXPECT_EQ(format_connections(sample_conns(), pc),
-            std::string("IPVS connection entries\n"
-                        "pro expire state       source             virtual            destination        pe name          "
-                        "pe_data\n") +
-                rows);
+  EXPECT_EQ(
+      format_connections(sample_conns(), pc),
+      std::string(
+          "IPVS connection entries\n"
+          "pro expire state       source             virtual            destination        pe name          "
+          "pe_data\n") +
+          rows);
   EXPECT_EQ(format_connections({}, {}),
             "IPVS connection entries\n"
             "pro expire state       source             virtual            destination\n");
 }
 
 TEST(IpvsadmFormat, TimeoutsAndVersion) {
-  EXPECT_EQ(format_timeouts(proto::IpvsTimeouts{900, 120, 300, 0}), "Timeout (tcp tcpfin udp): 900 120 300\n");
-  EXPECT_EQ(format_version_header(proto::IpvsInfo{0x010201, 4096, 3, 2}), "IP Virtual Server version 1.2.1 (size=4096)\n");
-  EXPECT_EQ(format_version_header(proto::IpvsInfo{0x020a03, 1048576, 0, 1}), "IP Virtual Server version 2.10.3 (size=1048576)\n");
+  EXPECT_EQ(format_timeouts(proto::IpvsTimeouts{900, 120, 300, 0}),
+            "Timeout (tcp tcpfin udp): 900 120 300\n");
+  EXPECT_EQ(format_version_header(proto::IpvsInfo{0x010201, 4096, 3, 2}),
+            "IP Virtual Server version 1.2.1 (size=4096)\n");
+  EXPECT_EQ(format_version_header(proto::IpvsInfo{0x020a03, 1048576, 0, 1}),
+            "IP Virtual Server version 2.10.3 (size=1048576)\n");
 }
 
 // ---------------------------------------------------------------- reply codecs

@@ -93,7 +93,8 @@ TEST(IpvsadmRequest, TableWideCommands) {
   EXPECT_EQ(requests_of({"-C"}), (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsClear, {}}}));
 
   auto all = zeroed<proto::ServiceQuery>();
-  EXPECT_EQ(requests_of({"-Z"}), (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsZero, bytes_of(all)}}));
+  EXPECT_EQ(requests_of({"-Z"}),
+            (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsZero, bytes_of(all)}}));
   auto one = zeroed<proto::ServiceQuery>();
   one.has_service = 1;
   one.service = key(6, kVip, 80);
@@ -101,7 +102,8 @@ TEST(IpvsadmRequest, TableWideCommands) {
             (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsZero, bytes_of(one)}}));
 
   EXPECT_EQ(requests_of({"--set", "900", "0", "300"}),
-            (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsSetTimeouts, bytes_of(proto::IpvsTimeouts{900, 0, 300, 0})}}));
+            (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsSetTimeouts,
+                                   bytes_of(proto::IpvsTimeouts{900, 0, 300, 0})}}));
 }
 
 TEST(IpvsadmRequest, Listings) {
@@ -116,10 +118,13 @@ TEST(IpvsadmRequest, Listings) {
   one.service = key(17, kVip, 53);
   EXPECT_EQ(requests_of({"-L", "-u", "10.0.0.1:53"}),
             (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsList, bytes_of(one)}}));
-  EXPECT_EQ(requests_of({"-L", "-c"}),
-            (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsConns, bytes_of(zeroed<proto::ConnQuery>())}}));
-  EXPECT_EQ(requests_of({"-L", "--timeout"}), (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsGetTimeouts, {}}}));
-  EXPECT_EQ(requests_of({"-S", "-n"}), (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsList, bytes_of(all)}}));
+  EXPECT_EQ(
+      requests_of({"-L", "-c"}),
+      (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsConns, bytes_of(zeroed<proto::ConnQuery>())}}));
+  EXPECT_EQ(requests_of({"-L", "--timeout"}),
+            (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsGetTimeouts, {}}}));
+  EXPECT_EQ(requests_of({"-S", "-n"}),
+            (std::vector<Request>{{ctrl::Kind::kGet, proto::kOpIpvsList, bytes_of(all)}}));
   EXPECT_TRUE(requests_of({"-R"}).empty());
   EXPECT_TRUE(requests_of({"-h"}).empty());
   EXPECT_TRUE(requests_of({"-v"}).empty());
@@ -166,7 +171,8 @@ TEST(IpvsadmRules, ParseRulesChecksEveryLineFirst) {
   EXPECT_EQ((*rules)[0].text, "-A -t 10.0.0.1:80 -s rr");
   EXPECT_EQ((*rules)[0].requests, requests_of({"-A", "-t", "10.0.0.1:80", "-s", "rr"}));
   EXPECT_EQ((*rules)[1].line_no, 4u);
-  EXPECT_EQ((*rules)[1].requests, requests_of({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2:80", "-m", "-w", "1"}));
+  EXPECT_EQ((*rules)[1].requests,
+            requests_of({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2:80", "-m", "-w", "1"}));
   EXPECT_EQ((*rules)[2].line_no, 5u);
   EXPECT_EQ((*rules)[2].command.cmd, IpvsCmd::kSetTimeouts);
 
@@ -182,7 +188,8 @@ TEST(IpvsadmRules, ParseRulesChecksEveryLineFirst) {
   bad = parse_rules("-C\n-C\n-A -t 10.0.0.1:80 -s rr -p\n");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.status().code(), kParseUnsupported);
-  EXPECT_EQ(bad.status().message(), "line 3: dplb supports non-persistent services only: --persistent (-p) is not supported");
+  EXPECT_EQ(bad.status().message(),
+            "line 3: dplb supports non-persistent services only: --persistent (-p) is not supported");
 
   for (const char* not_a_rule : {"-L -n", "-S", "-R", "-h", "-v"}) {
     auto r = parse_rules(std::string("-C\n") + not_a_rule + "\n");

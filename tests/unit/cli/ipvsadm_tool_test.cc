@@ -55,12 +55,15 @@ class FakeIpvsd {
   };
 
   FakeIpvsd() {
-    EXPECT_TRUE(registry_.add({"ipvs", {500, 550}, {550, 600},
-                               [this](Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
-                                 std::lock_guard<std::mutex> g(mu_);
-                                 if (kind == Kind::kSet) set_ops_.push_back(op);
-                                 return handle(op, payload, reply);
-                               }}));
+    EXPECT_TRUE(registry_.add(
+        {"ipvs",
+         {500, 550},
+         {550, 600},
+         [this](Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
+           std::lock_guard<std::mutex> g(mu_);
+           if (kind == Kind::kSet) set_ops_.push_back(op);
+           return handle(op, payload, reply);
+         }}));
   }
 
   const ctrl::Registry& registry() const { return registry_; }
@@ -117,14 +120,13 @@ class FakeIpvsd {
         reply = encode_conns(conns);
         return Status::ok();
       }
-      case proto::kOpIpvsGetTimeouts:
-        reply = ctrl::encode_pod(timeouts);
-        return Status::ok();
+      case proto::kOpIpvsGetTimeouts: reply = ctrl::encode_pod(timeouts); return Status::ok();
       case proto::kOpIpvsAddService:
       case proto::kOpIpvsEditService: {
         proto::ServiceRecord r;
         if (!read(payload, r)) return malformed;
-        if (!ipvs::parse_sched(ctrl::fixed_string(r.sched))) return Status::error(ENOENT, "Scheduler not found");
+        if (!ipvs::parse_sched(ctrl::fixed_string(r.sched)))
+          return Status::error(ENOENT, "Scheduler not found");
         auto it = services.find(key_of(r));
         if (op == proto::kOpIpvsAddService) {
           if (it != services.end()) return Status::error(EEXIST, "Service already exists");
@@ -189,8 +191,7 @@ class FakeIpvsd {
         if (t.udp != 0) timeouts.udp = t.udp;
         return Status::ok();
       }
-      default:
-        return Status::error(EOPNOTSUPP, "unknown operation");
+      default: return Status::error(EOPNOTSUPP, "unknown operation");
     }
   }
 
@@ -285,8 +286,10 @@ TEST_F(IpvsadmTool, AddEditDeleteListSaveClearRestore) {
                          "TCP  10.0.0.1:80 rr\n"
                          "  -> 10.1.0.1:8080                Masq    3      0          0         \n"
                          "  -> 10.1.0.2:80                  Masq    0      0          0         \n");
-  EXPECT_EQ(run({"-L", "-n", "-u", "10.0.0.1:53"}).out,
-            kTitle + "UDP  10.0.0.1:53 wlc\n  -> 10.1.0.3:53                  Masq    2      0          0         \n");
+  EXPECT_EQ(
+      run({"-L", "-n", "-u", "10.0.0.1:53"}).out,
+      kTitle +
+          "UDP  10.0.0.1:53 wlc\n  -> 10.1.0.3:53                  Masq    2      0          0         \n");
 
   // the daemon's refusals: its message alone, exit 255 (ipvsadm returns -1)
   Outcome dup = run({"-A", "-t", "10.0.0.1:80"});
@@ -386,13 +389,15 @@ TEST_F(IpvsadmTool, ConnectionsStatsAndZero) {
       "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
       "  -> RemoteAddress:Port\n";
   Outcome stats = run({"-L", "-n", "--stats"});
-  EXPECT_EQ(stats.out, kHeader + stats_title +
-                           "TCP  10.0.0.1:80                        12      300      250     123G     2000\n"
-                           "  -> 10.1.0.2:80                        12      300      250     123G     2000\n");
+  EXPECT_EQ(stats.out,
+            kHeader + stats_title +
+                "TCP  10.0.0.1:80                        12      300      250     123G     2000\n"
+                "  -> 10.1.0.2:80                        12      300      250     123G     2000\n");
   Outcome exact = run({"-L", "-n", "--stats", "--exact"});
-  EXPECT_EQ(exact.out, kHeader + stats_title +
-                           "TCP  10.0.0.1:80                        12      300      250 123456789012     2000\n"
-                           "  -> 10.1.0.2:80                        12      300      250 123456789012     2000\n");
+  EXPECT_EQ(exact.out,
+            kHeader + stats_title +
+                "TCP  10.0.0.1:80                        12      300      250 123456789012     2000\n"
+                "  -> 10.1.0.2:80                        12      300      250 123456789012     2000\n");
   Outcome rate = run({"-L", "-n", "--rate"});
   EXPECT_EQ(rate.out, kHeader +
                           "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
@@ -435,7 +440,9 @@ TEST_F(IpvsadmTool, RestoreStopsAtTheFirstFailingLine) {
 
   Outcome u = run({"-R"}, "-A -t 10.0.0.2\n");
   EXPECT_EQ(u.exit, 2);
-  EXPECT_EQ(u.err, "Zero port specified for non-persistent service\nipvsadm: restore stopped at line 1: -A -t 10.0.0.2\n");
+  EXPECT_EQ(
+      u.err,
+      "Zero port specified for non-persistent service\nipvsadm: restore stopped at line 1: -A -t 10.0.0.2\n");
 
   Outcome l = run({"-R"}, "-L -n\n");
   EXPECT_EQ(l.exit, 2);
@@ -443,8 +450,9 @@ TEST_F(IpvsadmTool, RestoreStopsAtTheFirstFailingLine) {
 
   Outcome t = run({"-R"}, "-t 10.0.0.1:80 -A\n");
   EXPECT_EQ(t.exit, 255);
-  EXPECT_EQ(t.err, "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n"
-                   "ipvsadm: restore stopped at line 1: -t 10.0.0.1:80 -A\n");
+  EXPECT_EQ(t.err,
+            "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n"
+            "ipvsadm: restore stopped at line 1: -t 10.0.0.1:80 -A\n");
 
   EXPECT_EQ(run({"-R"}, "").exit, 0) << "nothing to restore";
   EXPECT_EQ(run({"-R"}, "\n# only comments\n").exit, 0);
@@ -482,7 +490,8 @@ TEST_F(IpvsadmTool, NoDaemon) {
   EXPECT_EQ(help.exit, 0);
   EXPECT_EQ(help.err, "");
   EXPECT_EQ(help.out.rfind("ipvsadm v1.31", 0), 0u);
-  EXPECT_NE(help.out.find("Usage:\n  ipvsadm -A|E virtual-service [-s scheduler] [-b sched-flags]\n"), std::string::npos);
+  EXPECT_NE(help.out.find("Usage:\n  ipvsadm -A|E virtual-service [-s scheduler] [-b sched-flags]\n"),
+            std::string::npos);
   EXPECT_NE(help.out.find("numeric IPv4"), std::string::npos);
   Outcome version = run(std::vector<std::string>{"--version"}, "", nowhere);
   EXPECT_EQ(version.exit, 0);
