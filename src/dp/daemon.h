@@ -18,6 +18,7 @@ namespace dplb::dp {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitConfig = 2;
+inline constexpr unsigned kRedirectRingSize = 4096;
 
 class Daemon {
  public:
@@ -36,6 +37,7 @@ class Daemon {
   Ports ports_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<ControlPlane> control_;
+  std::vector<rte_ring*> rings_;  // worker-to-worker redirect rings
   std::atomic<bool> stop_workers_{false};
   bool eal_up_ = false;
   bool log_up_ = false;
