@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <sstream>
 
 #include "dplb/ctrl/proto.h"
@@ -399,6 +400,37 @@ TEST(DpipParser, BatchLinesKeepGlobalOptions) {
   auto bad = parse_object(split_batch_line("-s link"), o);
   ASSERT_FALSE(bad.is_ok());
   EXPECT_EQ(bad.status().message(), "Object \"-s\" is unknown, try \"dpip help\".");
+}
+
+// Random sentences over dpip's vocabulary: parse() always answers (a command or an EINVAL line) and
+// what it accepts respects the wire limits. A cheap stand-in until the libFuzzer target exists.
+TEST(DpipParser, RandomWordSequences) {
+  const std::vector<std::string> vocab = {
+      "link", "l", "addr", "a", "neigh", "n", "route", "r", "sync", "help", "show", "add", "del", "flush", "get",
+      "replace", "append", "change", "dev", "via", "src", "metric", "mtu", "scope", "onlink", "nexthop", "weight",
+      "table", "local", "main", "all", "from", "oif", "to", "lladdr", "nud", "permanent", "default", "10.0.0.1",
+      "10.0.0.0/24", "0.0.0.0/0", "1.2.3.4/33", "02:00:00:00:00:01", "dpdk0", "0", "1", "256", "257", "4294967295",
+      "4294967296", "-s", "-j", "-x", "-batch", "-", "", "#", "host", "kni_host", "\"", "0x10"};
+  std::mt19937 rng(12345);
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::vector<std::string> line(rng() % 14);
+    for (auto& w : line) w = vocab[rng() % vocab.size()];
+    auto c = parse(line);
+    if (!c.is_ok()) {
+      EXPECT_EQ(c.status().code(), EINVAL);
+      EXPECT_FALSE(c.status().message().empty());
+      continue;
+    }
+    if (const auto* r = std::get_if<RouteArgs>(&c->args)) {
+      EXPECT_LE(r->nexthops.size(), proto::kMaxNexthops);
+      EXPECT_LE(r->dst.len, 32);
+      for (const auto& nh : r->nexthops) {
+        EXPECT_GE(nh.weight, 1);
+        EXPECT_LE(nh.weight, 256);
+        EXPECT_LT(nh.dev.size(), proto::kIfNameSize);
+      }
+    }
+  }
 }
 
 }  // namespace
