@@ -34,8 +34,9 @@ struct Reply {
 
 class Client {
  public:
-  // "cannot connect to dplb at PATH: <strerror>" (errno code) when nobody serves path.
-  static Result<Client> connect(const std::string& path);
+  // "cannot connect to dplb at PATH: <strerror>" (errno code) when nobody serves path; ETIMEDOUT
+  // when the daemon does not accept the connection within timeout.
+  static Result<Client> connect(const std::string& path, std::chrono::milliseconds timeout = kDefaultCallTimeout);
 
   Client() = default;
   Client(Client&& o) noexcept;

@@ -140,7 +140,8 @@ class ReplaySink {
 };
 
 // Produces, through the sink, the full configuration of the worker sink.worker() (the daemon sends
-// ReplayBegin = mark all stale, upserts, ReplayEnd = sweep stale).
+// ReplayBegin = mark all stale, upserts, ReplayEnd = sweep stale). Called from poll(); it must send
+// only through the sink (no multicast() from inside).
 using ReplaySource = std::function<void(ReplaySink& sink)>;
 using EventHandler = std::function<void(const WorkerEvent& event)>;
 
@@ -153,7 +154,7 @@ class Multicaster {
     size_t ring_capacity = 1024;   // messages outstanding per worker (power of two)
     size_t event_capacity = 1024;  // events queued per worker (power of two)
     std::chrono::milliseconds timeout{1000};          // multicast() without an explicit timeout
-    std::chrono::milliseconds replay_timeout{10000};  // one whole replay attempt
+    std::chrono::milliseconds replay_timeout{3000};   // one whole replay attempt (blocks poll())
     std::chrono::milliseconds replay_retry_min{10};   // back-off after a failed replay, doubling
     std::chrono::milliseconds replay_retry_max{1000};
   };

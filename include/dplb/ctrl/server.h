@@ -39,6 +39,7 @@ class Server {
     uint64_t dropped = 0;          // peer closed or reset (including mid-request)
   };
 
+  // The registry must outlive the server.
   explicit Server(const Registry& registry) : Server(registry, Options{}) {}
   Server(const Registry& registry, Options options);
   ~Server();

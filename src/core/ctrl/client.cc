@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "unix_socket.h"
@@ -30,20 +31,26 @@ std::string resolve_ipc_path(const char* option_path) {
   return kDefaultIpcPath;
 }
 
-Result<Client> Client::connect(const std::string& path) {
+Result<Client> Client::connect(const std::string& path, std::chrono::milliseconds timeout) {
   auto addr = make_unix_address(path);
   if (!addr) return addr.status();
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::error(errno, std::string("socket: ") + std::strerror(errno));
-  // Blocking connect: on a unix socket it completes at once or fails (a full backlog blocks,
-  // which only a wedged daemon causes; the call() timeout covers the rest).
-  int rc;
-  do {
-    rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof(sockaddr_un));
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
+  // A unix connect completes at once or fails, except when the daemon's backlog is full (a wedged
+  // daemon): non-blocking, that is EAGAIN, retried until the timeout.
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof(sockaddr_un)) == 0) break;
     int err = errno;
+    if (err == EINTR) continue;
+    if (err == EAGAIN && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
     ::close(fd);
+    if (err == EAGAIN) {
+      return Status::error(ETIMEDOUT, "cannot connect to dplb at " + path + ": it is not accepting connections");
+    }
     return Status::error(err, "cannot connect to dplb at " + path + ": " + std::strerror(err));
   }
   Client c;

@@ -379,7 +379,7 @@ TEST_F(CtrlMulticast, EventsAreDeliveredInOrderAndOverflowIsCounted) {
 }
 
 TEST_F(CtrlMulticast, EventsFromWorkerThreads) {
-  make(2, 8, 16);
+  make(2, 8, 256);
   std::map<uint16_t, std::vector<uint32_t>> got;
   mc_->set_event_handler([&](const WorkerEvent& ev) {
     uint32_t v;

@@ -117,9 +117,10 @@ TEST(CtrlRegistry, OversizeReplyIsRefused) {
   std::vector<uint8_t> reply;
   EXPECT_TRUE(reg.dispatch(Kind::kGet, 0, {}, reply));
   EXPECT_EQ(reply.size(), kMaxReplyPayload);
-  Status s = reg.dispatch(Kind::kGet, 1, {}, reply);
+  std::vector<uint8_t> too_big;
+  Status s = reg.dispatch(Kind::kGet, 1, {}, too_big);
   EXPECT_EQ(s.code(), EMSGSIZE);
-  EXPECT_TRUE(reply.empty());
+  EXPECT_TRUE(too_big.empty());
 }
 
 }  // namespace

@@ -634,6 +634,33 @@ TEST_F(CtrlServer, ClientChecksTheReplyHeaderBeforeAllocating) {
   }
 }
 
+TEST_F(CtrlServer, ClientConnectTimesOutOnAWedgedDaemon) {
+  // A daemon that never accepts: once its backlog is full, connecting would block forever.
+  int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path_.c_str(), sizeof a.sun_path - 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 64; ++i) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ASSERT_EQ(errno, EAGAIN);
+      ::close(fd);
+      break;
+    }
+    fillers.push_back(fd);
+  }
+  ASSERT_LT(fillers.size(), 64u);  // the backlog did fill up
+  auto c = Client::connect(path_, 50ms);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.status().code(), ETIMEDOUT);
+  EXPECT_NE(c.status().message().find("not accepting connections"), std::string::npos);
+  for (int fd : fillers) ::close(fd);
+  ::close(listener);
+}
+
 TEST(CtrlClient, ResolvesTheSocketPath) {
   const char* saved = std::getenv(kIpcPathEnv);
   std::string saved_value = saved ? saved : "";
