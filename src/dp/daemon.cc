@@ -108,15 +108,14 @@ int Daemon::start() {
     spdlog::error("{}", st.message());
     return kExitConfig;
   }
-  apply_config_addresses();
-  if (Status st = ports_.start_all(); !st) {
+  control_ = std::make_unique<ControlPlane>(cfg_, ports_, workers_);
+  if (Status st = control_->init(); !st) {
     spdlog::error("{}", st.message());
-    return kExitRuntime;
+    return st.code() == EADDRINUSE ? kExitRuntime : kExitConfig;
   }
-  for (const PortState& p : ports_.all())
-    spdlog::info("port {} (ethdev {}) mac {} mtu {} rxq {} txq {}", p.name, p.id, to_string(p.mac), p.conf.mtu,
-                 p.conf.rx_queues, p.conf.tx_queues);
 
+  // Workers run from here on, but poll no port until kMsgStart: the startup configuration goes to
+  // them through the same multicast path as every later change.
   g_launch_args.clear();
   g_launch_args.reserve(workers_.size());
   for (auto& w : workers_) {
@@ -126,6 +125,21 @@ int Daemon::start() {
       return kExitRuntime;
     }
     workers_launched_ = true;
+  }
+  if (Status st = control_->apply_config_addresses(); !st) {
+    spdlog::error("{}: {}", cfg_.source, st.message());
+    return kExitConfig;
+  }
+  if (Status st = ports_.start_all(); !st) {
+    spdlog::error("{}", st.message());
+    return kExitRuntime;
+  }
+  for (const PortState& p : ports_.all())
+    spdlog::info("port {} (ethdev {}) mac {} mtu {} rxq {} txq {}", p.name, p.id, to_string(p.mac), p.conf.mtu,
+                 p.conf.rx_queues, p.conf.tx_queues);
+  if (Status st = control_->start_workers(); !st) {
+    spdlog::error("workers did not start: {}", st.message());
+    return kExitRuntime;
   }
   if (cmd_.pid_file) {
     std::ofstream pf(*cmd_.pid_file);
@@ -176,20 +190,15 @@ Status Daemon::build_workers(const conf::Plan& plan) {
   return Status::ok();
 }
 
-void Daemon::apply_config_addresses() {
-  for (const PortState& p : ports_.all()) {
-    for (const Ip4Prefix& a : p.conf.addresses) {
-      for (auto& w : workers_) {
-        PortView& v = w->ports[p.id];
-        if (v.n_addrs < PortView::kMaxAddrs) v.addrs[v.n_addrs++] = a;
-      }
-    }
-  }
-}
-
 void Daemon::serve() {
+  std::vector<pollfd> fds;
   while (g_signal == 0) {
-    poll(nullptr, 0, 10);  // the main lcore sleeps: it must not spin
+    fds.clear();
+    control_->add_pollfds(fds);
+    // The main lcore sleeps in poll(): it must not spin on a core the workers may share.
+    int n = poll(fds.data(), fds.size(), control_->poll_timeout_ms());
+    if (n > 0) control_->service(fds);
+    control_->housekeeping();
   }
   spdlog::info("signal {} received, shutting down", static_cast<int>(g_signal));
 }
@@ -209,12 +218,14 @@ void Daemon::log_final_stats() const {
 }
 
 void Daemon::stop() {
+  if (control_) control_->close();  // no new commands while we stop
   if (workers_launched_) {
     stop_workers_.store(true);
     rte_eal_mp_wait_lcore();
   }
   if (!workers_.empty()) log_final_stats();
   ports_.stop_and_close_all();
+  control_.reset();  // after the workers stopped: it owns the message rings
   workers_.clear();  // frees any mbufs they still hold (neighbour queues)
   if (pools_) {
     for (const auto& [name, n] : pools_->in_use()) spdlog::info("mbufs in use at exit: {} {}", name, n);

@@ -25,15 +25,28 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
     w.drop(m, DropReason::ipv4_bad_dest);
     return;
   }
-  if (port_owns(w.ports[port], dst)) {
-    local_in(w, port, m, ip);
-    return;
+  route::InputResult r = w.routes.input(dst, port);
+  switch (r.verdict) {
+    case route::InputVerdict::kLocal:
+      local_in(w, port, m, ip);
+      return;
+    case route::InputVerdict::kKni:
+      w.drop(m, DropReason::l4_unhandled);  // exception path: not built yet
+      return;
+    case route::InputVerdict::kForward:
+    case route::InputVerdict::kNoRoute:
+      // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
+      if (!w.settings.forwarding) {
+        w.drop(m, DropReason::ipv4_not_local);
+        return;
+      }
+      ipv4_forward(w, m, ip);
+      return;
   }
-  w.drop(m, DropReason::ipv4_not_local);
 }
 
 void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
-  if (unlikely(port_owns(w.ports[port], ip->src()))) {  // spoofed: claims to come from us
+  if (unlikely(is_our_address(w, ip->src()))) {  // spoofed: claims to come from us
     w.drop(m, DropReason::ipv4_bad_source);
     return;
   }

@@ -1,0 +1,185 @@
+// RouteTable: ports and addresses, with the local and on-link routes an address brings (control path).
+#include <algorithm>
+#include <string>
+
+#include "dplb/route/route_table.h"
+#include "digest.h"
+
+namespace dplb::route {
+
+namespace {
+
+const std::vector<Ip4Prefix> kNoAddrs;
+
+bool same_subnet(const Ip4Prefix& a, Ip4 net, uint8_t len) { return a.len == len && a.network() == net; }
+
+}  // namespace
+
+// ---- ports
+
+Status RouteTable::set_port(uint16_t port, uint16_t mtu) {
+  if (port == kAnyPort) return Status::invalid("Invalid port id 65535");
+  if (mtu < kMinMtu) return Status::invalid("Invalid MTU (minimum 68)");
+  if (port >= ports_.size()) ports_.resize(size_t(port) + 1);
+  PortInfo& p = ports_[port];
+  if (p.present && p.mtu == mtu) return Status::ok();
+  bool existed = p.present;
+  if (existed) rehash_port(port, false);
+  p.present = true;
+  p.mtu = mtu;
+  rehash_port(port, true);
+  if (existed) refresh_port_mtu(port);
+  ++generation_;
+  return Status::ok();
+}
+
+Status RouteTable::remove_port(uint16_t port) {
+  if (!has_port(port)) return Status::error(ENODEV, "No such device");
+  if (Result<size_t> r = flush_addrs(port); !r) return r.status();
+  if (Result<size_t> r = flush_routes(port); !r) return r.status();
+  std::vector<uint32_t> locals;
+  local_.for_each([&](uint64_t key, const LocalEntry& e) {
+    if (e.port == port) locals.push_back(uint32_t(key));
+  });
+  for (uint32_t a : locals) erase_local(Ip4(a));
+  rehash_port(port, false);
+  ports_[port] = PortInfo{};
+  ++generation_;
+  return Status::ok();
+}
+
+std::optional<uint16_t> RouteTable::port_mtu(uint16_t port) const {
+  if (!has_port(port)) return std::nullopt;
+  return ports_[port].mtu;
+}
+
+const std::vector<Ip4Prefix>& RouteTable::addrs(uint16_t port) const {
+  return has_port(port) ? ports_[port].addrs : kNoAddrs;
+}
+
+// Adds or removes the digest contribution of a port and its address list (the order matters: the
+// first address is the primary).
+void RouteTable::rehash_port(uint16_t port, bool add) {
+  const PortInfo& p = ports_[port];
+  uint64_t h = DigestHasher(DigestTag::kPort).add(port).add(p.mtu).value();
+  for (size_t i = 0; i < p.addrs.size(); ++i) {
+    h += DigestHasher(DigestTag::kAddr).add(port).add(i).add(p.addrs[i].addr.v).add(p.addrs[i].len).value();
+  }
+  digest_ = add ? digest_ + h : digest_ - h;
+}
+
+// ---- addresses
+
+std::optional<uint16_t> RouteTable::port_of_addr(Ip4 addr) const {
+  for (size_t port = 0; port < ports_.size(); ++port) {
+    for (const Ip4Prefix& a : ports_[port].addrs) {
+      if (a.addr == addr) return static_cast<uint16_t>(port);
+    }
+  }
+  return std::nullopt;
+}
+
+Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
+  if (!has_port(port)) return Status::error(ENODEV, "No such device");
+  if (prefix.len > 32) return Status::invalid("Invalid prefix length");
+  Ip4 ip = prefix.addr;
+  if (ip.is_zero() || ip.is_multicast() || ip.is_limited_broadcast() || ip.is_loopback()) {
+    return Status::invalid("Invalid address " + to_string(ip));
+  }
+  if (std::optional<uint16_t> owner = port_of_addr(ip)) {
+    if (*owner == port) return Status::error(EEXIST, "File exists");
+    return Status::error(EEXIST, to_string(ip) + " is already assigned to port " + std::to_string(*owner));
+  }
+  rehash_port(port, false);
+  ports_[port].addrs.push_back(prefix);
+  rehash_port(port, true);
+  set_local(ip, {kRouteLocalIn, port});
+  if (prefix.len < 32) {
+    Ip4 net = prefix.network();
+    uint32_t node = find_node(net, prefix.len);
+    if (node == Dir24_8::kNone || find_route(node, 0) == kNoRoute) {
+      uint32_t flags = kRouteForward | kRouteProtoKernel | (prefix.len == 0 ? uint32_t(kRouteDefault) : 0u);
+      insert_route(net, prefix.len, 0, 0, ip, RouteScope::kLink, flags, {Nexthop{Ip4{}, port, 1, false}});
+    }
+  }
+  ++generation_;
+  return Status::ok();
+}
+
+Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
+  if (!has_port(port)) return Status::error(ENODEV, "No such device");
+  std::vector<Ip4Prefix>& list = ports_[port].addrs;
+  auto it = std::find(list.begin(), list.end(), prefix);
+  if (it == list.end()) return Status::error(EADDRNOTAVAIL, "Cannot assign requested address");
+  Ip4 ip = prefix.addr;
+  rehash_port(port, false);
+  list.erase(it);
+  rehash_port(port, true);
+
+  const LocalEntry* local = local_.find(ip.v);
+  if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(ip);
+
+  if (prefix.len < 32) {
+    // The subnet's proto-kernel route on this port stays while another address of the port covers the
+    // subnet (its source moves to that address); otherwise it goes, and another port's address in the
+    // same subnet may bring its own.
+    Ip4 net = prefix.network();
+    uint32_t node = find_node(net, prefix.len);
+    uint32_t id = node == Dir24_8::kNone ? kNoRoute : find_route(node, 0);
+    if (id != kNoRoute) {
+      const RouteRec& r = routes_[id];
+      const Nexthop& nh = nh_pool_[r.nh_index];
+      if ((r.flags & kRouteProtoKernel) && r.nh_count == 1 && nh.port == port && nh.gateway.is_zero()) {
+        auto other = std::find_if(list.begin(), list.end(),
+                                  [&](const Ip4Prefix& a) { return same_subnet(a, net, prefix.len); });
+        if (other != list.end()) {
+          if (r.src == ip) update_route(id, r.mtu, other->addr, r.scope, r.flags, nexthops_of(r));
+        } else {
+          erase_route(id);
+          ensure_connected_route(net, prefix.len);
+        }
+      }
+    }
+  }
+  remove_routes_with_src(ip);
+  ++generation_;
+  return Status::ok();
+}
+
+Result<size_t> RouteTable::flush_addrs(uint16_t port) {
+  if (!has_port(port)) return Status::error(ENODEV, "No such device");
+  size_t count = ports_[port].addrs.size();
+  while (!ports_[port].addrs.empty()) {
+    Ip4Prefix last = ports_[port].addrs.back();
+    if (Status s = del_addr(port, last); !s) return s;
+  }
+  return count;
+}
+
+// Adds the proto-kernel route of (net, len) for the first port (lowest id) having an address in that
+// subnet, unless a route of that identity (metric 0) exists.
+void RouteTable::ensure_connected_route(Ip4 net, uint8_t len) {
+  uint32_t node = find_node(net, len);
+  if (node != Dir24_8::kNone && find_route(node, 0) != kNoRoute) return;
+  for (size_t port = 0; port < ports_.size(); ++port) {
+    for (const Ip4Prefix& a : ports_[port].addrs) {
+      if (!same_subnet(a, net, len)) continue;
+      uint32_t flags = kRouteForward | kRouteProtoKernel | (len == 0 ? uint32_t(kRouteDefault) : 0u);
+      insert_route(net, len, 0, 0, a.addr, RouteScope::kLink, flags,
+                   {Nexthop{Ip4{}, static_cast<uint16_t>(port), 1, false}});
+      return;
+    }
+  }
+}
+
+// Linux's fib_sync_down_addr: routes whose preferred source is no longer ours are removed.
+void RouteTable::remove_routes_with_src(Ip4 src) {
+  if (src_refs_.find(src.v) == nullptr || port_of_addr(src)) return;
+  std::vector<uint32_t> victims;
+  for (uint32_t id = 0; id < routes_.size(); ++id) {
+    if (routes_[id].nh_count != 0 && routes_[id].src == src) victims.push_back(id);
+  }
+  for (uint32_t id : victims) erase_route(id);
+}
+
+}  // namespace dplb::route
