@@ -4,6 +4,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_ring.h>
 
 #include <poll.h>
 #include <unistd.h>
@@ -108,15 +109,14 @@ int Daemon::start() {
     spdlog::error("{}", st.message());
     return kExitConfig;
   }
-  apply_config_addresses();
-  if (Status st = ports_.start_all(); !st) {
+  control_ = std::make_unique<ControlPlane>(cfg_, ports_, workers_);
+  if (Status st = control_->init(); !st) {
     spdlog::error("{}", st.message());
-    return kExitRuntime;
+    return st.code() == EADDRINUSE ? kExitRuntime : kExitConfig;
   }
-  for (const PortState& p : ports_.all())
-    spdlog::info("port {} (ethdev {}) mac {} mtu {} rxq {} txq {}", p.name, p.id, to_string(p.mac), p.conf.mtu,
-                 p.conf.rx_queues, p.conf.tx_queues);
 
+  // Workers run from here on, but poll no port until kMsgStart: the startup configuration goes to
+  // them through the same multicast path as every later change.
   g_launch_args.clear();
   g_launch_args.reserve(workers_.size());
   for (auto& w : workers_) {
@@ -126,6 +126,21 @@ int Daemon::start() {
       return kExitRuntime;
     }
     workers_launched_ = true;
+  }
+  if (Status st = control_->apply_config_addresses(); !st) {
+    spdlog::error("{}: {}", cfg_.source, st.message());
+    return kExitConfig;
+  }
+  if (Status st = ports_.start_all(); !st) {
+    spdlog::error("{}", st.message());
+    return kExitRuntime;
+  }
+  for (const PortState& p : ports_.all())
+    spdlog::info("port {} (ethdev {}) mac {} mtu {} rxq {} txq {}", p.name, p.id, to_string(p.mac), p.conf.mtu,
+                 p.conf.rx_queues, p.conf.tx_queues);
+  if (Status st = control_->start_workers(); !st) {
+    spdlog::error("workers did not start: {}", st.message());
+    return kExitRuntime;
   }
   if (cmd_.pid_file) {
     std::ofstream pf(*cmd_.pid_file);
@@ -145,12 +160,22 @@ Status Daemon::build_workers(const conf::Plan& plan) {
   ws.tx_drain_tsc = rte_get_tsc_hz() / 1000000 * cfg_.tx_drain_us;
   ws.msg_burst = cfg_.msg_burst;
   ws.icmp_rate_per_sec = cfg_.icmp_rate_per_sec;
+  ws.conn_capacity = cfg_.conn_capacity;
+  auto now_tick = static_cast<ipvs::Tick>(rte_rdtsc() / (rte_get_tsc_hz() / ipvs::kTicksPerSecond));
   std::vector<bool> port_has_garp_sender(kMaxPorts, false);
   for (const conf::WorkerPlan& wp : plan.workers) {
     int socket = static_cast<int>(rte_lcore_to_socket_id(wp.lcore));
     auto pool = pools_->get(socket);
     if (!pool) return pool.status();
     auto w = std::make_unique<Worker>(wp.index, wp.lcore, ws, *pool);
+    ipvs::ConnTableConfig cc;
+    cc.capacity = ws.conn_capacity;
+    cc.now = now_tick;
+    auto conns = ipvs::ConnTable::make(cc);
+    if (!conns) return Status::error(conns.status().code(), "ipvs.conn_capacity: " + conns.status().message());
+    w->conns = std::move(*conns);
+    w->now_tick = now_tick;
+    w->n_workers = static_cast<uint32_t>(plan.workers.size());
     for (const auto& [port, queue] : wp.rx) {
       if (w->n_rx >= kMaxRxPerWorker) return Status::invalid("too many rx queues on one worker");
       w->rx[w->n_rx++] = {port, queue};
@@ -173,23 +198,31 @@ Status Daemon::build_workers(const conf::Plan& plan) {
     }
     workers_.push_back(std::move(w));
   }
+  // Redirect rings, one per ordered pair of workers (single producer, single consumer).
+  for (auto& from : workers_) {
+    for (auto& to : workers_) {
+      if (from == to) continue;
+      std::string name = "dplb_rd_" + std::to_string(from->index) + "_" + std::to_string(to->index);
+      rte_ring* r = rte_ring_create(name.c_str(), kRedirectRingSize, static_cast<int>(rte_lcore_to_socket_id(to->lcore)),
+                                    RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (r == nullptr) return Status::error(ENOMEM, "cannot create redirect ring " + name + ": raise EAL -m");
+      rings_.push_back(r);
+      from->redirect_to[to->index] = r;
+      to->redirect_from[from->index] = r;
+    }
+  }
   return Status::ok();
 }
 
-void Daemon::apply_config_addresses() {
-  for (const PortState& p : ports_.all()) {
-    for (const Ip4Prefix& a : p.conf.addresses) {
-      for (auto& w : workers_) {
-        PortView& v = w->ports[p.id];
-        if (v.n_addrs < PortView::kMaxAddrs) v.addrs[v.n_addrs++] = a;
-      }
-    }
-  }
-}
-
 void Daemon::serve() {
+  std::vector<pollfd> fds;
   while (g_signal == 0) {
-    poll(nullptr, 0, 10);  // the main lcore sleeps: it must not spin
+    fds.clear();
+    control_->add_pollfds(fds);
+    // The main lcore sleeps in poll(): it must not spin on a core the workers may share.
+    int n = poll(fds.data(), fds.size(), control_->poll_timeout_ms());
+    if (n > 0) control_->service(fds);
+    control_->housekeeping();
   }
   spdlog::info("signal {} received, shutting down", static_cast<int>(g_signal));
 }
@@ -209,13 +242,17 @@ void Daemon::log_final_stats() const {
 }
 
 void Daemon::stop() {
+  if (control_) control_->close();  // no new commands while we stop
   if (workers_launched_) {
     stop_workers_.store(true);
     rte_eal_mp_wait_lcore();
   }
   if (!workers_.empty()) log_final_stats();
   ports_.stop_and_close_all();
-  workers_.clear();  // frees any mbufs they still hold (neighbour queues)
+  control_.reset();  // after the workers stopped: it owns the message rings
+  workers_.clear();  // frees any mbufs they still hold (neighbour queues, redirect rings)
+  for (rte_ring* r : rings_) rte_ring_free(r);
+  rings_.clear();
   if (pools_) {
     for (const auto& [name, n] : pools_->in_use()) spdlog::info("mbufs in use at exit: {} {}", name, n);
     pools_->free_all();

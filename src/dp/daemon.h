@@ -8,6 +8,7 @@
 
 #include "dplb/conf/cmdline.h"
 #include "dplb/conf/config.h"
+#include "control/control_plane.h"
 #include "dplb/conf/plan.h"
 #include "ports.h"
 #include "worker.h"
@@ -17,6 +18,7 @@ namespace dplb::dp {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitConfig = 2;
+inline constexpr unsigned kRedirectRingSize = 4096;
 
 class Daemon {
  public:
@@ -27,8 +29,6 @@ class Daemon {
   void serve();
   void stop();
   Status build_workers(const conf::Plan& plan);
-  void apply_config_addresses();
-  void send_gratuitous_arps();
   void log_final_stats() const;
 
   conf::CmdLine cmd_;
@@ -36,6 +36,8 @@ class Daemon {
   std::unique_ptr<Mempools> pools_;
   Ports ports_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<ControlPlane> control_;
+  std::vector<rte_ring*> rings_;  // worker-to-worker redirect rings
   std::atomic<bool> stop_workers_{false};
   bool eal_up_ = false;
   bool log_up_ = false;

@@ -5,6 +5,9 @@
 
 #include <ctime>
 
+#include <cstring>
+
+#include "control/msg_types.h"
 #include "dplb/net/arp.h"
 #include "pipeline/pipeline.h"
 
@@ -19,20 +22,35 @@ Worker::Worker(unsigned index_, unsigned lcore_, const WorkerSettings& settings_
 }
 
 Worker::~Worker() {
-  // Packets still waiting for ARP go back to their pool (mbuf accounting at exit must be zero).
+  // Packets still waiting for ARP or in a redirect ring go back to their pool (mbuf accounting
+  // at exit must be zero).
   for (uint16_t p = 0; p < kMaxPorts; ++p) neigh.flush_port(p, *this, true);
+  for (rte_ring* r : redirect_from) {
+    if (r == nullptr) continue;
+    void* m;
+    while (rte_ring_sc_dequeue(r, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  }
   tx_flush_all();
 }
 
-void Worker::send_gratuitous_arps() {
-  for (uint16_t p = 0; p < kMaxPorts; ++p) {
-    if (!(garp_ports & (1u << p))) continue;
-    for (int i = 0; i < ports[p].n_addrs; ++i) {
-      Ip4 a = ports[p].addrs[i].addr;
-      arp_send(*this, p, net::kArpOpRequest, Mac::broadcast(), a, Mac{}, a);
-    }
-  }
-  tx_flush_all();
+Ip4 Worker::source_toward(uint16_t port, Ip4 peer) const {
+  const auto& addrs = routes.addrs(port);
+  for (const Ip4Prefix& a : addrs)
+    if (a.contains(peer)) return a.addr;
+  return addrs.empty() ? Ip4() : addrs.front().addr;
+}
+
+void Worker::announce_addresses(uint16_t port) {
+  if (!polling || !(garp_ports & (1u << port))) return;
+  for (const Ip4Prefix& a : routes.addrs(port))
+    arp_send(*this, port, net::kArpOpRequest, Mac::broadcast(), a.addr, Mac{}, a.addr);
+  tx_flush(port);
+}
+
+void Worker::start_polling() {
+  polling = true;
+  for (uint16_t p = 0; p < kMaxPorts; ++p)
+    if (ports[p].present) announce_addresses(p);
 }
 
 void Worker::tx(uint16_t port, rte_mbuf* m) {
@@ -82,13 +100,24 @@ void Worker::drop_queued(const neigh::Entry&, void* pkt) {
 }
 
 void Worker::send_request(const neigh::Entry& e, bool unicast) {
-  Ip4 src = port_source_for(ports[e.port], e.ip);
+  Ip4 src = source_toward(e.port, e.ip);
   arp_send(*this, e.port, net::kArpOpRequest, unicast ? e.mac : Mac::broadcast(), src, Mac{}, e.ip);
+}
+
+void Worker::state_changed(const neigh::Entry& e) {
+  // Replies to our ARP requests land on whichever queue the NIC picks: teach the others via main.
+  if (e.state != neigh::State::reachable || applying_remote_neigh || control == nullptr) return;
+  NeighMsg ev{};
+  ev.port = e.port;
+  ev.addr = e.ip.v;
+  std::memcpy(ev.mac, e.mac.b.data(), 6);
+  control->post_event(index, kEventNeighLearned, &ev, sizeof ev);
 }
 
 void Worker::poll_once(uint16_t& received) {
   rte_mbuf* pkts[kBurst];
   received = 0;
+  if (unlikely(!polling)) return;
   for (uint16_t i = 0; i < n_rx; ++i) {
     uint16_t n = rte_eth_rx_burst(rx[i].port, rx[i].queue, pkts, kBurst);
     if (n) {
@@ -98,17 +127,44 @@ void Worker::poll_once(uint16_t& received) {
   }
 }
 
+uint16_t Worker::poll_redirects() {
+  rte_mbuf* pkts[kBurst];
+  uint16_t total = 0;
+  for (uint32_t j = 0; j < n_workers; ++j) {
+    rte_ring* r = redirect_from[j];
+    if (r == nullptr) continue;
+    unsigned n = rte_ring_sc_dequeue_burst(r, reinterpret_cast<void**>(pkts), kBurst, nullptr);
+    for (unsigned i = 0; i < n; ++i) ipv4_input(*this, pkts[i]->port, pkts[i], true);
+    total = static_cast<uint16_t>(total + n);
+  }
+  return total;
+}
+
+void Worker::expire_connections() {
+  // Bounded work per tick: a mass expiry is spread over several iterations.
+  conns->run_timers(now_tick, 1024, [this](ipvs::Conn& c) {
+    services.on_conn_gone(ipvs::DestRef{c.dest_id, c.dest_gen}, !(c.flags & ipvs::kConnFlagInactive));
+    counter_add(stats.conns_expired);
+    return ipvs::ExpireAction::kDestroy;
+  });
+}
+
 void Worker::run(const std::atomic<bool>& stop) {
   uint64_t last_drain = rte_rdtsc();
   uint64_t last_timer_ms = 0;
   uint32_t idle = 0;
-  send_gratuitous_arps();
   while (!stop.load(std::memory_order_relaxed)) {
     now_tsc = rte_rdtsc();
     now_ms = now_tsc / tsc_per_ms;
     uint16_t received;
     poll_once(received);
+    if (n_workers > 1) received = static_cast<uint16_t>(received + poll_redirects());
     counter_add(stats.loops);
+    // Bounded per iteration: control cannot starve packets, packets cannot starve control.
+    if (size_t n = control->drain(index, settings.msg_burst, this)) {
+      counter_add(stats.ctrl_messages, n);
+      received = 1;  // stay awake: more messages are likely to follow
+    }
 
     if (now_tsc - last_drain >= settings.tx_drain_tsc) {
       tx_flush_all();
@@ -117,6 +173,8 @@ void Worker::run(const std::atomic<bool>& stop) {
     if (now_ms != last_timer_ms) {
       last_timer_ms = now_ms;
       neigh.run_timers(now_ms, *this);
+      now_tick = static_cast<ipvs::Tick>(now_ms / (1000 / ipvs::kTicksPerSecond));
+      expire_connections();
     }
     if (received) {
       idle = 0;

@@ -4,14 +4,21 @@
 
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "dp_limits.h"
 #include "dplb/base/addr.h"
 #include "dplb/base/token_bucket.h"
+#include "dplb/ctrl/multicast.h"
+#include "dplb/ipvs/conn_table.h"
+#include "dplb/ipvs/service_table.h"
+#include "dplb/ipvs/tcp_state.h"
 #include "dplb/neigh/neigh_table.h"
+#include "dplb/route/route_table.h"
 #include "worker_stats.h"
 
 namespace dplb::dp {
@@ -27,10 +34,6 @@ struct PortView {
   bool promisc = false;
   uint16_t mtu = 1500;
   Mac mac;
-  // Temporary address list until the route tables take over local delivery.
-  static constexpr int kMaxAddrs = 16;
-  Ip4Prefix addrs[kMaxAddrs];
-  int n_addrs = 0;
 };
 
 struct TxBuffer {
@@ -48,6 +51,7 @@ struct WorkerSettings {
   uint64_t tx_drain_tsc = 0;   // TSC cycles between drains of partial TX buffers
   uint32_t msg_burst = 32;
   uint32_t icmp_rate_per_sec = 1000;
+  uint32_t conn_capacity = 1u << 20;
 };
 
 class Worker final : public neigh::Sink {
@@ -57,8 +61,11 @@ class Worker final : public neigh::Sink {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // The poll loop; returns when `stop` becomes true, after flushing its TX buffers.
+  // The poll loop; returns when `stop` becomes true, after flushing its TX buffers. Until the
+  // kMsgStart message it only handles control messages (ports are not started yet).
   void run(const std::atomic<bool>& stop);
+  // kMsgStart: ports are up; announce our addresses and begin polling.
+  void start_polling();
 
   // Packet helpers used by the pipeline stages.
   void drop(rte_mbuf* m, DropReason reason) {
@@ -86,6 +93,12 @@ class Worker final : public neigh::Sink {
   void send_queued(const neigh::Entry& e, void* pkt) override;
   void drop_queued(const neigh::Entry& e, void* pkt) override;
   void send_request(const neigh::Entry& e, bool unicast) override;
+  void state_changed(const neigh::Entry& e) override;
+
+  // Our address on `port` to speak from toward `peer`: same subnet first, else the primary, else 0.
+  Ip4 source_toward(uint16_t port, Ip4 peer) const;
+  // Gratuitous ARP for every address of `port` (only the port's designated worker sends them).
+  void announce_addresses(uint16_t port);
 
   unsigned index;
   unsigned lcore;
@@ -98,17 +111,34 @@ class Worker final : public neigh::Sink {
   PortView ports[kMaxPorts];
   WorkerStats stats;
   neigh::NeighTable neigh;
+  route::RouteTable routes;
+  ipvs::ServiceTable services;
+  std::unique_ptr<ipvs::ConnTable> conns;
+  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
   TokenBucket icmp_limit;
 
+  // Connections are owned by one worker, chosen from the client's address and port; packets that
+  // land elsewhere travel to the owner over these single-producer single-consumer rings.
+  uint32_t n_workers = 1;
+  rte_ring* redirect_to[kMaxWorkers] = {};
+  rte_ring* redirect_from[kMaxWorkers] = {};
+
+  ctrl::Multicaster* control = nullptr;  // set by the daemon before launch
+  bool polling = false;                  // ports started (kMsgStart received)
+  bool applying_remote_neigh = false;    // applying a neighbour taught by main: do not echo it back
+
+  uint16_t next_ip_id = 0;   // IP ids of packets we originate
   uint32_t garp_ports = 0;  // ports this worker announces our addresses on when it starts
 
   uint64_t now_tsc = 0;
   uint64_t now_ms = 0;
+  ipvs::Tick now_tick = 0;  // connection timers: 10 ms ticks
   uint64_t tsc_per_ms = 1;
 
  private:
   void poll_once(uint16_t& received);
-  void send_gratuitous_arps();
+  uint16_t poll_redirects();
+  void expire_connections();
 };
 
 }  // namespace dplb::dp

@@ -135,6 +135,7 @@ inline constexpr uint32_t kRouteFlagLocal = 1u << 0;    // LOCALIN (show only)
 inline constexpr uint32_t kRouteFlagForward = 1u << 1;
 inline constexpr uint32_t kRouteFlagKni = 1u << 2;
 inline constexpr uint32_t kRouteFlagDefault = 1u << 3;
+inline constexpr uint32_t kRouteFlagProtoKernel = 1u << 4;  // derived from an address (show only)
 
 // Which optional fields a RouteRecord carries (for add: given values; for del/show: filters).
 inline constexpr uint32_t kRouteHasMetric = 1u << 0;
@@ -182,6 +183,11 @@ struct BatchResult {
   char message[96];
 };
 static_assert(sizeof(BatchResult) == 104);
+
+// Show and flush filters are RouteRecords: `has` says which fields filter (kRouteHasDev: nh[0].ifname,
+// kRouteHasVia: nh[0].gateway, kRouteHasPrefix: dst/dst_len and longer prefixes inside it). For
+// show, `flags` selects the tables: kRouteFlagLocal = local, kRouteFlagForward = main (0 = main).
+using RouteFilter = RouteRecord;
 
 struct RouteGetQuery {
   uint32_t dst;

@@ -5,18 +5,6 @@
 
 namespace dplb::dp {
 
-bool port_owns(const PortView& p, Ip4 a) {
-  for (int i = 0; i < p.n_addrs; ++i)
-    if (p.addrs[i].addr == a) return true;
-  return false;
-}
-
-Ip4 port_source_for(const PortView& p, Ip4 peer) {
-  for (int i = 0; i < p.n_addrs; ++i)
-    if (p.addrs[i].contains(peer)) return p.addrs[i].addr;
-  return p.n_addrs > 0 ? p.addrs[0].addr : Ip4();
-}
-
 void arp_input(Worker& w, uint16_t port, rte_mbuf* m) {
   auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
   auto* arp = const_cast<net::ArpHdr*>(
@@ -30,14 +18,18 @@ void arp_input(Worker& w, uint16_t port, rte_mbuf* m) {
   Ip4 tpa(arp->tpa.host());
   bool sender_ok = !spa.is_zero() && !spa.is_multicast() && !spa.is_limited_broadcast() &&
                    !arp->sha.is_multicast() && !arp->sha.is_zero();
-  bool for_us = port_owns(pv, tpa);
+  // Answer only for addresses of the receiving port (arp_ignore=1, as load balancers configure
+  // Linux): a VIP on one side must not be announced on the other.
+  route::InputResult target = w.routes.input(tpa, port);
+  bool for_us = target.verdict != route::InputVerdict::kNoRoute &&
+                target.verdict != route::InputVerdict::kForward && target.port == port;
   if (!for_us) {
     // Linux refreshes an existing entry from any ARP it sees (gratuitous ARP), creates none.
     if (sender_ok) w.neigh.confirm(port, spa, arp->sha, w.now_ms, false, w);
     w.drop(m, DropReason::arp_not_ours);
     return;
   }
-  if (port_owns(pv, spa)) {  // someone claims our address: conflict or spoof, never learn it
+  if (is_our_address(w, spa)) {  // someone claims our address: conflict or spoof, never learn it
     w.drop(m, DropReason::arp_bad_sender);
     return;
   }

@@ -1,11 +1,12 @@
 // ICMP addressed to us: answer echo requests (rate-limited); everything else is not ours to handle.
 #include "dplb/net/icmp.h"
 
+#include "../ipvs/ipvs.h"
 #include "pipeline.h"
 
 namespace dplb::dp {
 
-void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
+void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   size_t icmp_len = ip->total_len.host() - ip->header_len();
   if (icmp_len < sizeof(net::IcmpHdr)) {
     w.drop(m, DropReason::icmp_too_short);
@@ -15,6 +16,10 @@ void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
   if (!net::icmp_checksum_ok(icmp, icmp_len)) {
     w.drop(m, DropReason::icmp_bad_checksum);
     return;
+  }
+  if (icmp->type == net::kIcmpDestUnreach || icmp->type == net::kIcmpTimeExceeded || icmp->type == 4) {
+    // An error about a reply we sent from a VIP: it belongs to the real server.
+    if (ipvs_icmp_to_server(w, m, ip, redirected)) return;
   }
   if (icmp->type != net::kIcmpEchoRequest || icmp->code != 0) {
     w.drop(m, DropReason::icmp_unhandled);

@@ -158,3 +158,75 @@ TEST(Arp, ParseRejectsMalformedAndReplyIsExact) {
 
 }  // namespace
 }  // namespace dplb::net
+
+#include "dplb/net/ipv4_frag.h"
+
+namespace dplb::net {
+namespace {
+
+struct Frag {
+  std::vector<uint8_t> hdr;
+  size_t off, len;
+};
+
+std::vector<Frag> fragment(const std::vector<uint8_t>& pkt, size_t mtu) {
+  std::vector<Frag> out;
+  EXPECT_TRUE(ipv4_fragment(reinterpret_cast<const Ipv4Hdr*>(pkt.data()), mtu,
+                            [&](const uint8_t* h, size_t hl, size_t off, size_t len) {
+                              out.push_back({std::vector<uint8_t>(h, h + hl), off, len});
+                            }));
+  return out;
+}
+
+TEST(Fragment, SplitsIntoEightByteAlignedPiecesThatReassemble) {
+  auto pkt = make_ip(kIpProtoUdp, 3000);
+  for (size_t i = 20; i < pkt.size(); ++i) pkt[i] = uint8_t(i * 7);
+  auto frags = fragment(pkt, 1500);
+  ASSERT_EQ(frags.size(), 3u);
+  std::vector<uint8_t> joined;
+  for (size_t k = 0; k < frags.size(); ++k) {
+    const auto* h = reinterpret_cast<const Ipv4Hdr*>(frags[k].hdr.data());
+    EXPECT_LE(frags[k].hdr.size() + frags[k].len, 1500u);
+    EXPECT_TRUE(ipv4_header_checksum_ok(h));
+    EXPECT_EQ(h->total_len.host(), frags[k].hdr.size() + frags[k].len);
+    EXPECT_EQ((h->frag_off.host() & kIpFragOffsetMask) * 8u, frags[k].off);
+    EXPECT_EQ((h->frag_off.host() & kIpFlagMf) != 0, k + 1 < frags.size());
+    if (k + 1 < frags.size()) {
+      EXPECT_EQ(frags[k].len % 8, 0u);
+    }
+    EXPECT_EQ(frags[k].off, joined.size());
+    joined.insert(joined.end(), pkt.begin() + 20 + long(frags[k].off), pkt.begin() + 20 + long(frags[k].off + frags[k].len));
+  }
+  EXPECT_EQ(joined, std::vector<uint8_t>(pkt.begin() + 20, pkt.end()));
+  EXPECT_EQ(frags[0].len, 1480u);
+}
+
+TEST(Fragment, OnlyCopiedOptionsRepeatAndAFragmentKeepsItsOffsetAndMf) {
+  // Header with options: record route (type 7, not copied) and a copied option (type 0x94 router alert).
+  std::vector<uint8_t> pkt = make_ip(kIpProtoUdp, 0);
+  uint8_t opts[8] = {7, 3, 4, 0x94, 4, 0, 0, 0};
+  pkt.insert(pkt.begin() + 20, opts, opts + 8);
+  pkt.resize(28 + 100, 0xab);
+  auto* ip = reinterpret_cast<Ipv4Hdr*>(pkt.data());
+  ip->version_ihl = 0x47;
+  ip->total_len = Be16::from_host(uint16_t(pkt.size()));
+  ip->frag_off = Be16::from_host(kIpFlagMf | 10);  // itself a middle fragment
+  auto frags = fragment(pkt, 28 + 48);
+  ASSERT_GE(frags.size(), 3u);
+  EXPECT_EQ(frags[0].hdr.size(), 28u);
+  EXPECT_EQ(frags[1].hdr.size(), 24u);
+  EXPECT_EQ(frags[1].hdr[20], 0x94);
+  for (const Frag& f : frags) {
+    const auto* h = reinterpret_cast<const Ipv4Hdr*>(f.hdr.data());
+    EXPECT_TRUE(h->frag_off.host() & kIpFlagMf);  // the original was not the last fragment
+    EXPECT_EQ((h->frag_off.host() & kIpFragOffsetMask), 10 + f.off / 8);
+  }
+}
+
+TEST(Fragment, RefusesAnMtuTooSmallForEightBytes) {
+  auto pkt = make_ip(kIpProtoUdp, 100);
+  EXPECT_FALSE(ipv4_fragment(reinterpret_cast<const Ipv4Hdr*>(pkt.data()), 27, [](auto...) { FAIL(); }));
+}
+
+}  // namespace
+}  // namespace dplb::net
