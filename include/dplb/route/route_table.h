@@ -91,11 +91,12 @@ class RouteTable {
     uint32_t route = kNoRoute;
     uint32_t flags = 0;
     Ip4 gateway;            // first next hop
-    Ip4 src;                // the route's preferred source, 0 = none
+    Ip4 src;                // source when src_known: the route's, or chosen for its single gateway
     uint16_t port = 0;      // first next hop
     uint16_t mtu = 0;       // route MTU, else the port's when single-path; 0 = read the chosen port's
-    uint16_t nh_count = 0;
     uint16_t total_weight = 0;
+    uint8_t nh_count = 0;
+    bool src_known = false;  // else the source depends on the destination or the chosen next hop
     uint32_t nh_index = 0;  // into nh_pool_
   };
   struct NodeInfo {
@@ -136,6 +137,8 @@ class RouteTable {
     return l != nullptr && (l->flags & kRouteLocalIn);
   }
   Ip4 select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept;
+  // The port's address whose subnet holds next_hop, else its primary address, else 0.
+  Ip4 port_src(uint16_t port, Ip4 next_hop) const noexcept;
   template <typename IsDead>
   static unsigned pick_nexthop(const Nexthop* nh, unsigned count, uint32_t total_weight, uint32_t hash,
                                Ip4 daddr, int only_port, IsDead& is_dead);
@@ -160,6 +163,7 @@ class RouteTable {
                     const std::vector<Nexthop>& nexthops);
   void erase_route(uint32_t id);
   void refresh_node(uint32_t node);
+  void refresh_nodes(std::optional<uint16_t> port);  // all nodes, or those whose first next hop is on port
   std::optional<Dir24_8::Parent> parent_of(Ip4 net, unsigned len) const;
   uint32_t alloc_nexthops(const std::vector<Nexthop>& nexthops);
   void free_nexthops(uint32_t index, unsigned count);
@@ -168,7 +172,6 @@ class RouteTable {
   uint64_t route_hash(const RouteRec& r) const;
   void set_local(Ip4 addr, LocalEntry e);
   void erase_local(Ip4 addr);
-  void refresh_port_mtu(uint16_t port);
   // address helpers (route_addr.cc)
   std::optional<uint16_t> port_of_addr(Ip4 addr) const;
   void ensure_connected_route(Ip4 net, uint8_t len);
@@ -211,6 +214,10 @@ inline InputResult RouteTable::input(Ip4 daddr, uint16_t /*in_port*/) const noex
 inline Ip4 RouteTable::select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept {
   if (!hint.is_zero() && is_our_addr(hint)) return hint;
   if (!route_src.is_zero()) return route_src;
+  return port_src(port, next_hop);
+}
+
+inline Ip4 RouteTable::port_src(uint16_t port, Ip4 next_hop) const noexcept {
   const std::vector<Ip4Prefix>& addrs = ports_[port].addrs;
   for (const Ip4Prefix& a : addrs) {
     if (a.contains(next_hop)) return a.addr;
@@ -279,7 +286,11 @@ bool RouteTable::output(Ip4 daddr, Ip4 saddr_hint, int oif_hint, uint32_t flow_h
     out.next_hop = nexthop_addr(sel, daddr);
     out.mtu = n.mtu != 0 ? n.mtu : ports_[sel.port].mtu;
   }
-  out.src = select_src(saddr_hint, n.src, out.port, out.next_hop);
+  if (!saddr_hint.is_zero() && is_our_addr(saddr_hint)) {
+    out.src = saddr_hint;
+  } else {
+    out.src = n.src_known ? n.src : port_src(out.port, out.next_hop);
+  }
   return true;
 }
 

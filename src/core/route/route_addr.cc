@@ -28,7 +28,7 @@ Status RouteTable::set_port(uint16_t port, uint16_t mtu) {
   p.present = true;
   p.mtu = mtu;
   rehash_port(port, true);
-  if (existed) refresh_port_mtu(port);
+  if (existed) refresh_nodes(port);
   ++generation_;
   return Status::ok();
 }
@@ -93,6 +93,7 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
   rehash_port(port, false);
   ports_[port].addrs.push_back(prefix);
   rehash_port(port, true);
+  refresh_nodes(port);  // sources chosen from the port's addresses
   set_local(ip, {kRouteLocalIn, port});
   if (prefix.len < 32) {
     Ip4 net = prefix.network();
@@ -115,6 +116,7 @@ Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   rehash_port(port, false);
   list.erase(it);
   rehash_port(port, true);
+  refresh_nodes(port);
 
   const LocalEntry* local = local_.find(ip.v);
   if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(ip);

@@ -330,17 +330,20 @@ void RouteTable::refresh_node(uint32_t node) {
   n.route = node_info_[node].head;
   n.flags = r.flags;
   n.gateway = first.gateway;
-  n.src = r.src;
   n.port = first.port;
   n.nh_count = r.nh_count;
+  // A single gateway fixes the source (unless the route names one); an on-link next hop is the
+  // destination itself, so its source is chosen per lookup.
+  n.src_known = !r.src.is_zero() || (r.nh_count == 1 && !first.gateway.is_zero());
+  n.src = !r.src.is_zero() ? r.src : n.src_known ? port_src(first.port, first.gateway) : Ip4{};
   n.total_weight = r.total_weight;
   n.nh_index = r.nh_index;
   n.mtu = r.mtu != 0 ? r.mtu : (r.nh_count == 1 ? ports_[first.port].mtu : uint16_t(0));
 }
 
-void RouteTable::refresh_port_mtu(uint16_t port) {
+void RouteTable::refresh_nodes(std::optional<uint16_t> port) {
   for (uint32_t node = 0; node < nodes_.size(); ++node) {
-    if (node_info_[node].head != kNoRoute && nodes_[node].port == port) refresh_node(node);
+    if (node_info_[node].head != kNoRoute && (!port || nodes_[node].port == *port)) refresh_node(node);
   }
 }
 

@@ -94,6 +94,25 @@ TEST_F(RouteOutputTest, SourceSelection) {
   EXPECT_EQ(out("172.17.0.9", "10.9.9.9").src, ip("10.0.1.1"));
 }
 
+TEST_F(RouteOutputTest, SourceFollowsAddressChanges) {
+  Nexthop far = via("10.3.3.3", 3);
+  far.onlink = true;
+  ASSERT_TRUE(t.add_route(spec("172.18.0.0/16", {far})));
+  ASSERT_TRUE(t.add_route(spec("172.19.0.0/16", {dev(3)})));
+  EXPECT_EQ(out("172.18.0.9").src, Ip4{});
+  EXPECT_EQ(out("172.19.0.9").src, Ip4{});
+  ASSERT_TRUE(t.add_addr(3, pfx("10.9.0.1/24")));
+  EXPECT_EQ(out("172.18.0.9").src, ip("10.9.0.1"));  // primary
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.9.0.1"));
+  ASSERT_TRUE(t.add_addr(3, pfx("10.3.3.1/24")));
+  EXPECT_EQ(out("172.18.0.9").src, ip("10.3.3.1"));  // in the gateway's subnet
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.9.0.1"));
+  ASSERT_TRUE(t.del_addr(3, pfx("10.9.0.1/24")));
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.3.3.1"));  // the new primary
+  ASSERT_TRUE(t.del_addr(3, pfx("10.3.3.1/24")));
+  EXPECT_EQ(out("172.18.0.9").src, Ip4{});
+}
+
 TEST_F(RouteOutputTest, RouteMtuOverridesPortMtu) {
   RouteSpec s = spec("172.16.0.0/16", {via("192.168.1.254")});
   s.mtu = 1280;
