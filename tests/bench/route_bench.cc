@@ -44,7 +44,7 @@ constexpr size_t kBatch = 256;
 struct BenchRoute {
   Ip4Prefix prefix;  // normalized
   uint16_t port;
-  Ip4 gateway;       // in 10.<port>.0.0/16
+  Ip4 gateway;  // in 10.<port>.0.0/16
 };
 
 struct Dataset {
@@ -61,8 +61,10 @@ Dataset make_dataset(size_t count, uint64_t seed) {
   d.routes.push_back({Ip4Prefix{Ip4(0), 0}, 0, Ip4::of(10, 0, 0, 254)});
   while (d.routes.size() < count) {
     unsigned roll = unsigned(rng() % 100);
-    unsigned len = roll < 55 ? 24 : roll < 85 ? 16 + unsigned(rng() % 8) : roll < 95 ? 25 + unsigned(rng() % 8)
-                                                                            : 8 + unsigned(rng() % 8);
+    unsigned len = roll < 55   ? 24
+                   : roll < 85 ? 16 + unsigned(rng() % 8)
+                   : roll < 95 ? 25 + unsigned(rng() % 8)
+                               : 8 + unsigned(rng() % 8);
     uint32_t addr = uint32_t(rng());
     uint32_t first = addr >> 24;
     if (first == 0 || first == 10 || first == 127 || first >= 224) continue;
@@ -162,7 +164,8 @@ struct LinearTable {
     std::vector<BenchRoute> sorted = d.routes;
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const BenchRoute& a, const BenchRoute& b) { return a.prefix.len > b.prefix.len; });
-    for (const BenchRoute& r : sorted) entries.push_back({r.prefix.addr.v, prefix_mask(r.prefix.len), r.gateway.v, r.port});
+    for (const BenchRoute& r : sorted)
+      entries.push_back({r.prefix.addr.v, prefix_mask(r.prefix.len), r.gateway.v, r.port});
   }
   const Entry* lookup(Ip4 a) const {
     for (const Entry& e : entries) {
@@ -182,7 +185,8 @@ const LinearTable& linear(size_t count) {
 void set_rate(benchmark::State& state) {
   double addrs = double(state.iterations()) * kBatch;
   state.SetItemsProcessed(int64_t(addrs));
-  state.counters["per_addr"] = benchmark::Counter(addrs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_addr"] =
+      benchmark::Counter(addrs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 template <typename Lookup>
@@ -273,8 +277,17 @@ BENCHMARK(BM_rte_lpm_load)->Arg(100000)->Unit(benchmark::kMillisecond)->Iteratio
 int main(int argc, char** argv) {
   std::string prefix = "rb_" + std::to_string(getpid());
   std::string file_prefix = "--file-prefix=" + prefix;
-  std::vector<std::string> eal_args = {argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-                                       "--no-telemetry", "-l", "0", file_prefix, "--log-level=lib.eal:error"};
+  std::vector<std::string> eal_args = {argv[0],
+                                       "--no-huge",
+                                       "-m",
+                                       "512",
+                                       "--no-pci",
+                                       "--no-shconf",
+                                       "--no-telemetry",
+                                       "-l",
+                                       "0",
+                                       file_prefix,
+                                       "--log-level=lib.eal:error"};
   std::vector<char*> eal_argv;
   for (std::string& a : eal_args) eal_argv.push_back(a.data());
   if (rte_eal_init(int(eal_argv.size()), eal_argv.data()) < 0) {

@@ -29,7 +29,10 @@ class FlatMap64 {
  public:
   static constexpr uint64_t kEmptyKey = ~uint64_t(0);  // never a valid key
 
-  FlatMap64() { slots_.resize(kMinCapacity); mask_ = kMinCapacity - 1; }
+  FlatMap64() {
+    slots_.resize(kMinCapacity);
+    mask_ = kMinCapacity - 1;
+  }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -90,14 +90,14 @@ class RouteTable {
   struct alignas(32) FibNode {
     uint32_t route = kNoRoute;
     uint32_t flags = 0;
-    Ip4 gateway;            // first next hop
-    Ip4 src;                // source when src_known: the route's, or chosen for its single gateway
-    uint16_t port = 0;      // first next hop
-    uint16_t mtu = 0;       // route MTU, else the port's when single-path; 0 = read the chosen port's
+    Ip4 gateway;        // first next hop
+    Ip4 src;            // source when src_known: the route's, or chosen for its single gateway
+    uint16_t port = 0;  // first next hop
+    uint16_t mtu = 0;   // route MTU, else the port's when single-path; 0 = read the chosen port's
     uint16_t total_weight = 0;
     uint8_t nh_count = 0;
     bool src_known = false;  // else the source depends on the destination or the chosen next hop
-    uint32_t nh_index = 0;  // into nh_pool_
+    uint32_t nh_index = 0;   // into nh_pool_
   };
   struct NodeInfo {
     Ip4 net;
@@ -186,12 +186,12 @@ class RouteTable {
   std::vector<uint32_t> free_routes_;
   std::vector<Nexthop> nh_pool_;
   std::array<std::vector<uint32_t>, kMaxNexthops + 1> free_nh_;  // freed nh_pool_ runs by length
-  FlatMap64<uint32_t> prefix_nodes_;  // prefix_key → node
-  FlatMap64<LocalEntry> local_;       // address → local route
-  FlatMap64<uint32_t> src_refs_;      // preferred source → number of net routes naming it
+  FlatMap64<uint32_t> prefix_nodes_;                             // prefix_key → node
+  FlatMap64<LocalEntry> local_;                                  // address → local route
+  FlatMap64<uint32_t> src_refs_;  // preferred source → number of net routes naming it
   std::vector<PortInfo> ports_;
   std::array<uint32_t, 33> nodes_per_len_{};
-  uint64_t len_mask_ = 0;             // bit l set when some prefix of length l exists
+  uint64_t len_mask_ = 0;  // bit l set when some prefix of length l exists
   size_t route_count_ = 0;
   uint64_t generation_ = 0;
   uint64_t digest_ = 0;

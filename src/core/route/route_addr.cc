@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <string>
 
-#include "dplb/route/route_table.h"
 #include "digest.h"
+#include "dplb/route/route_table.h"
 
 namespace dplb::route {
 

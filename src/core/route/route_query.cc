@@ -28,7 +28,9 @@ std::vector<RouteEntry> RouteTable::routes() const {
 std::vector<LocalRoute> RouteTable::local_routes() const {
   std::vector<LocalRoute> out;
   out.reserve(local_.size());
-  local_.for_each([&](uint64_t key, const LocalEntry& e) { out.push_back({Ip4(uint32_t(key)), e.port, e.flags}); });
+  local_.for_each([&](uint64_t key, const LocalEntry& e) {
+    out.push_back({Ip4(uint32_t(key)), e.port, e.flags});
+  });
   std::sort(out.begin(), out.end(), [](const LocalRoute& a, const LocalRoute& b) { return a.addr < b.addr; });
   return out;
 }

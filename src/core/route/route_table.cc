@@ -1,9 +1,10 @@
 // RouteTable: net and local route maintenance (control path). Ports and addresses: route_addr.cc;
 // listing and digests: route_query.cc.
+#include "dplb/route/route_table.h"
+
 #include <algorithm>
 #include <string>
 
-#include "dplb/route/route_table.h"
 #include "digest.h"
 
 namespace dplb::route {
@@ -68,7 +69,8 @@ Status RouteTable::add_route(const RouteSpec& spec, AddMode mode) {
   return Status::ok();
 }
 
-Status RouteTable::validate_nexthops(const RouteSpec& spec, RouteScope scope, std::vector<Nexthop>& out) const {
+Status RouteTable::validate_nexthops(const RouteSpec& spec, RouteScope scope,
+                                     std::vector<Nexthop>& out) const {
   out.clear();
   for (const Nexthop& nh : spec.nexthops) {
     if (nh.weight == 0 || nh.weight > kMaxWeight) return Status::invalid("Invalid nexthop weight (1..256)");
@@ -128,7 +130,8 @@ Status RouteTable::add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope s
     return Status::invalid("Local route needs one device and no gateway");
   }
   if (!has_port(nh.port)) return Status::error(ENODEV, "No such device");
-  if (local_.find(addr.v) != nullptr && mode != AddMode::kReplace) return Status::error(EEXIST, "File exists");
+  if (local_.find(addr.v) != nullptr && mode != AddMode::kReplace)
+    return Status::error(EEXIST, "File exists");
   set_local(addr, {scope == RouteScope::kKniHost ? uint32_t(kRouteKni) : uint32_t(kRouteLocalIn), nh.port});
   ++generation_;
   return Status::ok();
@@ -147,8 +150,10 @@ Status RouteTable::del_route(const RouteMatch& match) {
     if (match.scope && r.scope != *match.scope) continue;
     const Nexthop* nh = &nh_pool_[r.nh_index];
     const Nexthop* end = nh + r.nh_count;
-    if (match.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *match.port; })) continue;
-    if (match.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *match.via; })) continue;
+    if (match.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *match.port; }))
+      continue;
+    if (match.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *match.via; }))
+      continue;
     erase_route(id);
     ++generation_;
     return Status::ok();
@@ -196,7 +201,8 @@ Result<size_t> RouteTable::flush_routes(std::optional<uint16_t> port) {
     for (uint32_t id = 0; id < routes_.size(); ++id) {
       const RouteRec& r = routes_[id];
       const Nexthop* nh = &nh_pool_[r.nh_index];
-      if (r.nh_count != 0 && std::any_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == *port; })) {
+      if (r.nh_count != 0 &&
+          std::any_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == *port; })) {
         victims.push_back(id);
       }
     }
@@ -217,8 +223,8 @@ uint32_t RouteTable::find_route(uint32_t node, uint32_t metric) const {
   return kNoRoute;
 }
 
-uint32_t RouteTable::insert_route(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 src, RouteScope scope,
-                                  uint32_t flags, const std::vector<Nexthop>& nexthops) {
+uint32_t RouteTable::insert_route(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 src,
+                                  RouteScope scope, uint32_t flags, const std::vector<Nexthop>& nexthops) {
   uint32_t node = find_node(net, len);
   if (node == Dir24_8::kNone) {
     if (!free_nodes_.empty()) {

@@ -125,8 +125,10 @@ TEST(RouteState, DigestChangesWithEveryChangeAndComesBack) {
   std::vector<std::pair<std::function<Status()>, std::function<Status()>>> steps = {
       {[&] { return t.set_port(0, 1400); }, [&] { return t.set_port(0, 1500); }},
       {[&] { return t.set_port(7, 1500); }, [&] { return t.remove_port(7); }},
-      {[&] { return t.add_addr(1, pfx("192.168.2.1/24")); }, [&] { return t.del_addr(1, pfx("192.168.2.1/24")); }},
-      {[&] { return t.add_addr(1, pfx("192.168.1.2/32")); }, [&] { return t.del_addr(1, pfx("192.168.1.2/32")); }},
+      {[&] { return t.add_addr(1, pfx("192.168.2.1/24")); },
+       [&] { return t.del_addr(1, pfx("192.168.2.1/24")); }},
+      {[&] { return t.add_addr(1, pfx("192.168.1.2/32")); },
+       [&] { return t.del_addr(1, pfx("192.168.1.2/32")); }},
       {[&] { return t.add_route(spec("172.31.0.0/16", {dev(0)})); },
        [&] { return t.del_route(match("172.31.0.0/16")); }},
       {[&] { return t.add_route(spec("172.16.4.9/32", {dev(1)}), AddMode::kReplace); },
@@ -236,7 +238,8 @@ TEST(RouteState, MillionRoutes) {
     }
     OutputResult o;
     ASSERT_TRUE(t.output(probe, {}, -1, 0, o));
-    ASSERT_EQ(o.next_hop, Ip4(0x0a000000u + (expect_i % 2) * 0x10000u + 2 + expect_i % 1000)) << to_string(probe);
+    ASSERT_EQ(o.next_hop, Ip4(0x0a000000u + (expect_i % 2) * 0x10000u + 2 + expect_i % 1000))
+        << to_string(probe);
   }
 }
 
