@@ -187,8 +187,8 @@ class RouteTable {
   std::vector<Nexthop> nh_pool_;
   std::array<std::vector<uint32_t>, kMaxNexthops + 1> free_nh_;  // freed nh_pool_ runs by length
   FlatMap64<uint32_t> prefix_nodes_;                             // prefix_key → node
-  FlatMap64<LocalEntry> local_;                                  // address → local route
-  FlatMap64<uint32_t> src_refs_;  // preferred source → number of net routes naming it
+  FlatMap64<LocalEntry, 3> local_;  // address → local route; sparse: most lookups miss
+  FlatMap64<uint32_t> src_refs_;    // preferred source → number of net routes naming it
   std::vector<PortInfo> ports_;
   std::array<uint32_t, 33> nodes_per_len_{};
   uint64_t len_mask_ = 0;  // bit l set when some prefix of length l exists
