@@ -125,7 +125,8 @@ class RouteTable {
   struct PortInfo {
     bool present = false;
     uint16_t mtu = 0;
-    std::vector<Ip4Prefix> addrs;
+    std::vector<Ip4Prefix> addrs;    // in order, the first is the primary
+    std::vector<Ip4Prefix> subnets;  // those below /32, in order: where sources are looked up
   };
 
   static constexpr uint64_t prefix_key(Ip4 net, unsigned len) { return (uint64_t(net.v) << 8) | len; }
@@ -176,7 +177,8 @@ class RouteTable {
   std::optional<uint16_t> port_of_addr(Ip4 addr) const;
   void ensure_connected_route(Ip4 net, uint8_t len);
   void remove_routes_with_src(Ip4 src);
-  void rehash_port(uint16_t port, bool add);
+  static uint64_t port_hash(uint16_t port, uint16_t mtu);
+  uint64_t addr_hash(uint16_t port, Ip4Prefix addr) const;
 
   Dir24_8 fib_;
   std::vector<FibNode> nodes_;
@@ -189,6 +191,7 @@ class RouteTable {
   FlatMap64<uint32_t> prefix_nodes_;                             // prefix_key → node
   FlatMap64<LocalEntry, 3> local_;  // address → local route; sparse: most lookups miss
   FlatMap64<uint32_t> src_refs_;    // preferred source → number of net routes naming it
+  FlatMap64<uint16_t> addr_owner_;  // address → the port it is assigned to
   std::vector<PortInfo> ports_;
   std::array<uint32_t, 33> nodes_per_len_{};
   uint64_t len_mask_ = 0;  // bit l set when some prefix of length l exists
@@ -218,11 +221,11 @@ inline Ip4 RouteTable::select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 ne
 }
 
 inline Ip4 RouteTable::port_src(uint16_t port, Ip4 next_hop) const noexcept {
-  const std::vector<Ip4Prefix>& addrs = ports_[port].addrs;
-  for (const Ip4Prefix& a : addrs) {
+  const PortInfo& p = ports_[port];
+  for (const Ip4Prefix& a : p.subnets) {
     if (a.contains(next_hop)) return a.addr;
   }
-  return addrs.empty() ? Ip4{} : addrs.front().addr;
+  return p.addrs.empty() ? Ip4{} : p.addrs.front().addr;
 }
 
 // Hash-threshold selection (RFC 2992, Linux's fib_select_multipath): the hash picks a point in the
