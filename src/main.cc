@@ -1,1 +1,7 @@
-int main() { return 0; }
+// dplb: a DPDK data-plane L4 load balancer. See README.md.
+#include "dp/daemon.h"
+
+int main(int argc, char** argv) {
+  dplb::dp::Daemon daemon;
+  return daemon.run(argc, argv);
+}

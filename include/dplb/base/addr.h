@@ -36,7 +36,7 @@ struct Ip4Prefix {
   friend constexpr auto operator<=>(const Ip4Prefix&, const Ip4Prefix&) = default;
 };
 
-struct Mac {
+struct __attribute__((packed)) Mac {  // packed: embedded in packed wire headers
   std::array<uint8_t, 6> b{};
   static constexpr Mac broadcast() { return Mac{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
   constexpr bool is_zero() const { return (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) == 0; }

@@ -80,6 +80,10 @@ class RouteTable {
   std::vector<RouteEntry> routes() const;
   std::vector<LocalRoute> local_routes() const;  // by address
   std::optional<RouteEntry> route(uint32_t id) const;
+  // The net route of this identity (prefix normalized, metric), if any.
+  std::optional<RouteEntry> find(Ip4Prefix prefix, uint32_t metric) const;
+  // The net route del_route(match) would remove (not for local-scope matches), if any.
+  std::optional<RouteEntry> match(const RouteMatch& m) const;
   // `ip route get`: the output decision for an address, ENETUNREACH when there is none.
   Result<OutputResult> get(Ip4 daddr, Ip4 saddr = {}, int oif = -1, uint32_t flow_hash = 0) const;
   size_t route_count() const { return route_count_; }

@@ -12,6 +12,31 @@ std::optional<RouteEntry> RouteTable::route(uint32_t id) const {
   return RouteEntry{id, Ip4Prefix{r.net, r.len}, r.metric, r.mtu, r.src, r.scope, r.flags, nexthops_of(r)};
 }
 
+std::optional<RouteEntry> RouteTable::find(Ip4Prefix prefix, uint32_t metric) const {
+  uint32_t node = find_node(prefix.network(), prefix.len);
+  if (node == Dir24_8::kNone) return std::nullopt;
+  uint32_t id = find_route(node, metric);
+  return id == kNoRoute ? std::nullopt : route(id);
+}
+
+std::optional<RouteEntry> RouteTable::match(const RouteMatch& m) const {
+  if (m.prefix.len > 32) return std::nullopt;
+  uint32_t node = find_node(m.prefix.network(), m.prefix.len);
+  if (node == Dir24_8::kNone) return std::nullopt;
+  // The same walk as del_route: lowest metric first, every given filter must pass.
+  for (uint32_t id = node_info_[node].head; id != kNoRoute; id = routes_[id].next) {
+    const RouteRec& r = routes_[id];
+    if (m.metric && r.metric != *m.metric) continue;
+    if (m.scope && r.scope != *m.scope) continue;
+    const Nexthop* nh = &nh_pool_[r.nh_index];
+    const Nexthop* end = nh + r.nh_count;
+    if (m.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *m.port; })) continue;
+    if (m.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *m.via; })) continue;
+    return route(id);
+  }
+  return std::nullopt;
+}
+
 std::vector<RouteEntry> RouteTable::routes() const {
   std::vector<RouteEntry> out;
   out.reserve(route_count_);

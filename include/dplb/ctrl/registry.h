@@ -1,0 +1,56 @@
+// Registry of control-plane modules: each owns a range of get operation ids and a range of set
+// operation ids and handles the requests that fall in them (DPVS's sockopt registration, checked).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dplb/base/status.h"
+#include "dplb/ctrl/wire.h"
+
+namespace dplb::ctrl {
+
+// Half-open [lo, hi); lo == hi means the module has no operations of that kind.
+struct OpRange {
+  uint32_t lo = 0;
+  uint32_t hi = 0;
+  bool empty() const { return lo >= hi; }
+  bool contains(uint32_t op) const { return op >= lo && op < hi; }
+  bool overlaps(const OpRange& o) const { return !empty() && !o.empty() && lo < o.hi && o.lo < hi; }
+};
+
+// Fills reply (a payload of at most kMaxReplyPayload bytes) and returns the outcome; the reply
+// payload is discarded when the status is an error. Runs on the main lcore (control path).
+using OpHandler =
+    std::function<Status(Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply)>;
+
+struct Module {
+  std::string name;
+  OpRange get;
+  OpRange set;
+  OpHandler handler;
+};
+
+class Registry {
+ public:
+  // EINVAL for an empty name, no handler, an inverted range or no operations at all; EEXIST for a
+  // duplicate name or a range overlapping another module's range of the same kind (naming both).
+  Status add(Module module);
+
+  // Runs the handler owning (kind, op). EOPNOTSUPP "unknown operation N" when none does. A handler
+  // that throws becomes an error reply (ENOMEM for bad_alloc, EIO otherwise), never a crash; a reply
+  // over kMaxReplyPayload becomes EMSGSIZE. On error, reply is left empty.
+  Status dispatch(Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) const;
+
+  // The module owning (kind, op), or nullptr.
+  const Module* find(Kind kind, uint32_t op) const;
+  size_t size() const { return modules_.size(); }
+
+ private:
+  std::vector<Module> modules_;
+};
+
+}  // namespace dplb::ctrl

@@ -1,0 +1,70 @@
+// Configuration of IPVS virtual services and their real servers ("dests"), as the main lcore's model
+// sends it to every worker. Ids are slots chosen by main (see service_model.h), never by a worker.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "dplb/base/addr.h"
+
+namespace dplb::ipvs {
+
+// IP protocol numbers of the services dplb balances (the values of the IPv4 header's proto field).
+inline constexpr uint8_t kProtoTcp = 6;
+inline constexpr uint8_t kProtoUdp = 17;
+constexpr bool is_supported_proto(uint8_t proto) { return proto == kProtoTcp || proto == kProtoUdp; }
+std::string_view proto_name(uint8_t proto);  // "TCP", "UDP", "?"
+
+// Service flags, with the kernel's bit values (ip_vs.h) so ipvsadm users recognise them. Only the
+// scheduler flags mean something here; persistence and one-packet scheduling are not supported.
+inline constexpr uint32_t kSvcFlagSched1 = 0x0008;  // sh-fallback / mh-fallback (fallback is always on)
+inline constexpr uint32_t kSvcFlagSched2 = 0x0010;  // sh-port / mh-port: hash the client port too
+inline constexpr uint32_t kSvcFlagSched3 = 0x0020;  // flag-3: unused by the schedulers here
+inline constexpr uint32_t kSvcFlagsSupported = kSvcFlagSched1 | kSvcFlagSched2 | kSvcFlagSched3;
+
+enum class SchedKind : uint8_t { rr, wrr, lc, wlc, sh, mh };
+inline constexpr SchedKind kDefaultSched = SchedKind::wlc;  // ipvsadm's default
+
+std::string_view sched_name(SchedKind kind);
+std::optional<SchedKind> parse_sched(std::string_view name);
+
+// (proto, VIP, vport): what identifies a service, in packets and in ipvsadm commands.
+struct ServiceKey {
+  uint8_t proto = kProtoTcp;
+  Ip4 vip;
+  uint16_t vport = 0;
+  friend constexpr bool operator==(const ServiceKey&, const ServiceKey&) = default;
+  // Packed into 56 bits: the hash key of the service index.
+  constexpr uint64_t packed() const {
+    return (uint64_t(proto) << 48) | (uint64_t(vip.v) << 16) | vport;
+  }
+};
+
+struct ServiceConf {
+  ServiceKey key;
+  SchedKind sched = kDefaultSched;
+  uint32_t flags = 0;
+  friend constexpr bool operator==(const ServiceConf&, const ServiceConf&) = default;
+};
+
+// A real server of a service. Forwarding is masquerade (NAT) only. Weight 0 drains the server: it
+// keeps its connections but is never chosen for a new one.
+struct DestConf {
+  Ip4 addr;
+  uint16_t port = 0;
+  uint16_t weight = 1;
+  friend constexpr bool operator==(const DestConf&, const DestConf&) = default;
+};
+
+inline constexpr uint16_t kMaxWeight = 65535;
+
+// A connection's weak reference to its dest: counters are attributed only while the slot still holds
+// the same dest (removing a dest bumps its slot's generation).
+struct DestRef {
+  uint32_t id = 0;
+  uint32_t generation = 0;
+  friend constexpr bool operator==(const DestRef&, const DestRef&) = default;
+};
+
+}  // namespace dplb::ipvs

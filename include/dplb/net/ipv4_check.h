@@ -1,0 +1,34 @@
+// IPv4 input validation (RFC 1812 5.2.2): the checks every received packet passes before routing.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "dplb/net/checksum.h"
+#include "dplb/net/headers.h"
+#include "dplb/stats/drop_reason.h"
+
+namespace dplb::net {
+
+// `l3_len` is the number of bytes available from the IP header to the end of the frame.
+// Returns the drop reason, or nullopt when the header is acceptable. Does not check TTL for
+// forwarding (that is ipv4_forward's job) but rejects TTL 0 on arrival.
+inline std::optional<DropReason> ipv4_check(const Ipv4Hdr* ip, size_t l3_len) {
+  if (l3_len < sizeof(Ipv4Hdr)) return DropReason::ipv4_too_short;
+  if (ip->version() != 4) return DropReason::ipv4_bad_version;
+  size_t hlen = ip->header_len();
+  if (hlen < sizeof(Ipv4Hdr) || hlen > l3_len) return DropReason::ipv4_bad_ihl;
+  size_t total = ip->total_len.host();
+  if (total < hlen || total > l3_len) return DropReason::ipv4_bad_total_len;
+  if (!ipv4_header_checksum_ok(ip)) return DropReason::ipv4_bad_checksum;
+  if (ip->ttl == 0) return DropReason::ipv4_ttl_zero;
+  return std::nullopt;
+}
+
+// Sources no host may use (RFC 1812 5.3.7 martians): multicast, limited broadcast, loopback, zero
+// (zero is allowed only for DHCP-like traffic we do not handle).
+inline bool ipv4_source_is_martian(Ip4 src) {
+  return src.is_multicast() || src.is_limited_broadcast() || src.is_loopback() || src.is_zero();
+}
+
+}  // namespace dplb::net

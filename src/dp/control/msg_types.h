@@ -1,0 +1,79 @@
+// Main -> worker control message types and their payload records (internal: both ends are this
+// binary, so ports are ids, not names). Every handler is idempotent: add = upsert,
+// delete = delete-if-present, so a replay or a retry is harmless.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "dplb/ctrl/multicast.h"
+
+namespace dplb::dp {
+
+enum MsgType : ctrl::MsgType {
+  kMsgDigest = 1,        // value = the worker's configuration digest
+  kMsgReplayBegin,       // forget all configuration (learned state stays)
+  kMsgReplayEnd,
+  kMsgAddrAdd,           // AddrMsg
+  kMsgAddrDel,           // AddrMsg
+  kMsgNeighAdd,          // NeighMsg: permanent
+  kMsgNeighDel,          // NeighMsg
+  kMsgNeighFlush,        // PortMsg
+  kMsgNeighLearned,      // NeighMsg[]: learned by one worker, taught to the others
+  kMsgNeighDump,         // attachment: NeighDump
+  kMsgRouteUpsert,       // RouteMsg[]: the complete route after the change
+  kMsgRouteDelete,       // RouteMsg[]: identities removed
+  kMsgRouteFlush,        // PortMsg (port 0xffff = every port)
+  kMsgStart,             // ports are started: begin polling, announce addresses
+  kMsgCount_,
+};
+
+struct AddrMsg {
+  uint16_t port;
+  uint8_t len;
+  uint8_t pad;
+  uint32_t addr;
+};
+
+struct NeighMsg {
+  uint16_t port;
+  uint8_t mac[6];
+  uint32_t addr;
+};
+
+struct PortMsg {
+  uint16_t port;
+  uint8_t include_permanent;
+  uint8_t pad;
+};
+
+struct RouteMsgNexthop {
+  uint32_t gateway;
+  uint16_t port;
+  uint16_t weight;
+  uint8_t onlink;
+  uint8_t pad[3];
+};
+
+// A route by identity: net routes (prefix, len, metric), local routes (/32 with scope host/kni_host).
+struct RouteMsg {
+  uint32_t net;
+  uint8_t len;
+  uint8_t scope;         // route::RouteScope
+  uint8_t n_nexthops;
+  uint8_t pad;
+  uint32_t metric;
+  uint32_t src;
+  uint16_t mtu;
+  uint16_t pad2;
+  RouteMsgNexthop nh[16];
+};
+
+static_assert(std::is_trivially_copyable_v<RouteMsg>);
+
+// Worker -> main events.
+enum EventType : uint16_t {
+  kEventNeighLearned = 1,  // NeighMsg
+};
+
+}  // namespace dplb::dp

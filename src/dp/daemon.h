@@ -1,0 +1,45 @@
+// The dplb daemon: reads the configuration, brings up EAL, ports and workers, serves the control
+// socket on the main lcore, and shuts everything down on SIGINT/SIGTERM.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "dplb/conf/cmdline.h"
+#include "dplb/conf/config.h"
+#include "control/control_plane.h"
+#include "dplb/conf/plan.h"
+#include "ports.h"
+#include "worker.h"
+
+namespace dplb::dp {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntime = 1;
+inline constexpr int kExitConfig = 2;
+
+class Daemon {
+ public:
+  int run(int argc, char** argv);
+
+ private:
+  int start();
+  void serve();
+  void stop();
+  Status build_workers(const conf::Plan& plan);
+  void log_final_stats() const;
+
+  conf::CmdLine cmd_;
+  conf::Config cfg_;
+  std::unique_ptr<Mempools> pools_;
+  Ports ports_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<ControlPlane> control_;
+  std::atomic<bool> stop_workers_{false};
+  bool eal_up_ = false;
+  bool log_up_ = false;
+  bool workers_launched_ = false;
+};
+
+}  // namespace dplb::dp

@@ -1,0 +1,35 @@
+// ICMP addressed to us: answer echo requests (rate-limited); everything else is not ours to handle.
+#include "dplb/net/icmp.h"
+
+#include "pipeline.h"
+
+namespace dplb::dp {
+
+void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
+  size_t icmp_len = ip->total_len.host() - ip->header_len();
+  if (icmp_len < sizeof(net::IcmpHdr)) {
+    w.drop(m, DropReason::icmp_too_short);
+    return;
+  }
+  auto* icmp = reinterpret_cast<net::IcmpHdr*>(reinterpret_cast<uint8_t*>(ip) + ip->header_len());
+  if (!net::icmp_checksum_ok(icmp, icmp_len)) {
+    w.drop(m, DropReason::icmp_bad_checksum);
+    return;
+  }
+  if (icmp->type != net::kIcmpEchoRequest || icmp->code != 0) {
+    w.drop(m, DropReason::icmp_unhandled);
+    return;
+  }
+  if (!w.icmp_limit.take(w.now_tsc)) {
+    w.drop(m, DropReason::icmp_rate_limited);
+    return;
+  }
+  net::icmp_echo_to_reply(ip, icmp);
+  // Answer the sender on its own link address: no ARP round trip needed for a reply.
+  auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
+  eth->dst = eth->src;
+  eth->src = w.ports[port].mac;
+  w.tx(port, m);
+}
+
+}  // namespace dplb::dp

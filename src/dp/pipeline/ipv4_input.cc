@@ -1,0 +1,71 @@
+// IPv4 input: validate, then deliver locally or forward.
+#include "dplb/net/ipv4_check.h"
+
+#include "pipeline.h"
+
+namespace dplb::dp {
+
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
+  auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
+  size_t l3_len = m->data_len - sizeof(net::EthHdr);
+  if (auto bad = net::ipv4_check(ip, l3_len)) {
+    w.drop(m, *bad);
+    return;
+  }
+  // Ethernet padding beyond the IP total length is not part of the packet.
+  size_t total = ip->total_len.host();
+  if (total < l3_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(l3_len - total));
+
+  Ip4 dst = ip->dst();
+  if (unlikely(net::ipv4_source_is_martian(ip->src()))) {
+    w.drop(m, DropReason::ipv4_bad_source);
+    return;
+  }
+  if (unlikely(dst.is_multicast() || dst.is_limited_broadcast() || dst.is_loopback())) {
+    w.drop(m, DropReason::ipv4_bad_dest);
+    return;
+  }
+  route::InputResult r = w.routes.input(dst, port);
+  switch (r.verdict) {
+    case route::InputVerdict::kLocal:
+      local_in(w, port, m, ip);
+      return;
+    case route::InputVerdict::kKni:
+      w.drop(m, DropReason::l4_unhandled);  // exception path: not built yet
+      return;
+    case route::InputVerdict::kForward:
+    case route::InputVerdict::kNoRoute:
+      // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
+      if (!w.settings.forwarding) {
+        w.drop(m, DropReason::ipv4_not_local);
+        return;
+      }
+      ipv4_forward(w, m, ip);
+      return;
+  }
+}
+
+void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
+  if (unlikely(is_our_address(w, ip->src()))) {  // spoofed: claims to come from us
+    w.drop(m, DropReason::ipv4_bad_source);
+    return;
+  }
+  if (unlikely(ip->header_len() != sizeof(net::Ipv4Hdr))) {
+    w.drop(m, DropReason::ipv4_options);
+    return;
+  }
+  if (unlikely(ip->is_fragment())) {
+    w.drop(m, DropReason::ipv4_fragment);
+    return;
+  }
+  switch (ip->proto) {
+    case net::kIpProtoIcmp:
+      icmp_input(w, port, m, ip);
+      return;
+    default:
+      w.drop(m, DropReason::l4_unhandled);
+      return;
+  }
+}
+
+}  // namespace dplb::dp

@@ -1,0 +1,40 @@
+// The packet pipeline stages. Each stage consumes the mbuf: it passes it on, queues it for TX, or
+// drops it with a named reason (Worker::drop). DESIGN.md draws the whole path.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "../worker.h"
+#include "dplb/net/headers.h"
+
+namespace dplb::dp {
+
+void eth_input(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n);
+void arp_input(Worker& w, uint16_t port, rte_mbuf* m);
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m);
+void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip);
+void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip);
+
+// Forwards a packet not addressed to us (forwarding enabled).
+void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip);
+// Route lookup for a packet we send: skips dead next hops of multipath routes, fills in the MTU.
+bool route_output(Worker& w, Ip4 daddr, Ip4 saddr_hint, uint32_t flow_hash, route::OutputResult& out);
+// Resolves next_hop on port (ARP, bounded queue), writes the Ethernet header, transmits.
+// m holds the IP packet after 14 bytes reserved for the Ethernet header.
+void neigh_output(Worker& w, rte_mbuf* m, uint16_t port, Ip4 next_hop);
+// An ICMP error about `ip` (inside orig), rate-limited; does not consume orig.
+void icmp_send_error(Worker& w, const rte_mbuf* orig, const net::Ipv4Hdr* ip, uint8_t type, uint8_t code,
+                     uint16_t rest);
+
+// Sends an ARP packet built from scratch out of `port`.
+void arp_send(Worker& w, uint16_t port, uint16_t op, const Mac& eth_dst, Ip4 spa, const Mac& tha, Ip4 tpa);
+
+// One of our addresses (any port): LOCALIN or KNI local route.
+inline bool is_our_address(const Worker& w, Ip4 a) {
+  route::InputVerdict v = w.routes.input(a, 0).verdict;
+  return v == route::InputVerdict::kLocal || v == route::InputVerdict::kKni;
+}
+
+}  // namespace dplb::dp

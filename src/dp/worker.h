@@ -1,0 +1,126 @@
+// A worker lcore's context: everything it touches per packet, owned by it alone and passed by
+// reference (no hidden globals). The main lcore only reads its counters and talks to it by messages.
+#pragma once
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "dp_limits.h"
+#include "dplb/base/addr.h"
+#include "dplb/base/token_bucket.h"
+#include "dplb/ctrl/multicast.h"
+#include "dplb/neigh/neigh_table.h"
+#include "dplb/route/route_table.h"
+#include "worker_stats.h"
+
+namespace dplb::dp {
+
+struct RxQueueRef {
+  uint16_t port;
+  uint16_t queue;
+};
+
+// What a worker knows of a port (copied at start, changed only by control messages).
+struct PortView {
+  bool present = false;
+  bool promisc = false;
+  uint16_t mtu = 1500;
+  Mac mac;
+};
+
+struct TxBuffer {
+  bool enabled = false;
+  uint16_t queue = 0;
+  uint16_t count = 0;
+  rte_mbuf* pkts[kTxBufferCap];
+};
+
+struct WorkerSettings {
+  bool forwarding = false;
+  bool idle_backoff = true;
+  uint32_t idle_polls = 256;
+  uint32_t idle_sleep_us = 100;
+  uint64_t tx_drain_tsc = 0;   // TSC cycles between drains of partial TX buffers
+  uint32_t msg_burst = 32;
+  uint32_t icmp_rate_per_sec = 1000;
+};
+
+class Worker final : public neigh::Sink {
+ public:
+  Worker(unsigned index, unsigned lcore, const WorkerSettings& settings, rte_mempool* pool);
+  ~Worker() override;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // The poll loop; returns when `stop` becomes true, after flushing its TX buffers. Until the
+  // kMsgStart message it only handles control messages (ports are not started yet).
+  void run(const std::atomic<bool>& stop);
+  // kMsgStart: ports are up; announce our addresses and begin polling.
+  void start_polling();
+
+  // Packet helpers used by the pipeline stages.
+  void drop(rte_mbuf* m, DropReason reason) {
+    count_drop(m->port, reason);
+    rte_pktmbuf_free(m);
+  }
+  void count_drop(uint16_t port, DropReason reason) {
+    counter_add(stats.port[port < kMaxPorts ? port : 0].drops[static_cast<size_t>(reason)]);
+  }
+  // An mbuf for a packet we originate on `port` (ARP, ICMP), or nullptr (counted as no_mbuf).
+  rte_mbuf* alloc(uint16_t port) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    if (unlikely(m == nullptr)) {
+      count_drop(port, DropReason::no_mbuf);
+      return nullptr;
+    }
+    m->port = port;
+    return m;
+  }
+  void tx(uint16_t port, rte_mbuf* m);
+  void tx_flush(uint16_t port);
+  void tx_flush_all();
+
+  // neigh::Sink: resolution outcomes for queued packets, and ARP requests to send.
+  void send_queued(const neigh::Entry& e, void* pkt) override;
+  void drop_queued(const neigh::Entry& e, void* pkt) override;
+  void send_request(const neigh::Entry& e, bool unicast) override;
+  void state_changed(const neigh::Entry& e) override;
+
+  // Our address on `port` to speak from toward `peer`: same subnet first, else the primary, else 0.
+  Ip4 source_toward(uint16_t port, Ip4 peer) const;
+  // Gratuitous ARP for every address of `port` (only the port's designated worker sends them).
+  void announce_addresses(uint16_t port);
+
+  unsigned index;
+  unsigned lcore;
+  WorkerSettings settings;
+  rte_mempool* pool;
+
+  uint16_t n_rx = 0;
+  RxQueueRef rx[kMaxRxPerWorker];
+  TxBuffer txb[kMaxPorts];
+  PortView ports[kMaxPorts];
+  WorkerStats stats;
+  neigh::NeighTable neigh;
+  route::RouteTable routes;
+  TokenBucket icmp_limit;
+
+  ctrl::Multicaster* control = nullptr;  // set by the daemon before launch
+  bool polling = false;                  // ports started (kMsgStart received)
+  bool applying_remote_neigh = false;    // applying a neighbour taught by main: do not echo it back
+
+  uint16_t next_ip_id = 0;   // IP ids of packets we originate
+  uint32_t garp_ports = 0;  // ports this worker announces our addresses on when it starts
+
+  uint64_t now_tsc = 0;
+  uint64_t now_ms = 0;
+  uint64_t tsc_per_ms = 1;
+
+ private:
+  void poll_once(uint16_t& received);
+};
+
+}  // namespace dplb::dp
