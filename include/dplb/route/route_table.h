@@ -160,6 +160,7 @@ class RouteTable {
   Status validate_nexthops(const RouteSpec& spec, RouteScope scope, std::vector<Nexthop>& out) const;
   Status add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope scope, AddMode mode);
   Status del_local_route(const RouteMatch& match);
+  uint32_t match_route(const RouteMatch& match) const;
   uint32_t find_route(uint32_t node, uint32_t metric) const;
   std::optional<uint16_t> onlink_port_for(Ip4 gateway, uint16_t port) const;
   uint32_t insert_route(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 src, RouteScope scope,

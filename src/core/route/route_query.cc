@@ -20,21 +20,8 @@ std::optional<RouteEntry> RouteTable::find(Ip4Prefix prefix, uint32_t metric) co
 }
 
 std::optional<RouteEntry> RouteTable::match(const RouteMatch& m) const {
-  if (m.prefix.len > 32) return std::nullopt;
-  uint32_t node = find_node(m.prefix.network(), m.prefix.len);
-  if (node == Dir24_8::kNone) return std::nullopt;
-  // The same walk as del_route: lowest metric first, every given filter must pass.
-  for (uint32_t id = node_info_[node].head; id != kNoRoute; id = routes_[id].next) {
-    const RouteRec& r = routes_[id];
-    if (m.metric && r.metric != *m.metric) continue;
-    if (m.scope && r.scope != *m.scope) continue;
-    const Nexthop* nh = &nh_pool_[r.nh_index];
-    const Nexthop* end = nh + r.nh_count;
-    if (m.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *m.port; })) continue;
-    if (m.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *m.via; })) continue;
-    return route(id);
-  }
-  return std::nullopt;
+  uint32_t id = match_route(m);
+  return id == kNoRoute ? std::nullopt : route(id);
 }
 
 std::vector<RouteEntry> RouteTable::routes() const {

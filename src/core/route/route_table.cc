@@ -142,8 +142,18 @@ Status RouteTable::add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope s
 Status RouteTable::del_route(const RouteMatch& match) {
   if (match.prefix.len > 32) return Status::invalid("Invalid prefix length");
   if (match.prefix.len == 32 && match.scope && is_local_scope(*match.scope)) return del_local_route(match);
+  uint32_t id = match_route(match);
+  if (id == kNoRoute) return Status::error(ESRCH, "No such process");
+  erase_route(id);
+  ++generation_;
+  return Status::ok();
+}
+
+// The lowest-metric net route of exactly the match's prefix passing every given filter.
+uint32_t RouteTable::match_route(const RouteMatch& match) const {
+  if (match.prefix.len > 32) return kNoRoute;
   uint32_t node = find_node(match.prefix.network(), match.prefix.len);
-  if (node == Dir24_8::kNone) return Status::error(ESRCH, "No such process");
+  if (node == Dir24_8::kNone) return kNoRoute;
   for (uint32_t id = node_info_[node].head; id != kNoRoute; id = routes_[id].next) {
     const RouteRec& r = routes_[id];
     if (match.metric && r.metric != *match.metric) continue;
@@ -154,11 +164,9 @@ Status RouteTable::del_route(const RouteMatch& match) {
       continue;
     if (match.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *match.via; }))
       continue;
-    erase_route(id);
-    ++generation_;
-    return Status::ok();
+    return id;
   }
-  return Status::error(ESRCH, "No such process");
+  return kNoRoute;
 }
 
 Status RouteTable::del_local_route(const RouteMatch& match) {

@@ -174,6 +174,18 @@ TEST_F(RouteTableTest, DeleteFilters) {
   EXPECT_EQ(t.del_route(m).code(), ESRCH);
   EXPECT_EQ(t.del_route(match("172.16.0.0/17")).code(), ESRCH);
 
+  // find() and match() name the route without removing it.
+  EXPECT_EQ(t.find(pfx("172.16.9.9/16"), 2)->nexthops, (std::vector<Nexthop>{via("192.168.1.254", 1)}));
+  EXPECT_FALSE(t.find(pfx("172.16.0.0/16"), 3));
+  EXPECT_FALSE(t.find(pfx("172.16.0.0/17"), 1));
+  EXPECT_EQ(t.match(match("172.16.0.0/16"))->metric, 1u);
+  m = match("172.16.0.0/16");
+  m.port = 1;
+  EXPECT_EQ(t.match(m)->metric, 2u);
+  m.via = ip("10.0.0.254");
+  EXPECT_FALSE(t.match(m));
+  EXPECT_EQ(t.route_count(), 4u);
+
   m = match("172.16.0.0/16");
   m.port = 1;  // only the metric 2 route has a next hop on port 1
   ASSERT_TRUE(t.del_route(m));
