@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "dplb/conf/config_loader.h"
 #include "eal.h"
@@ -131,6 +132,10 @@ int Daemon::start() {
     spdlog::error("{}: {}", cfg_.source, st.message());
     return kExitConfig;
   }
+  if (Status st = run_startup_files(); !st) {
+    spdlog::error("{}: {}", cfg_.source, st.message());
+    return g_signal ? kExitRuntime : kExitConfig;
+  }
   if (Status st = ports_.start_all(); !st) {
     spdlog::error("{}", st.message());
     return kExitRuntime;
@@ -212,6 +217,35 @@ Status Daemon::build_workers(const conf::Plan& plan) {
     }
   }
   return Status::ok();
+}
+
+Status Daemon::run_startup_files() {
+  if (!startup_files_ || (cfg_.dpip_batch.empty() && cfg_.ipvs_rules.empty())) return Status::ok();
+  std::atomic<bool> done{false};
+  Status result;
+  std::thread t([&] {
+    result = startup_files_(cfg_);
+    done.store(true);
+  });
+  serve_until(done);
+  if (!done.load()) {
+    // A signal arrived: let the files' thread finish its current request against a closing socket.
+    control_->close();
+  }
+  t.join();
+  if (g_signal) return Status::error(EINTR, "interrupted while applying startup files");
+  return result;
+}
+
+void Daemon::serve_until(const std::atomic<bool>& done) {
+  std::vector<pollfd> fds;
+  while (g_signal == 0 && !done.load()) {
+    fds.clear();
+    control_->add_pollfds(fds);
+    int n = poll(fds.data(), fds.size(), 5);
+    if (n > 0) control_->service(fds);
+    control_->housekeeping();
+  }
 }
 
 void Daemon::serve() {

@@ -66,6 +66,9 @@ class Case:
     settle_timeout: float = 10.0                  # for cases whose drops come from timers
     workers: int = 1
     pad_inputs: bool = True                       # pad short input frames to 60 bytes like a wire
+    # (tool, args, text that must appear in its output): run after the packets, before SIGTERM;
+    # tool is "dpip" or "ipvsadm".
+    checks: Sequence[Tuple[str, Sequence[str], str]] = ()
 
 
 def _packets(p: PacketList) -> List[Packet]:
@@ -94,6 +97,18 @@ class CaseFailure(Exception):
 class Tools:
     dplb: str
     dpip: str
+    ipvsadm: str = ""
+
+
+def _run_check(tools: Tools, sock: str, tool: str, args: Sequence[str], want: str) -> Optional[str]:
+    if tool == "dpip":
+        cmd, env = [tools.dpip, "-x", sock] + list(args), None
+    else:
+        cmd, env = [tools.ipvsadm] + list(args), dict(os.environ, DPLB_IPC=sock)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, env=env)
+    if want in out.stdout:
+        return None
+    return "%s %s: expected %r in output:\n%s%s" % (tool, " ".join(args), want, out.stdout, out.stderr)
 
 
 def _toml_str(s: str) -> str:
@@ -239,6 +254,7 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         time.sleep(0.05)  # let the TX drain timer flush the last partial burst
         links = _link_stats(tools, sock)
         problem = _drop_mismatch(case, _drops(links))
+        check_failures = [f for f in (_run_check(tools, sock, *c) for c in case.checks) if f]
         proc.send_signal(signal.SIGTERM)
         try:
             rc = proc.wait(timeout=15)
@@ -254,6 +270,7 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
             failures.append("mbufs still in use at exit: %s" % (leaks or "no report"))
         if problem:
             failures.append("drop counters: " + problem)
+        failures += check_failures
         for i, port in enumerate(case.ports):
             want = [pad60(p) for p in (garps(i, port) if case.expect_garp else [])]
             want += [pad60(p) for p in _packets(case.expected.get(i, []))]
