@@ -29,9 +29,10 @@ std::string format_sync(const SyncData& sync, const GlobalOptions& o);
 std::string format_sync_footer(const SyncData& sync);
 bool all_in_sync(const SyncData& sync);
 
-// Local routes (our addresses, LOCALIN) and kni_host routes form the local table; the rest is main.
+// The local table holds the /32 routes of our addresses and kni_host routes (kRouteFlagLocal);
+// the rest is main. The daemon already selects by table; the tool checks again.
 bool route_in_table(const proto::RouteRecord& r, RouteTable table);
-// A route that an address created (its on-link subnet with the address as source): "proto kernel".
+// A route an address created (its local /32 and its on-link subnet): "proto kernel".
 bool route_is_kernel(const proto::RouteRecord& r);
 
 std::string scope_name(uint8_t scope);

@@ -84,8 +84,13 @@ proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb) {
   return r;
 }
 
-proto::RouteRecord make_route_filter(const RouteSelector& s) {
-  proto::RouteRecord r{};
+proto::RouteFilter make_route_filter(const RouteSelector& s) {
+  proto::RouteFilter r{};
+  switch (s.table) {
+    case RouteTable::kMain: r.flags = proto::kRouteFlagForward; break;
+    case RouteTable::kLocal: r.flags = proto::kRouteFlagLocal; break;
+    case RouteTable::kAll: r.flags = proto::kRouteFlagForward | proto::kRouteFlagLocal; break;
+  }
   if (!s.dev.empty() || s.via) r.n_nexthops = 1;
   if (!s.dev.empty()) {
     r.has |= proto::kRouteHasDev;

@@ -388,12 +388,14 @@ class Runner {
 }  // namespace
 
 std::string daemon_error_line(int error, std::string_view message, std::string_view dev, bool show) {
-  if (!message.empty()) return "Error: " + std::string(message);
-  if (error == ENODEV && !dev.empty()) {
-    return show ? "Device \"" + std::string(dev) + "\" does not exist."
-                : "Cannot find device \"" + std::string(dev) + "\"";
+  const std::string_view errno_text = std::strerror(error);
+  if (error == ENODEV && show && !dev.empty()) return "Device \"" + std::string(dev) + "\" does not exist.";
+  if (message.empty() || message == errno_text) {
+    if (error == ENODEV && !dev.empty()) return "Cannot find device \"" + std::string(dev) + "\"";
+    return "RTNETLINK answers: " + std::string(errno_text);
   }
-  return std::string("RTNETLINK answers: ") + std::strerror(error);
+  if (message.starts_with("Cannot find device ")) return std::string(message);  // ip's own wording
+  return "Error: " + std::string(message);
 }
 
 int run(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err) {

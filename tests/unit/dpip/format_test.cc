@@ -46,18 +46,22 @@ proto::RouteRecord rt(const char* dst, uint8_t len, std::initializer_list<proto:
   return r;
 }
 
+constexpr uint32_t kKernel = proto::kRouteFlagForward | proto::kRouteFlagProtoKernel;
+constexpr uint32_t kLocalKernel = proto::kRouteFlagLocal | proto::kRouteFlagProtoKernel;
+constexpr uint32_t kLocalKni = proto::kRouteFlagLocal | proto::kRouteFlagKni;
+
 // The scratch namespace's routes, main table first, then the local table.
 std::vector<proto::RouteRecord> sample_routes() {
   return {
       rt("0.0.0.0", 0, {nh("dpdk0", "10.0.0.254")}),
-      rt("10.0.0.0", 24, {nh("dpdk0", nullptr)}, proto::kScopeLink, "10.0.0.1"),
-      rt("10.0.1.0", 24, {nh("dpdk2", nullptr)}, proto::kScopeLink, "10.0.1.1"),
+      rt("10.0.0.0", 24, {nh("dpdk0", nullptr)}, proto::kScopeLink, "10.0.0.1", 0, 0, kKernel),
+      rt("10.0.1.0", 24, {nh("dpdk2", nullptr)}, proto::kScopeLink, "10.0.1.1", 0, 0, kKernel),
       rt("10.1.0.0", 16, {nh("dpdk0", "10.0.0.2")}, proto::kScopeGlobal, nullptr, 10, 1400),
       rt("10.2.0.0", 16, {nh("dpdk0", "10.0.0.2", 1), nh("dpdk2", "10.0.1.2", 3)}),
       rt("10.3.0.0", 16, {nh("dpdk2", nullptr)}, proto::kScopeLink, "10.0.1.1"),
       rt("10.4.0.0", 16, {nh("dpdk0", "10.9.9.9", 1, proto::kNexthopOnlink)}),
-      rt("10.0.0.1", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, proto::kRouteFlagLocal),
-      rt("10.0.0.5", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, proto::kRouteFlagLocal),
+      rt("10.0.0.1", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, kLocalKernel),
+      rt("10.0.0.5", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, kLocalKernel),
   };
 }
 
@@ -133,12 +137,14 @@ TEST(DpipFormatRoute, LocalAndAllTables) {
   RouteSelector local;
   local.table = RouteTable::kLocal;
   auto routes = sample_routes();
-  routes.push_back(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, nullptr, 0, 0,
-                      proto::kRouteFlagKni));
+  routes.push_back(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, "10.0.0.7", 0, 0, kLocalKni));
+  routes.push_back(rt("10.0.0.8", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.8", 0, 0,
+                      proto::kRouteFlagLocal));  // added by hand: not "proto kernel"
   EXPECT_EQ(format_routes(routes, local, text()),
             "local 10.0.0.1 dev dpdk0 proto kernel scope host src 10.0.0.1 \n"
             "local 10.0.0.5 dev dpdk0 proto kernel scope host src 10.0.0.1 \n"
-            "kni 10.0.0.7 dev dpdk0 scope kni_host \n");
+            "kni 10.0.0.7 dev dpdk0 scope kni_host src 10.0.0.7 \n"
+            "local 10.0.0.8 dev dpdk0 scope host src 10.0.0.8 \n");
   EXPECT_EQ(format_routes({routes[7]}, local, json()),
             "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":\"host\","
             "\"prefsrc\":\"10.0.0.1\",\"flags\":[]}]\n");
@@ -147,7 +153,7 @@ TEST(DpipFormatRoute, LocalAndAllTables) {
   EXPECT_EQ(format_routes({routes[0], routes[7], routes[9]}, all, text()),
             "default via 10.0.0.254 dev dpdk0 \n"
             "local 10.0.0.1 dev dpdk0 table local proto kernel scope host src 10.0.0.1 \n"
-            "kni 10.0.0.7 dev dpdk0 table local scope kni_host \n");
+            "kni 10.0.0.7 dev dpdk0 table local scope kni_host src 10.0.0.7 \n");
   EXPECT_EQ(format_routes({routes[7]}, all, json()),
             "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"table\":\"local\",\"protocol\":\"kernel\","
             "\"scope\":\"host\",\"prefsrc\":\"10.0.0.1\",\"flags\":[]}]\n");
@@ -172,14 +178,17 @@ TEST(DpipFormatRoute, DeadNexthopsAndFlags) {
             "10.7.0.1 via 10.0.0.2 dev dpdk0 \n");
 }
 
-TEST(DpipFormatRoute, KernelProtocolHeuristic) {
-  EXPECT_TRUE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1")));
-  // user routes that merely look alike: src outside the prefix, a gateway, a metric, no src
-  EXPECT_FALSE(route_is_kernel(rt("10.3.0.0", 16, {nh("d", nullptr)}, proto::kScopeLink, "10.0.1.1")));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", "10.0.0.9")}, proto::kScopeLink, "10.0.0.1")));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1", 5)));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink)));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeGlobal, "10.0.0.1")));
+TEST(DpipFormatRoute, KernelProtocolAndTables) {
+  // "proto kernel" comes from the daemon's flag, not from the route's look
+  EXPECT_TRUE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1", 0, 0, kKernel)));
+  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1")));
+  EXPECT_EQ(format_routes({rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1")}, RouteSelector{},
+                          text()),
+            "10.0.0.0/24 dev d scope link src 10.0.0.1 \n");
+  // a kni_host route wider than /32 stays in main, still typed kni
+  auto wide_kni = rt("10.8.0.0", 24, {nh("d", nullptr)}, proto::kScopeKniHost, nullptr, 0, 0, proto::kRouteFlagKni);
+  EXPECT_TRUE(route_in_table(wide_kni, RouteTable::kMain));
+  EXPECT_EQ(format_routes({wide_kni}, RouteSelector{}, text()), "kni 10.8.0.0/24 dev d scope kni_host \n");
   EXPECT_TRUE(route_in_table(sample_routes()[7], RouteTable::kLocal));
   EXPECT_FALSE(route_in_table(sample_routes()[7], RouteTable::kMain));
   EXPECT_TRUE(route_in_table(sample_routes()[0], RouteTable::kMain));
@@ -213,6 +222,11 @@ TEST(DpipFormatRoute, Get) {
   EXPECT_EQ(format_route_get(local, q, json()),
             "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"prefsrc\":\"10.0.0.1\",\"flags\":[],"
             "\"cache\":[\"local\"]}]\n");
+
+  q.dst = Ip4(ip("10.0.0.7"));  // a kni_host address: its traffic goes to the kernel, not <local>
+  auto kni = got(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, "10.0.0.7", 0, 0, kLocalKni),
+                 "dpdk0", "10.0.0.7", "10.0.0.7", 1500);
+  EXPECT_EQ(format_route_get(kni, q, text()), "kni 10.0.0.7 dev dpdk0 src 10.0.0.7 \n    cache \n");
 
   q.dst = Ip4(ip("10.0.0.3"));  // on-link: the next hop is the destination, no "via"
   auto onlink = got(routes[1], "dpdk0", "10.0.0.3", "10.0.0.1", 1500);

@@ -341,6 +341,7 @@ TEST(DpipParser, RouteShowFlushSelector) {
 
   s = std::get<RouteSelector>(ok("route flush dev dpdk0").args);
   EXPECT_EQ(s.dev, "dpdk0");
+  EXPECT_EQ(std::get<RouteSelector>(ok("route flush table main").args).dev, "");
   EXPECT_EQ(ok("route flush").verb, Verb::kFlush);
 
   fails("route show table foo", "Error: argument \"foo\" is wrong: table id value is invalid");
@@ -350,6 +351,10 @@ TEST(DpipParser, RouteShowFlushSelector) {
   fails("route show table main table local", "Error: duplicate \"table\": \"local\" is the second value.");
   fails("route flush table local",
         "Error: argument \"local\" is wrong: only the main table can be flushed (local routes follow the addresses)");
+  // the daemon flushes by device only: anything else would silently flush more than asked
+  fails("route flush 10.0.0.0/8", "Error: argument \"10.0.0.0/8\" is wrong: \"dpip route flush\" selects routes by \"dev\" only");
+  fails("route flush via 10.0.0.1", "Error: argument \"via\" is wrong: \"dpip route flush\" selects routes by \"dev\" only");
+  fails("route flush dev a dev b", "Error: duplicate \"dev\": \"b\" is the second value.");
 }
 
 TEST(DpipParser, RouteGet) {

@@ -100,9 +100,13 @@ TEST(DpipRequests, RouteFilterAndGet) {
   EXPECT_EQ(f.nh[0].gateway, ip("10.0.0.2"));
   EXPECT_EQ(f.dst, ip("10.0.0.0"));
   EXPECT_EQ(f.dst_len, 8);
+  EXPECT_EQ(f.flags, proto::kRouteFlagForward | proto::kRouteFlagLocal);  // table all
   f = make_route_filter(std::get<RouteSelector>(cmd("route show").args));
   EXPECT_EQ(f.has, 0u);
   EXPECT_EQ(f.n_nexthops, 0);
+  EXPECT_EQ(f.flags, proto::kRouteFlagForward);
+  EXPECT_EQ(make_route_filter(std::get<RouteSelector>(cmd("route show table local").args)).flags,
+            proto::kRouteFlagLocal);
 
   auto q = make_route_get_query(std::get<RouteGetArgs>(cmd("route get 10.1.2.3 from 10.0.0.5 oif dpdk1").args));
   EXPECT_EQ(q.dst, ip("10.1.2.3"));

@@ -443,7 +443,7 @@ TEST(DpipRunner, RouteShowTables) {
   local.dst_len = 32;
   local.scope = proto::kScopeHost;
   local.src = ip("10.0.0.1");
-  local.flags = proto::kRouteFlagLocal;
+  local.flags = proto::kRouteFlagLocal | proto::kRouteFlagProtoKernel;
   local.n_nexthops = 1;
   ctrl::set_fixed_string(local.nh[0].ifname, "dpdk0");
   append(routes, local);
@@ -459,6 +459,23 @@ TEST(DpipRunner, RouteShowTables) {
   ASSERT_TRUE(ctrl::decode_pod(d.requests().back().payload, f));
   EXPECT_EQ(f.has, proto::kRouteHasDev | proto::kRouteHasPrefix);
   EXPECT_EQ(f.dst_len, 8);
+  EXPECT_EQ(f.flags, proto::kRouteFlagForward);
+  d.run(words("route show table local"));
+  ASSERT_TRUE(ctrl::decode_pod(d.requests().back().payload, f));
+  EXPECT_EQ(f.flags, proto::kRouteFlagLocal);
+}
+
+TEST(DpipRunner, ErrorLineWording) {
+  EXPECT_EQ(daemon_error_line(EEXIST, "", "", false), "RTNETLINK answers: File exists");
+  EXPECT_EQ(daemon_error_line(ENOENT, "No such file or directory", "dpdk0", false),
+            "RTNETLINK answers: No such file or directory");  // the daemon echoing strerror
+  EXPECT_EQ(daemon_error_line(ENETUNREACH, "Network is unreachable", "", false),
+            "RTNETLINK answers: Network is unreachable");
+  EXPECT_EQ(daemon_error_line(EINVAL, "Invalid MTU", "", false), "Error: Invalid MTU");
+  EXPECT_EQ(daemon_error_line(ENODEV, "", "dpdk9", false), "Cannot find device \"dpdk9\"");
+  EXPECT_EQ(daemon_error_line(ENODEV, "Cannot find device \"dpdk8\"", "dpdk9", false), "Cannot find device \"dpdk8\"");
+  EXPECT_EQ(daemon_error_line(ENODEV, "Cannot find device \"dpdk9\"", "dpdk9", true), "Device \"dpdk9\" does not exist.");
+  EXPECT_EQ(daemon_error_line(ENODEV, "", "", true), "RTNETLINK answers: No such device");
 }
 
 TEST(DpipRunner, SyncExitStatus) {
