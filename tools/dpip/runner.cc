@@ -275,12 +275,19 @@ class Runner {
 
   // Sends the group (possibly as several requests after failures under -force). kFailed: some line
   // failed but the batch may go on (-force); kStop: stop here.
+  //
+  // The daemon stops at a batch's first failing record, so under -force the rest is sent again.
+  // Requests halve after a failure and double after a success: a few failures cost a few resends,
+  // a file where every line fails costs about one record per request, never the quadratic resend
+  // of whole remainders.
   GroupOutcome send_group(const Group& g, const std::string& file) {
     const size_t n = g.records.size();
+    const size_t max_chunk = max_routes_per_request();
+    size_t chunk = max_chunk;
     bool failed = false;
     size_t start = 0;
     while (start < n) {
-      const size_t end = std::min(n, start + max_routes_per_request());
+      const size_t end = std::min(n, start + chunk);
       auto reply = call_raw(Kind::kSet, g.op, encode_routes(g.records, start, end));
       if (!reply) {
         command_failed(file, g.lines[start]);
@@ -307,6 +314,7 @@ class Runner {
       }
       if (br->error == 0) {
         start = end;
+        chunk = std::min(max_chunk, chunk * 2);
         continue;
       }
       const size_t bad = start + br->applied;
@@ -316,6 +324,7 @@ class Runner {
       if (!options_.force || file.empty()) return GroupOutcome::kStop;
       failed = true;
       start = bad + 1;
+      chunk = std::max<size_t>(1, chunk / 2);
     }
     return failed ? GroupOutcome::kFailed : GroupOutcome::kOk;
   }

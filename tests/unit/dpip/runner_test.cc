@@ -659,6 +659,34 @@ TEST(DpipRunnerBatch, HundredThousandRoutesInFullRequests) {
   EXPECT_EQ(m.requests.back().size(), n % per);
 }
 
+TEST(DpipRunnerBatch, ForceWhenEveryLineFailsStaysLinear) {
+  FakeDaemon d;
+  RouteModel m;
+  const uint32_t n = 3000;
+  std::string text;
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t dst = (10u << 24) | (i << 8);
+    m.bad.push_back(dst);
+    text += "route add " + to_string(Ip4(dst)) + "/24 dev d\n";
+  }
+  serve_routes(d, m, proto::kOpRouteAdd);
+  auto r = d.run({"-force", "-batch", "-"}, text);
+  EXPECT_EQ(r.rc, kExitFailure);
+  EXPECT_TRUE(m.applied.empty());
+  // every line reported once, in order
+  size_t reported = 0;
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);) {
+    if (line.rfind("Command failed -:", 0) != 0) continue;
+    EXPECT_EQ(line, "Command failed -:" + std::to_string(reported + 1));
+    ++reported;
+  }
+  EXPECT_EQ(reported, n);
+  size_t sent = 0;
+  for (const auto& req : m.requests) sent += req.size();
+  EXPECT_LE(sent, 4u * n);  // resending whole remainders would be ~n*n/2
+}
+
 TEST(DpipRunnerBatch, FailureDeepInALargeGroupNamesItsLine) {
   FakeDaemon d;
   RouteModel m;
