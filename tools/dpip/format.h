@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/command.h"
 #include "dpip/replies.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip {
 
@@ -22,7 +22,8 @@ std::string format_neighs(const std::vector<proto::NeighRecord>& neighs, const D
 // route show: the routes of the selector's table; filtered fields are left out, as ip does.
 std::string format_routes(const std::vector<proto::RouteRecord>& routes, const RouteSelector& filter,
                           const GlobalOptions& o);
-std::string format_route_get(const proto::RouteGetReply& reply, const RouteGetArgs& query, const GlobalOptions& o);
+std::string format_route_get(const proto::RouteGetReply& reply, const RouteGetArgs& query,
+                             const GlobalOptions& o);
 // dpip sync: model digest then one line per worker.
 std::string format_sync(const SyncData& sync, const GlobalOptions& o);
 // The -v footer of a show: one line saying whether every worker agrees with the model.

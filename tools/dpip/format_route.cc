@@ -1,7 +1,7 @@
 // route show and route get, in ip's field order (print_route in iproute2's ip/iproute.c).
-#include "dplb/ctrl/wire.h"
 #include "dpip/format.h"
 #include "dpip/format_common.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {
@@ -35,7 +35,8 @@ void route_text(std::string& out, const proto::RouteRecord& r, const RouteSelect
   if (const char* type = route_type(r)) out += std::string(type) + " ";
   out += dst_text(r) + " ";
   if (single && r.nh[0].gateway != 0 && !sel.via) out += "via " + fmt::ip(r.nh[0].gateway) + " ";
-  if (single && !dev_of(r.nh[0]).empty() && sel.dev.empty()) out += "dev " + std::string(dev_of(r.nh[0])) + " ";
+  if (single && !dev_of(r.nh[0]).empty() && sel.dev.empty())
+    out += "dev " + std::string(dev_of(r.nh[0])) + " ";
   if (sel.table == RouteTable::kAll && in_local_table(r)) out += "table local ";
   if (route_is_kernel(r)) out += "proto kernel ";
   if (r.scope != proto::kScopeGlobal) out += "scope " + scope_name(r.scope) + " ";
@@ -137,7 +138,8 @@ std::string format_routes(const std::vector<proto::RouteRecord>& routes, const R
 // the route sets one. ip's "uid 0" is left out (the daemon has no socket owner to report).
 std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& q, const GlobalOptions& o) {
   const char* type = route_type(g.route);
-  const bool local = (g.route.flags & proto::kRouteFlagLocal) != 0 && (g.route.flags & proto::kRouteFlagKni) == 0;
+  const bool local =
+      (g.route.flags & proto::kRouteFlagLocal) != 0 && (g.route.flags & proto::kRouteFlagKni) == 0;
   const bool via = g.next_hop != 0 && g.next_hop != q.dst.v;
   std::string_view dev = ctrl::fixed_string(g.dev);
   const bool show_mtu = g.route.mtu != 0 && g.mtu != 0;

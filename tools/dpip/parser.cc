@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/usage.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip {
 namespace {
@@ -245,7 +245,8 @@ Result<Command> parse_neigh_change(Command c, Words& w) {
     } else if (word == "nud") {
       const std::string* v = w.value();
       if (v == nullptr) return incomplete();
-      if (!matches(*v, "permanent")) return invarg("nud state is bad (dplb keeps only permanent entries)", *v);
+      if (!matches(*v, "permanent"))
+        return invarg("nud state is bad (dplb keeps only permanent entries)", *v);
     } else {
       const std::string* text = &word;
       if (word == "to") {
@@ -260,7 +261,8 @@ Result<Command> parse_neigh_change(Command c, Words& w) {
     }
   }
   if (!have_addr || a.dev.empty()) return fail("Device and destination are required arguments.");
-  if (c.verb == Verb::kAdd && !a.lladdr) return fail("Not enough information: \"lladdr\" argument is required.");
+  if (c.verb == Verb::kAdd && !a.lladdr)
+    return fail("Not enough information: \"lladdr\" argument is required.");
   c.args = a;
   return c;
 }
@@ -489,7 +491,8 @@ Result<Command> parse_route_flush(Command c, Words& w) {
     } else if (matches(word, "table")) {
       const std::string* v = w.value();
       if (v == nullptr) return incomplete();
-      if (*v != "main") return invarg("only the main table can be flushed (local routes follow the addresses)", *v);
+      if (*v != "main")
+        return invarg("only the main table can be flushed (local routes follow the addresses)", *v);
     } else {
       return invarg("\"dpip route flush\" selects routes by \"dev\" only", word);
     }

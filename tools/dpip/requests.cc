@@ -79,7 +79,8 @@ proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb) {
     r.scope = *a.scope;
   } else {
     // ip's default when adding: a route without a gateway is scope link, one with a gateway global.
-    r.scope = (verb != Verb::kDel && !any_gateway && !a.nexthops.empty()) ? proto::kScopeLink : proto::kScopeGlobal;
+    r.scope =
+        (verb != Verb::kDel && !any_gateway && !a.nexthops.empty()) ? proto::kScopeLink : proto::kScopeGlobal;
   }
   return r;
 }
@@ -118,7 +119,8 @@ proto::RouteGetQuery make_route_get_query(const RouteGetArgs& a) {
 
 uint32_t route_change_op(Verb verb) { return verb == Verb::kDel ? proto::kOpRouteDel : proto::kOpRouteAdd; }
 
-std::vector<uint8_t> encode_routes(const std::vector<proto::RouteRecord>& records, size_t first, size_t last) {
+std::vector<uint8_t> encode_routes(const std::vector<proto::RouteRecord>& records, size_t first,
+                                   size_t last) {
   std::vector<uint8_t> out;
   ctrl::PayloadWriter w(out, ctrl::kMaxRequestPayload);
   w.put_array(std::span<const proto::RouteRecord>(records.data() + first, last - first));

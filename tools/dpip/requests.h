@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/command.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip {
 

@@ -7,14 +7,14 @@
 #include <optional>
 #include <vector>
 
-#include "dplb/ctrl/client.h"
-#include "dplb/ctrl/proto.h"
-#include "dplb/ctrl/wire.h"
 #include "dpip/format.h"
 #include "dpip/parser.h"
 #include "dpip/replies.h"
 #include "dpip/requests.h"
 #include "dpip/usage.h"
+#include "dplb/ctrl/client.h"
+#include "dplb/ctrl/proto.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {
@@ -123,7 +123,8 @@ class Runner {
   }
 
   std::optional<LinkShowData> fetch_links(const DevArgs& a, bool with_stats) {
-    auto reply = call(Kind::kGet, proto::kOpLinkShow, pod_payload(make_link_query(a, with_stats)), {a.dev, true});
+    auto reply =
+        call(Kind::kGet, proto::kOpLinkShow, pod_payload(make_link_query(a, with_stats)), {a.dev, true});
     if (!reply) return std::nullopt;
     auto links = decode_link_show(reply->payload);
     if (!decoded(links)) return std::nullopt;
@@ -228,7 +229,8 @@ class Runner {
       }
       case Verb::kGet: {
         const auto& q = std::get<RouteGetArgs>(c.args);
-        auto reply = call(Kind::kGet, proto::kOpRouteGet, pod_payload(make_route_get_query(q)), {q.oif, false});
+        auto reply =
+            call(Kind::kGet, proto::kOpRouteGet, pod_payload(make_route_get_query(q)), {q.oif, false});
         if (!reply) return kExitFailure;
         auto got = decode_route_get(reply->payload);
         if (!decoded(got)) return kExitFailure;

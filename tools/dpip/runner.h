@@ -10,8 +10,8 @@
 namespace dplb::dpip {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;     // the daemon refused, is unreachable, or workers differ
-inline constexpr int kExitUsage = 255;     // command line errors and usage, as ip's exit(-1)
+inline constexpr int kExitFailure = 1;  // the daemon refused, is unreachable, or workers differ
+inline constexpr int kExitUsage = 255;  // command line errors and usage, as ip's exit(-1)
 
 // args: the command line without the program name. in is read by -batch -.
 int run(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err);
