@@ -59,7 +59,8 @@ class Case:
     expected: Dict[int, PacketList]               # port index -> packets dplb must send on it
     drops: Dict[str, int] = dataclasses.field(default_factory=dict)  # reason -> exact total
     strict_drops: bool = True                     # every reason not listed must be zero
-    config: str = ""                              # more TOML (global/dataplane sections)
+    config: str = ""                              # more [global] keys, e.g. "forwarding = true"
+    sections: str = ""                            # more TOML tables (after the generated ones)
     batch: Sequence[str] = ()                     # dpip commands applied before ports start
     ipvs_rules: Sequence[str] = ()                # ipvsadm -S lines applied at startup
     expect_garp: bool = True                      # gratuitous ARPs for configured addresses first
@@ -124,6 +125,8 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
     eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry",
            "--file-prefix=" + prefix, "--lcores=" + lcores, "--log-level=warning"] + vdevs
     lines = ["[global]", 'log_level = "info"']
+    if case.config:
+        lines.append(case.config)
     if case.batch:
         lines.append("dpip_batch = [%s]" % _toml_str(os.path.join(tmp, "setup.batch")))
     if case.ipvs_rules:
@@ -137,8 +140,8 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
                   "addresses = [%s]" % ", ".join(_toml_str(a) for a in p.addresses)]
         if p.extra:
             lines.append(p.extra)
-    if case.config:
-        lines += ["", case.config]
+    if case.sections:
+        lines += ["", case.sections]
     return "\n".join(lines) + "\n"
 
 

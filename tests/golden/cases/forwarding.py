@@ -7,12 +7,10 @@ MAC0, MAC1 = pcap_mac(0), pcap_mac(1)
 CLIENT, CLIENT_MAC = "10.0.0.2", "02:00:00:00:00:02"
 SERVER, SERVER_MAC = "10.1.0.2", "02:00:00:00:01:02"
 PORTS = [Port(addresses=["10.0.0.1/24"]), Port(addresses=["10.1.0.1/24"])]
-CONFIG = "[global]\nforwarding = true" if False else ""
 NEIGHBOURS = [
     "neigh add %s lladdr %s dev dpdk0" % (CLIENT, CLIENT_MAC),
     "neigh add %s lladdr %s dev dpdk1" % (SERVER, SERVER_MAC),
 ]
-FORWARDING = "[dataplane]\n"  # placeholder to keep TOML tables ordered (see _config)
 
 
 def from_client(dst, ttl=64, payload=b"x" * 32, flags=0, **kw):
@@ -89,4 +87,4 @@ CASES = [
 
 # Every case but the last runs with forwarding on.
 for c in CASES[:-1]:
-    c.config = "[global]\nforwarding = true"
+    c.config = "forwarding = true"
