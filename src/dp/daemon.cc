@@ -263,6 +263,10 @@ void Daemon::serve() {
 
 void Daemon::log_final_stats() const {
   for (const auto& w : workers_) {
+    spdlog::info("worker {} lcore {}: loops {} idle sleeps {} control messages {} redirected {} connections "
+                 "expired {}", w->index, w->lcore, counter_read(w->stats.loops), counter_read(w->stats.idle_sleeps),
+                 counter_read(w->stats.ctrl_messages), counter_read(w->stats.redirected),
+                 counter_read(w->stats.conns_expired));
     for (const PortState& p : ports_.all()) {
       const PortCounters& c = w->stats.port[p.id];
       spdlog::info("worker {} {}: rx {} pkts {} bytes, tx {} pkts {} bytes, tx dropped {}", w->index, p.name,
