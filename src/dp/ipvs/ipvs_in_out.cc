@@ -85,6 +85,21 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
   return c;
 }
 
+// IPVS's conn_reuse_mode: a new SYN on a connection that is finished (TIME_WAIT, CLOSE) is a new
+// connection from a reused client port, to be scheduled afresh (weights may have changed since).
+bool is_reused_port(const ipvs::Conn& c, uint8_t tcp_flags) {
+  if (c.proto != net::kIpProtoTcp) return false;
+  if ((tcp_flags & (net::kTcpSyn | net::kTcpAck | net::kTcpRst)) != net::kTcpSyn) return false;
+  auto state = static_cast<ipvs::TcpState>(c.state);
+  return state == ipvs::TcpState::kTimeWait || state == ipvs::TcpState::kClose;
+}
+
+void expire_now(Worker& w, ipvs::Conn* c) {
+  w.services.on_conn_gone(ipvs::DestRef{c->dest_id, c->dest_gen}, !(c->flags & ipvs::kConnFlagInactive));
+  counter_add(w.stats.conns_expired);
+  w.conns->destroy(c);
+}
+
 }  // namespace
 
 bool steer_to_owner(Worker& w, Ip4 client, uint16_t client_port, bool redirected, rte_mbuf* m) {
@@ -116,6 +131,10 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
   ipvs::Conn* c = w.conns->lookup_in(key);
+  if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
+    expire_now(w, c);
+    c = nullptr;
+  }
   if (c == nullptr) {
     int32_t svc = w.services.find(ip->proto, vip, v.dport);
     if (svc < 0) return false;  // another port of the VIP: not a virtual service

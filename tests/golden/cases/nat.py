@@ -133,6 +133,36 @@ def arm_case(name, description, packets, state, drops=None):
 
 
 _HANDSHAKE = [("c", "S", 1000, 0), ("s", "SA", 5000, 1001), ("c", "A", 1001, 5001)]
+ARM_RS2 = "10.0.0.12"
+ARM_RS2_MAC = "02:00:00:00:00:12"
+
+
+def _port_reuse_case():
+    """A closed connection (TIME_WAIT) and a new SYN from the same client port: IPVS's conn_reuse_mode
+    schedules it afresh, so rr sends it to the second server, not the first one again."""
+    rules = ["-A -t %s:80 -s rr" % VIP, "-a -t %s:80 -r %s:8080 -m" % (VIP, ARM_RS),
+             "-a -t %s:80 -r %s:8080 -m" % (VIP, ARM_RS2)]
+    close = _HANDSHAKE + [("c", "FA", 1001, 5001), ("s", "FA", 5001, 1002), ("c", "A", 1002, 5002)]
+    ins, outs = [], []
+    for d, flags, seq, ack in close:
+        p = arm_c2v(flags, seq, ack) if d == "c" else arm_s2c(flags, seq, ack)
+        ins.append(p)
+        outs.append(arm_dnat(p) if d == "c" else snat(p))
+    syn = arm_c2v("S", 90000)
+    ins.append(syn)
+    second = arm_dnat(syn)
+    second[IP].dst = ARM_RS2
+    second[Ether].dst = ARM_RS2_MAC
+    del second[IP].chksum
+    del second[TCP].chksum
+    outs.append(Ether(raw(second)))
+    return Case("nat_port_reuse_after_time_wait", _port_reuse_case.__doc__.split(":")[0], ONE_ARM_PORTS,
+                inputs={0: ins}, expected={0: outs},
+                batch=["neigh add %s lladdr %s dev dpdk0" % (CLIENT, CLIENT_MAC),
+                       "neigh add %s lladdr %s dev dpdk0" % (ARM_RS, ARM_RS_MAC),
+                       "neigh add %s lladdr %s dev dpdk0" % (ARM_RS2, ARM_RS2_MAC)],
+                ipvs_rules=rules,
+                checks=[("ipvsadm", ["-Lnc"], "SYN_RECV    10.0.0.2:40000     10.0.0.100:80      10.0.0.12:8080")])
 
 CASES = [
     arm_case("nat_state_established", "SYN, SYN-ACK, ACK: the connection is ESTABLISHED", _HANDSHAKE, "ESTABLISHED"),
@@ -146,6 +176,7 @@ CASES = [
              _HANDSHAKE + [("c", "FA", 1001, 5001), ("s", "FA", 5001, 1002), ("c", "A", 1002, 5002)], "TIME_WAIT"),
     arm_case("nat_state_rst", "a client RST on an established connection: CLOSE",
              _HANDSHAKE + [("c", "R", 1001, 0)], "CLOSE"),
+    _port_reuse_case(),
 
     case("nat_syn_dnat", "SYN to the VIP: DNATed to the first real server (rr), exact bytes",
          {0: [_syn]}, {1: [dnat(_syn, RS1)]},
