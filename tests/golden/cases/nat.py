@@ -57,8 +57,8 @@ def snat(pkt, vport=80):
     return Ether(dst=CLIENT_MAC, src=MAC0) / ip
 
 
-def case(name, description, inputs, expected, rules=TCP_RULES, **kw):
-    return Case(name, description, PORTS, inputs=inputs, expected=expected, batch=NEIGHBOURS,
+def case(name, description, inputs, expected, rules=TCP_RULES, batch=NEIGHBOURS, **kw):
+    return Case(name, description, PORTS, inputs=inputs, expected=expected, batch=batch,
                 ipvs_rules=rules, **kw)
 
 
@@ -164,6 +164,17 @@ def _port_reuse_case():
                 ipvs_rules=rules,
                 checks=[("ipvsadm", ["-Lnc"], "SYN_RECV    10.0.0.2:40000     10.0.0.100:80      10.0.0.12:8080")])
 
+def _frag_needed_case():
+    big = Ether(dst=MAC0, src=CLIENT_MAC) / IP(src=CLIENT, dst=VIP, ttl=64, id=11, flags="DF") / \
+        TCP(sport=40000, dport=80, flags="S", seq=1000, window=8192) / Raw(b"p" * 1200)
+    quote = raw(big[IP])[:576 - 28]
+    icmp = Ether(dst=CLIENT_MAC, src=MAC0) / IP(src=VIP, dst=CLIENT, ttl=64, tos=0xc0, id=0, flags=0) / \
+        ICMP(type=3, code=4, nexthopmtu=1000) / Raw(quote)
+    return case("nat_frag_needed_to_server", "DF and larger than the MTU toward the real server: ICMP fragmentation "
+                "needed from the VIP, with the MTU", {0: [big]}, {0: [icmp]}, drops={"ipv4_frag_needed": 1},
+                batch=NEIGHBOURS + ["route add %s/32 dev dpdk1 mtu 1000" % RS1])
+
+
 CASES = [
     arm_case("nat_state_established", "SYN, SYN-ACK, ACK: the connection is ESTABLISHED", _HANDSHAKE, "ESTABLISHED"),
     arm_case("nat_state_synack_keeps_syn_recv", "after the server's SYN-ACK the connection stays SYN_RECV (IPVS)",
@@ -177,6 +188,7 @@ CASES = [
     arm_case("nat_state_rst", "a client RST on an established connection: CLOSE",
              _HANDSHAKE + [("c", "R", 1001, 0)], "CLOSE"),
     _port_reuse_case(),
+    _frag_needed_case(),
 
     case("nat_syn_dnat", "SYN to the VIP: DNATed to the first real server (rr), exact bytes",
          {0: [_syn]}, {1: [dnat(_syn, RS1)]},
