@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo: dplb on a veth into a fresh namespace; ping its address from there; clean up.
+# The demo: a client, dplb and three HTTP servers in namespaces; ping dplb, load-balance a VIP
+# configured with ipvsadm, show the spread with ipvsadm -Ln --stats; clean up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh

@@ -4,6 +4,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_ring.h>
 
 #include <poll.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "dplb/conf/config_loader.h"
 #include "eal.h"
@@ -136,6 +138,10 @@ int Daemon::start() {
     spdlog::error("{}: {}", cfg_.source, st.message());
     return kExitConfig;
   }
+  if (Status st = run_startup_files(); !st) {
+    spdlog::error("{}: {}", cfg_.source, st.message());
+    return g_signal ? kExitRuntime : kExitConfig;
+  }
   if (Status st = ports_.start_all(); !st) {
     spdlog::error("{}", st.message());
     return kExitRuntime;
@@ -169,12 +175,22 @@ Status Daemon::build_workers(const conf::Plan& plan) {
   ws.tx_drain_tsc = rte_get_tsc_hz() / 1000000 * cfg_.tx_drain_us;
   ws.msg_burst = cfg_.msg_burst;
   ws.icmp_rate_per_sec = cfg_.icmp_rate_per_sec;
+  ws.conn_capacity = cfg_.conn_capacity;
+  auto now_tick = static_cast<ipvs::Tick>(rte_rdtsc() / (rte_get_tsc_hz() / ipvs::kTicksPerSecond));
   std::vector<bool> port_has_garp_sender(kMaxPorts, false);
   for (const conf::WorkerPlan& wp : plan.workers) {
     int socket = static_cast<int>(rte_lcore_to_socket_id(wp.lcore));
     auto pool = pools_->get(socket);
     if (!pool) return pool.status();
     auto w = std::make_unique<Worker>(wp.index, wp.lcore, ws, *pool);
+    ipvs::ConnTableConfig cc;
+    cc.capacity = ws.conn_capacity;
+    cc.now = now_tick;
+    auto conns = ipvs::ConnTable::make(cc);
+    if (!conns) return Status::error(conns.status().code(), "ipvs.conn_capacity: " + conns.status().message());
+    w->conns = std::move(*conns);
+    w->now_tick = now_tick;
+    w->n_workers = static_cast<uint32_t>(plan.workers.size());
     for (const auto& [port, queue] : wp.rx) {
       if (w->n_rx >= kMaxRxPerWorker) return Status::invalid("too many rx queues on one worker");
       w->rx[w->n_rx++] = {port, queue};
@@ -197,7 +213,49 @@ Status Daemon::build_workers(const conf::Plan& plan) {
     }
     workers_.push_back(std::move(w));
   }
+  // Redirect rings, one per ordered pair of workers (single producer, single consumer).
+  for (auto& from : workers_) {
+    for (auto& to : workers_) {
+      if (from == to) continue;
+      std::string name = "dplb_rd_" + std::to_string(from->index) + "_" + std::to_string(to->index);
+      rte_ring* r = rte_ring_create(name.c_str(), kRedirectRingSize, static_cast<int>(rte_lcore_to_socket_id(to->lcore)),
+                                    RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (r == nullptr) return Status::error(ENOMEM, "cannot create redirect ring " + name + ": raise EAL -m");
+      rings_.push_back(r);
+      from->redirect_to[to->index] = r;
+      to->redirect_from[from->index] = r;
+    }
+  }
   return Status::ok();
+}
+
+Status Daemon::run_startup_files() {
+  if (!startup_files_ || (cfg_.dpip_batch.empty() && cfg_.ipvs_rules.empty())) return Status::ok();
+  std::atomic<bool> done{false};
+  Status result;
+  std::thread t([&] {
+    result = startup_files_(cfg_);
+    done.store(true);
+  });
+  serve_until(done);
+  if (!done.load()) {
+    // A signal arrived: let the files' thread finish its current request against a closing socket.
+    control_->close();
+  }
+  t.join();
+  if (g_signal) return Status::error(EINTR, "interrupted while applying startup files");
+  return result;
+}
+
+void Daemon::serve_until(const std::atomic<bool>& done) {
+  std::vector<pollfd> fds;
+  while (g_signal == 0 && !done.load()) {
+    fds.clear();
+    control_->add_pollfds(fds);
+    int n = poll(fds.data(), fds.size(), 5);
+    if (n > 0) control_->service(fds);
+    control_->housekeeping();
+  }
 }
 
 void Daemon::serve() {
@@ -215,6 +273,10 @@ void Daemon::serve() {
 
 void Daemon::log_final_stats() const {
   for (const auto& w : workers_) {
+    spdlog::info("worker {} lcore {}: loops {} idle sleeps {} control messages {} redirected {} connections "
+                 "expired {}", w->index, w->lcore, counter_read(w->stats.loops), counter_read(w->stats.idle_sleeps),
+                 counter_read(w->stats.ctrl_messages), counter_read(w->stats.redirected),
+                 counter_read(w->stats.conns_expired));
     for (const PortState& p : ports_.all()) {
       const PortCounters& c = w->stats.port[p.id];
       spdlog::info("worker {} {}: rx {} pkts {} bytes, tx {} pkts {} bytes, tx dropped {}", w->index, p.name,
@@ -242,7 +304,9 @@ void Daemon::stop() {
   kni_.stop_and_close_all();  // before the mbuf count: tap RX queues hold mbufs of our pools
   ports_.stop_and_close_all();
   control_.reset();  // after the workers stopped: it owns the message rings
-  workers_.clear();  // frees any mbufs they still hold (neighbour queues)
+  workers_.clear();  // frees any mbufs they still hold (neighbour queues, redirect rings)
+  for (rte_ring* r : rings_) rte_ring_free(r);
+  rings_.clear();
   if (pools_) {
     for (const auto& [name, n] : pools_->in_use()) spdlog::info("mbufs in use at exit: {} {}", name, n);
     pools_->free_all();

@@ -23,8 +23,14 @@ Worker::Worker(unsigned index_, unsigned lcore_, const WorkerSettings& settings_
 }
 
 Worker::~Worker() {
-  // Packets still waiting for ARP go back to their pool (mbuf accounting at exit must be zero).
+  // Packets still waiting for ARP or in a redirect ring go back to their pool (mbuf accounting
+  // at exit must be zero).
   for (uint16_t p = 0; p < kMaxPorts; ++p) neigh.flush_port(p, *this, true);
+  for (rte_ring* r : redirect_from) {
+    if (r == nullptr) continue;
+    void* m;
+    while (rte_ring_sc_dequeue(r, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  }
   tx_flush_all();
 }
 
@@ -124,6 +130,28 @@ void Worker::poll_once(uint16_t& received) {
   received = static_cast<uint16_t>(received + kni_poll(*this));  // frames the kernel sends
 }
 
+uint16_t Worker::poll_redirects() {
+  rte_mbuf* pkts[kBurst];
+  uint16_t total = 0;
+  for (uint32_t j = 0; j < n_workers; ++j) {
+    rte_ring* r = redirect_from[j];
+    if (r == nullptr) continue;
+    unsigned n = rte_ring_sc_dequeue_burst(r, reinterpret_cast<void**>(pkts), kBurst, nullptr);
+    for (unsigned i = 0; i < n; ++i) ipv4_input(*this, pkts[i]->port, pkts[i], true);
+    total = static_cast<uint16_t>(total + n);
+  }
+  return total;
+}
+
+void Worker::expire_connections() {
+  // Bounded work per tick: a mass expiry is spread over several iterations.
+  conns->run_timers(now_tick, 1024, [this](ipvs::Conn& c) {
+    services.on_conn_gone(ipvs::DestRef{c.dest_id, c.dest_gen}, !(c.flags & ipvs::kConnFlagInactive));
+    counter_add(stats.conns_expired);
+    return ipvs::ExpireAction::kDestroy;
+  });
+}
+
 void Worker::run(const std::atomic<bool>& stop) {
   uint64_t last_drain = rte_rdtsc();
   uint64_t last_timer_ms = 0;
@@ -133,6 +161,7 @@ void Worker::run(const std::atomic<bool>& stop) {
     now_ms = now_tsc / tsc_per_ms;
     uint16_t received;
     poll_once(received);
+    if (n_workers > 1) received = static_cast<uint16_t>(received + poll_redirects());
     counter_add(stats.loops);
     // Bounded per iteration: control cannot starve packets, packets cannot starve control.
     if (size_t n = control->drain(index, settings.msg_burst, this)) {
@@ -147,6 +176,8 @@ void Worker::run(const std::atomic<bool>& stop) {
     if (now_ms != last_timer_ms) {
       last_timer_ms = now_ms;
       neigh.run_timers(now_ms, *this);
+      now_tick = static_cast<ipvs::Tick>(now_ms / (1000 / ipvs::kTicksPerSecond));
+      expire_connections();
     }
     if (received) {
       idle = 0;

@@ -4,14 +4,19 @@
 
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "dp_limits.h"
 #include "dplb/base/addr.h"
 #include "dplb/base/token_bucket.h"
 #include "dplb/ctrl/multicast.h"
+#include "dplb/ipvs/conn_table.h"
+#include "dplb/ipvs/service_table.h"
+#include "dplb/ipvs/tcp_state.h"
 #include "dplb/neigh/neigh_table.h"
 #include "dplb/route/route_table.h"
 #include "kni/kni_worker.h"
@@ -47,6 +52,7 @@ struct WorkerSettings {
   uint64_t tx_drain_tsc = 0;   // TSC cycles between drains of partial TX buffers
   uint32_t msg_burst = 32;
   uint32_t icmp_rate_per_sec = 1000;
+  uint32_t conn_capacity = 1u << 20;
 };
 
 class Worker final : public neigh::Sink {
@@ -108,7 +114,16 @@ class Worker final : public neigh::Sink {
   KniWorker kni;  // exception path: tap TX buffers, taps to read, counters
   neigh::NeighTable neigh;
   route::RouteTable routes;
+  ipvs::ServiceTable services;
+  std::unique_ptr<ipvs::ConnTable> conns;
+  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
   TokenBucket icmp_limit;
+
+  // Connections are owned by one worker, chosen from the client's address and port; packets that
+  // land elsewhere travel to the owner over these single-producer single-consumer rings.
+  uint32_t n_workers = 1;
+  rte_ring* redirect_to[kMaxWorkers] = {};
+  rte_ring* redirect_from[kMaxWorkers] = {};
 
   ctrl::Multicaster* control = nullptr;  // set by the daemon before launch
   bool polling = false;                  // ports started (kMsgStart received)
@@ -119,10 +134,13 @@ class Worker final : public neigh::Sink {
 
   uint64_t now_tsc = 0;
   uint64_t now_ms = 0;
+  ipvs::Tick now_tick = 0;  // connection timers: 10 ms ticks
   uint64_t tsc_per_ms = 1;
 
  private:
   void poll_once(uint16_t& received);
+  uint16_t poll_redirects();
+  void expire_connections();
 };
 
 }  // namespace dplb::dp

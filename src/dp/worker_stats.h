@@ -24,6 +24,8 @@ struct alignas(64) WorkerStats {
   uint64_t loops = 0;
   uint64_t idle_sleeps = 0;
   uint64_t ctrl_messages = 0;
+  uint64_t redirected = 0;       // packets handed to their connection's owner worker
+  uint64_t conns_expired = 0;
 };
 
 }  // namespace dplb::dp

@@ -8,6 +8,8 @@
    echo count, the kernel's OutEchoReps by the echo count, and the port transmits exactly what the
    kernel sent (the data plane originates nothing); without the route, the same ping goes unanswered.
 3. With unclaimed = "drop", the kernel's server is unreachable and the data plane counts l4_unhandled.
+4. A virtual service and the kernel share a VIP: VIP:80 is load-balanced to a real server while
+   another port of the VIP reaches a server in the kernel.
 Each dplb stops cleanly with no mbuf in use.
 """
 import hashlib
@@ -18,9 +20,12 @@ import time
 
 from nslib import Dplb, TestFailure, Topology, kernel_ignores, sh
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = "10.78.0.2"
 LB = "10.78.0.1"
 KNI_HOST = "10.78.0.5"
+VIP = "10.78.0.100"
+SERVER = "10.79.0.11"
 TAP = "dpdk0.kni"
 PORT = 8080
 ECHOES = 5
@@ -81,7 +86,7 @@ def http_get(topo, client, lb, timeout=20):
     blob = os.urandom(300 * 1024)
     with open(os.path.join(www, "blob"), "wb") as f:
         f.write(blob)
-    topo.spawn(lb, ["/usr/bin/python3", "-m", "http.server", str(PORT), "--bind", LB, "--directory", www],
+    topo.spawn(lb, ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), LB, str(PORT), www, "kernel"],
                log=os.path.join(topo.tmp, "http.log"))
     wait_for("the kernel's HTTP server", lambda: ":%d" % PORT in sh("ip", "netns", "exec", lb, "ss", "-ltn").stdout)
     code = ("import hashlib, urllib.request\n"
@@ -187,6 +192,45 @@ def part_policy_drop(topo, client, lb):
     return l["drops"]["l4_unhandled"]
 
 
+def part_service_and_kernel(topo):
+    """A virtual service and the kernel on one VIP: VIP:80 is load-balanced to a real server, VIP:PORT
+    (no service) reaches the kernel, which has the VIP on the tap."""
+    client, lb, rs = topo.ns("client2"), topo.ns("lb2"), topo.ns("rs0")
+    topo.veth(client, "c0", lb, "p0")
+    topo.veth(lb, "p1", rs, "e0")
+    for ifname in ("p0", "p1"):
+        kernel_ignores(lb, ifname)
+    topo.host(client, "c0", CLIENT + "/24")
+    topo.host(rs, "e0", SERVER + "/24", gateway="10.79.0.1")
+    www = os.path.join(topo.tmp, "www_rs0")
+    os.makedirs(www)
+    topo.spawn(rs, ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), SERVER, "80", www, "server0"])
+    dplb = Dplb(topo, lb, ["p0", "p1"], {0: [LB + "/24", VIP + "/32"], 1: ["10.79.0.1/24"]},
+                port_config={0: ["kni = true"]},
+                ipvs_rules=["-A -t %s:80 -s rr" % VIP, "-a -t %s:80 -r %s:80 -m -w 1" % (VIP, SERVER)])
+    wait_for(TAP, lambda: sh("ip", "-n", lb, "link", "show", TAP, check=False).returncode == 0)
+    sh("ip", "-n", lb, "addr", "add", LB + "/24", "dev", TAP)
+    sh("ip", "-n", lb, "addr", "add", VIP + "/32", "dev", TAP)
+    kwww = os.path.join(topo.tmp, "www_kernel2")
+    os.makedirs(kwww)
+    topo.spawn(lb, ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), VIP, str(PORT), kwww, "kernel"])
+    wait_for("the kernel's HTTP server on the VIP",
+             lambda: ":%d" % PORT in sh("ip", "netns", "exec", lb, "ss", "-ltn").stdout)
+    wait_for("the real server", lambda: sh("ip", "netns", "exec", rs, "ss", "-ltn").stdout.count(":80 ") > 0)
+    answers = []
+    for port in (80, PORT, 80, PORT):
+        r = sh("ip", "netns", "exec", client, "curl", "-s", "-m", "5", "http://%s:%d/id" % (VIP, port), check=False)
+        answers.append(r.stdout.strip() if r.returncode == 0 else "curl exit %d" % r.returncode)
+    if answers != ["server0", "kernel", "server0", "kernel"]:
+        raise TestFailure("VIP:80 should reach the real server and VIP:%d the kernel: %r\n%s"
+                          % (PORT, answers, dplb.log_tail()))
+    stats = dplb.ipvsadm("-Ln", "--stats").stdout
+    if not re.search(r"TCP  %s:80\s+2\s" % re.escape(VIP), stats):
+        raise TestFailure("ipvsadm should count 2 connections:\n" + stats)
+    dplb.stop()
+    return answers
+
+
 def main() -> int:
     topo = Topology("kni")
     try:
@@ -208,9 +252,11 @@ def main() -> int:
         if "kni %s" % TAP not in log:
             raise TestFailure("the daemon did not log its tap")
         drops = part_policy_drop(topo, client, lb)
+        part_service_and_kernel(topo)
         print("ok   kni: HTTP GET of 300 KiB from the kernel's server (to_kernel +%d, from_kernel +%d); "
               "%d pings to a kni_host address answered by the kernel (to_kernel +%d, kernel echo replies +%d); "
-              "unclaimed = drop: %d l4_unhandled" % (tcp_to, tcp_from, ECHOES, echo_to, echo_reps, drops))
+              "unclaimed = drop: %d l4_unhandled; VIP:80 load-balanced while VIP:%d reaches the kernel"
+              % (tcp_to, tcp_from, ECHOES, echo_to, echo_reps, drops, PORT))
         return 0
     except TestFailure as e:
         print("FAIL kni: %s" % e)

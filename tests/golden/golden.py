@@ -59,13 +59,17 @@ class Case:
     expected: Dict[int, PacketList]               # port index -> packets dplb must send on it
     drops: Dict[str, int] = dataclasses.field(default_factory=dict)  # reason -> exact total
     strict_drops: bool = True                     # every reason not listed must be zero
-    config: str = ""                              # more TOML (global/dataplane sections)
+    config: str = ""                              # more [global] keys, e.g. "forwarding = true"
+    sections: str = ""                            # more TOML tables (after the generated ones)
     batch: Sequence[str] = ()                     # dpip commands applied before ports start
     ipvs_rules: Sequence[str] = ()                # ipvsadm -S lines applied at startup
     expect_garp: bool = True                      # gratuitous ARPs for configured addresses first
     settle_timeout: float = 10.0                  # for cases whose drops come from timers
     workers: int = 1
     pad_inputs: bool = True                       # pad short input frames to 60 bytes like a wire
+    # (tool, args, text that must appear in its output): run after the packets, before SIGTERM;
+    # tool is "dpip" or "ipvsadm".
+    checks: Sequence[Tuple[str, Sequence[str], str]] = ()
 
 
 def _packets(p: PacketList) -> List[Packet]:
@@ -94,6 +98,18 @@ class CaseFailure(Exception):
 class Tools:
     dplb: str
     dpip: str
+    ipvsadm: str = ""
+
+
+def _run_check(tools: Tools, sock: str, tool: str, args: Sequence[str], want: str) -> Optional[str]:
+    if tool == "dpip":
+        cmd, env = [tools.dpip, "-x", sock] + list(args), None
+    else:
+        cmd, env = [tools.ipvsadm] + list(args), dict(os.environ, DPLB_IPC=sock)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, env=env)
+    if want in out.stdout:
+        return None
+    return "%s %s: expected %r in output:\n%s%s" % (tool, " ".join(args), want, out.stdout, out.stderr)
 
 
 def _toml_str(s: str) -> str:
@@ -109,6 +125,8 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
     eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry",
            "--file-prefix=" + prefix, "--lcores=" + lcores, "--log-level=warning"] + vdevs
     lines = ["[global]", 'log_level = "info"']
+    if case.config:
+        lines.append(case.config)
     if case.batch:
         lines.append("dpip_batch = [%s]" % _toml_str(os.path.join(tmp, "setup.batch")))
     if case.ipvs_rules:
@@ -122,8 +140,8 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
                   "addresses = [%s]" % ", ".join(_toml_str(a) for a in p.addresses)]
         if p.extra:
             lines.append(p.extra)
-    if case.config:
-        lines += ["", case.config]
+    if case.sections:
+        lines += ["", case.sections]
     return "\n".join(lines) + "\n"
 
 
@@ -239,6 +257,7 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         time.sleep(0.05)  # let the TX drain timer flush the last partial burst
         links = _link_stats(tools, sock)
         problem = _drop_mismatch(case, _drops(links))
+        check_failures = [f for f in (_run_check(tools, sock, *c) for c in case.checks) if f]
         proc.send_signal(signal.SIGTERM)
         try:
             rc = proc.wait(timeout=15)
@@ -254,6 +273,7 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
             failures.append("mbufs still in use at exit: %s" % (leaks or "no report"))
         if problem:
             failures.append("drop counters: " + problem)
+        failures += check_failures
         for i, port in enumerate(case.ports):
             want = [pad60(p) for p in (garps(i, port) if case.expect_garp else [])]
             want += [pad60(p) for p in _packets(case.expected.get(i, []))]

@@ -32,7 +32,8 @@ def main():
     ap.add_argument("-j", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep temp dirs")
     args = ap.parse_args()
-    tools = golden.Tools(dplb=os.path.join(args.build, "src/dplb"), dpip=os.path.join(args.build, "tools/dpip/dpip"))
+    tools = golden.Tools(dplb=os.path.join(args.build, "src/dplb"), dpip=os.path.join(args.build, "tools/dpip/dpip"),
+                         ipvsadm=os.path.join(args.build, "tools/ipvsadm/ipvsadm"))
     cases = [c for c in load_cases() if args.k in c.name]
     if not cases:
         sys.exit("no golden case matches")

@@ -56,19 +56,19 @@ struct NeighArgs {
 
 struct NexthopArgs {
   std::optional<Ip4> via;
-  std::string dev;          // "" = not given
-  uint16_t weight = 1;      // 1..256
+  std::string dev;      // "" = not given
+  uint16_t weight = 1;  // 1..256
   bool weight_given = false;
   bool onlink = false;
 };
 
 // route add|del|replace|append.
 struct RouteArgs {
-  Ip4Prefix dst;                  // "default" = 0.0.0.0/0, without /len: /32
+  Ip4Prefix dst;  // "default" = 0.0.0.0/0, without /len: /32
   std::optional<uint32_t> metric;
   std::optional<uint32_t> mtu;
   std::optional<Ip4> src;
-  std::optional<uint8_t> scope;   // proto::kScope*
+  std::optional<uint8_t> scope;  // proto::kScope*
   // Single path: at most one entry, from top-level via/dev/onlink (none when neither was given).
   // Multipath: one entry per `nexthop`.
   std::vector<NexthopArgs> nexthops;
@@ -80,9 +80,9 @@ enum class RouteTable { kMain, kLocal, kAll };
 // route show|flush selector.
 struct RouteSelector {
   RouteTable table = RouteTable::kMain;
-  std::string dev;                    // "" = any
+  std::string dev;  // "" = any
   std::optional<Ip4> via;
-  std::optional<Ip4Prefix> prefix;    // this prefix and longer ones inside it
+  std::optional<Ip4Prefix> prefix;  // this prefix and longer ones inside it
 };
 
 struct RouteGetArgs {
@@ -103,8 +103,8 @@ struct Command {
 
 // True for the commands a batch groups into one kOpRouteAdd / kOpRouteDel request.
 inline bool is_route_change(const Command& c) {
-  return c.object == Object::kRoute &&
-         (c.verb == Verb::kAdd || c.verb == Verb::kDel || c.verb == Verb::kReplace || c.verb == Verb::kAppend);
+  return c.object == Object::kRoute && (c.verb == Verb::kAdd || c.verb == Verb::kDel ||
+                                        c.verb == Verb::kReplace || c.verb == Verb::kAppend);
 }
 
 }  // namespace dplb::dpip

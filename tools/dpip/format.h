@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/command.h"
 #include "dpip/replies.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip {
 
@@ -22,16 +22,18 @@ std::string format_neighs(const std::vector<proto::NeighRecord>& neighs, const D
 // route show: the routes of the selector's table; filtered fields are left out, as ip does.
 std::string format_routes(const std::vector<proto::RouteRecord>& routes, const RouteSelector& filter,
                           const GlobalOptions& o);
-std::string format_route_get(const proto::RouteGetReply& reply, const RouteGetArgs& query, const GlobalOptions& o);
+std::string format_route_get(const proto::RouteGetReply& reply, const RouteGetArgs& query,
+                             const GlobalOptions& o);
 // dpip sync: model digest then one line per worker.
 std::string format_sync(const SyncData& sync, const GlobalOptions& o);
 // The -v footer of a show: one line saying whether every worker agrees with the model.
 std::string format_sync_footer(const SyncData& sync);
 bool all_in_sync(const SyncData& sync);
 
-// Local routes (our addresses, LOCALIN) and kni_host routes form the local table; the rest is main.
+// The local table holds the /32 routes of our addresses and kni_host routes (kRouteFlagLocal);
+// the rest is main. The daemon already selects by table; the tool checks again.
 bool route_in_table(const proto::RouteRecord& r, RouteTable table);
-// A route that an address created (its on-link subnet with the address as source): "proto kernel".
+// A route an address created (its local /32 and its on-link subnet): "proto kernel".
 bool route_is_kernel(const proto::RouteRecord& r);
 
 std::string scope_name(uint8_t scope);

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <vector>
 
+#include "dpip/format.h"
 #include "dplb/base/addr.h"
 #include "dplb/ctrl/wire.h"
-#include "dpip/format.h"
 
 namespace dplb::dpip {
 

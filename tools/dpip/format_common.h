@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/json_writer.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip::fmt {
 

@@ -4,9 +4,9 @@
 #include <cstdarg>
 #include <cstdio>
 
-#include "dplb/ctrl/wire.h"
 #include "dpip/format.h"
 #include "dpip/format_common.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {
@@ -69,25 +69,28 @@ void append_printf(std::string& out, const char* format, ...) {
 
 // iproute2 6.1's print_link_stats64 text: columns as wide as their header or their widest value.
 void stats_text(std::string& out, const Stats64& s) {
-  int cols[7] = {10, 7, 6, 7, 7, 7, 10};  // "*X errors:", packets, errors, dropped, heartbt, overrun, compressed
+  int cols[7] = {10, 7, 6, 7,
+                 7,  7, 10};  // "*X errors:", packets, errors, dropped, heartbt, overrun, compressed
   const uint64_t rx[6] = {s.rx_bytes, s.rx_packets, s.rx_errors, s.rx_dropped, s.rx_missed, s.multicast};
   const uint64_t tx[6] = {s.tx_bytes, s.tx_packets, s.tx_errors, s.tx_dropped, s.tx_carrier, s.collisions};
-  for (int i = 0; i < 6; ++i) cols[i] = std::max(cols[i], static_cast<int>(std::max(digits(rx[i]), digits(tx[i]))));
+  for (int i = 0; i < 6; ++i)
+    cols[i] = std::max(cols[i], static_cast<int>(std::max(digits(rx[i]), digits(tx[i]))));
 
-  append_printf(out, "    RX: %*s %*s %*s %*s %*s %*s %*s\n", cols[0] - 4, "bytes", cols[1], "packets", cols[2],
-                "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast", cols[6], "");
+  append_printf(out, "    RX: %*s %*s %*s %*s %*s %*s %*s\n", cols[0] - 4, "bytes", cols[1], "packets",
+                cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast", cols[6], "");
   out += "    ";
   for (int i = 0; i < 6; ++i) append_printf(out, "%*" PRIu64 " ", cols[i], rx[i]);
   out += '\n';
-  append_printf(out, "    TX: %*s %*s %*s %*s %*s %*s %*s\n", cols[0] - 4, "bytes", cols[1], "packets", cols[2],
-                "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns", cols[6], "");
+  append_printf(out, "    TX: %*s %*s %*s %*s %*s %*s %*s\n", cols[0] - 4, "bytes", cols[1], "packets",
+                cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns", cols[6], "");
   out += "    ";
   for (int i = 0; i < 6; ++i) append_printf(out, "%*" PRIu64 " ", cols[i], tx[i]);
   out += '\n';
 }
 
 // "name count" pairs of the non-zero reasons, names padded to a common width under a heading.
-void drops_text(std::string& out, const std::vector<std::string>& reasons, const std::vector<uint64_t>& drops) {
+void drops_text(std::string& out, const std::vector<std::string>& reasons,
+                const std::vector<uint64_t>& drops) {
   size_t width = 0;
   for (size_t i = 0; i < reasons.size() && i < drops.size(); ++i)
     if (drops[i] != 0) width = std::max(width, reasons[i].size());
@@ -131,7 +134,8 @@ void link_text(std::string& out, const LinkShowData& d, const LinkInfo& link, co
     std::string_view kni = ctrl::fixed_string(r.kni_ifname);
     if (!kni.empty()) {
       append_printf(out, "    kni %.*s: to_kernel %" PRIu64 " from_kernel %" PRIu64 " dropped %" PRIu64 "\n",
-                    static_cast<int>(kni.size()), kni.data(), r.kni_rx_packets, r.kni_tx_packets, r.kni_dropped);
+                    static_cast<int>(kni.size()), kni.data(), r.kni_rx_packets, r.kni_tx_packets,
+                    r.kni_dropped);
     }
   }
   if (o.verbose) {
@@ -225,7 +229,8 @@ std::string format_links(const LinkShowData& d, const GlobalOptions& o) {
   return out;
 }
 
-std::string format_addrs(const LinkShowData& d, const std::vector<proto::AddrRecord>& addrs, const GlobalOptions& o) {
+std::string format_addrs(const LinkShowData& d, const std::vector<proto::AddrRecord>& addrs,
+                         const GlobalOptions& o) {
   if (o.json) {
     JsonWriter j(o.pretty);
     j.begin_array();

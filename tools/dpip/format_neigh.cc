@@ -1,7 +1,7 @@
 // neigh show.
-#include "dplb/ctrl/wire.h"
 #include "dpip/format.h"
 #include "dpip/format_common.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {

@@ -1,20 +1,17 @@
 // route show and route get, in ip's field order (print_route in iproute2's ip/iproute.c).
-#include "dplb/base/addr.h"
-#include "dplb/ctrl/wire.h"
 #include "dpip/format.h"
 #include "dpip/format_common.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {
 
-bool in_local_table(const proto::RouteRecord& r) {
-  return (r.flags & (proto::kRouteFlagLocal | proto::kRouteFlagKni)) != 0;
-}
+bool in_local_table(const proto::RouteRecord& r) { return (r.flags & proto::kRouteFlagLocal) != 0; }
 
-// "local" for our addresses, "kni" for routes whose traffic goes to the kernel; nullptr = unicast.
+// "kni" for routes whose traffic goes to the kernel, "local" for our addresses; nullptr = unicast.
 const char* route_type(const proto::RouteRecord& r) {
-  if (r.flags & proto::kRouteFlagLocal) return "local";
   if (r.flags & proto::kRouteFlagKni) return "kni";
+  if (r.flags & proto::kRouteFlagLocal) return "local";
   return nullptr;
 }
 
@@ -38,7 +35,8 @@ void route_text(std::string& out, const proto::RouteRecord& r, const RouteSelect
   if (const char* type = route_type(r)) out += std::string(type) + " ";
   out += dst_text(r) + " ";
   if (single && r.nh[0].gateway != 0 && !sel.via) out += "via " + fmt::ip(r.nh[0].gateway) + " ";
-  if (single && !dev_of(r.nh[0]).empty() && sel.dev.empty()) out += "dev " + std::string(dev_of(r.nh[0])) + " ";
+  if (single && !dev_of(r.nh[0]).empty() && sel.dev.empty())
+    out += "dev " + std::string(dev_of(r.nh[0])) + " ";
   if (sel.table == RouteTable::kAll && in_local_table(r)) out += "table local ";
   if (route_is_kernel(r)) out += "proto kernel ";
   if (r.scope != proto::kScopeGlobal) out += "scope " + scope_name(r.scope) + " ";
@@ -118,12 +116,7 @@ bool route_in_table(const proto::RouteRecord& r, RouteTable table) {
   return false;
 }
 
-bool route_is_kernel(const proto::RouteRecord& r) {
-  if (r.flags & proto::kRouteFlagLocal) return true;
-  if (in_local_table(r) || r.scope != proto::kScopeLink || r.src == 0 || r.n_nexthops != 1) return false;
-  if (r.nh[0].gateway != 0 || r.metric != 0 || r.dst_len >= 32) return false;
-  return Ip4Prefix{Ip4(r.dst), r.dst_len}.contains(Ip4(r.src));
-}
+bool route_is_kernel(const proto::RouteRecord& r) { return (r.flags & proto::kRouteFlagProtoKernel) != 0; }
 
 std::string format_routes(const std::vector<proto::RouteRecord>& routes, const RouteSelector& sel,
                           const GlobalOptions& o) {
@@ -145,7 +138,8 @@ std::string format_routes(const std::vector<proto::RouteRecord>& routes, const R
 // the route sets one. ip's "uid 0" is left out (the daemon has no socket owner to report).
 std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& q, const GlobalOptions& o) {
   const char* type = route_type(g.route);
-  const bool local = (g.route.flags & proto::kRouteFlagLocal) != 0;
+  const bool local =
+      (g.route.flags & proto::kRouteFlagLocal) != 0 && (g.route.flags & proto::kRouteFlagKni) == 0;
   const bool via = g.next_hop != 0 && g.next_hop != q.dst.v;
   std::string_view dev = ctrl::fixed_string(g.dev);
   const bool show_mtu = g.route.mtu != 0 && g.mtu != 0;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/usage.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip {
 namespace {
@@ -245,7 +245,8 @@ Result<Command> parse_neigh_change(Command c, Words& w) {
     } else if (word == "nud") {
       const std::string* v = w.value();
       if (v == nullptr) return incomplete();
-      if (!matches(*v, "permanent")) return invarg("nud state is bad (dplb keeps only permanent entries)", *v);
+      if (!matches(*v, "permanent"))
+        return invarg("nud state is bad (dplb keeps only permanent entries)", *v);
     } else {
       const std::string* text = &word;
       if (word == "to") {
@@ -260,7 +261,8 @@ Result<Command> parse_neigh_change(Command c, Words& w) {
     }
   }
   if (!have_addr || a.dev.empty()) return fail("Device and destination are required arguments.");
-  if (c.verb == Verb::kAdd && !a.lladdr) return fail("Not enough information: \"lladdr\" argument is required.");
+  if (c.verb == Verb::kAdd && !a.lladdr)
+    return fail("Not enough information: \"lladdr\" argument is required.");
   c.args = a;
   return c;
 }
@@ -475,9 +477,25 @@ Result<Command> parse_route_selector(Command c, Words& w) {
       s.prefix = *p;
     }
   }
-  if (c.verb == Verb::kFlush && s.table != RouteTable::kMain) {
-    return invarg("only the main table can be flushed (local routes follow the addresses)",
-                  s.table == RouteTable::kLocal ? "local" : "all");
+  c.args = s;
+  return c;
+}
+
+// route flush [dev DEV]: the daemon flushes the main table, all of it or one device's routes.
+Result<Command> parse_route_flush(Command c, Words& w) {
+  RouteSelector s;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "dev" || word == "oif") {
+      if (Status st = set_dev_once(s.dev, "dev", w.value()); !st) return st;
+    } else if (matches(word, "table")) {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (*v != "main")
+        return invarg("only the main table can be flushed (local routes follow the addresses)", *v);
+    } else {
+      return invarg("\"dpip route flush\" selects routes by \"dev\" only", word);
+    }
   }
   c.args = s;
   return c;
@@ -540,7 +558,7 @@ Result<Command> parse_route(Command c, Words& w) {
     return parse_route_get(std::move(c), w);
   } else if (matches(cmd, "flush")) {
     c.verb = Verb::kFlush;
-    return parse_route_selector(std::move(c), w);
+    return parse_route_flush(std::move(c), w);
   } else if (matches(cmd, "help")) {
     c.verb = Verb::kHelp;
     return c;

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dplb/base/status.h"
 #include "dpip/command.h"
+#include "dplb/base/status.h"
 
 namespace dplb::dpip {
 

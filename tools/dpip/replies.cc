@@ -75,7 +75,8 @@ Result<std::vector<proto::RouteRecord>> decode_routes(std::span<const uint8_t> p
 
 Result<proto::RouteGetReply> decode_route_get(std::span<const uint8_t> payload) {
   auto g = decode_one<proto::RouteGetReply>(payload, "route get");
-  if (g && (g->route.n_nexthops > proto::kMaxNexthops || g->route.dst_len > 32)) return malformed("route get");
+  if (g && (g->route.n_nexthops > proto::kMaxNexthops || g->route.dst_len > 32))
+    return malformed("route get");
   return g;
 }
 
@@ -86,7 +87,8 @@ Result<proto::BatchResult> decode_batch_result(std::span<const uint8_t> payload)
 Result<SyncData> decode_sync(std::span<const uint8_t> payload) {
   ctrl::PayloadReader r(payload);
   SyncData d;
-  if (!r.read(d.header) || !r.read_array(d.header.n_workers, d.workers) || !r.done()) return malformed("sync");
+  if (!r.read(d.header) || !r.read_array(d.header.n_workers, d.workers) || !r.done())
+    return malformed("sync");
   return d;
 }
 

@@ -79,13 +79,19 @@ proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb) {
     r.scope = *a.scope;
   } else {
     // ip's default when adding: a route without a gateway is scope link, one with a gateway global.
-    r.scope = (verb != Verb::kDel && !any_gateway && !a.nexthops.empty()) ? proto::kScopeLink : proto::kScopeGlobal;
+    r.scope =
+        (verb != Verb::kDel && !any_gateway && !a.nexthops.empty()) ? proto::kScopeLink : proto::kScopeGlobal;
   }
   return r;
 }
 
-proto::RouteRecord make_route_filter(const RouteSelector& s) {
-  proto::RouteRecord r{};
+proto::RouteFilter make_route_filter(const RouteSelector& s) {
+  proto::RouteFilter r{};
+  switch (s.table) {
+    case RouteTable::kMain: r.flags = proto::kRouteFlagForward; break;
+    case RouteTable::kLocal: r.flags = proto::kRouteFlagLocal; break;
+    case RouteTable::kAll: r.flags = proto::kRouteFlagForward | proto::kRouteFlagLocal; break;
+  }
   if (!s.dev.empty() || s.via) r.n_nexthops = 1;
   if (!s.dev.empty()) {
     r.has |= proto::kRouteHasDev;
@@ -113,7 +119,8 @@ proto::RouteGetQuery make_route_get_query(const RouteGetArgs& a) {
 
 uint32_t route_change_op(Verb verb) { return verb == Verb::kDel ? proto::kOpRouteDel : proto::kOpRouteAdd; }
 
-std::vector<uint8_t> encode_routes(const std::vector<proto::RouteRecord>& records, size_t first, size_t last) {
+std::vector<uint8_t> encode_routes(const std::vector<proto::RouteRecord>& records, size_t first,
+                                   size_t last) {
   std::vector<uint8_t> out;
   ctrl::PayloadWriter w(out, ctrl::kMaxRequestPayload);
   w.put_array(std::span<const proto::RouteRecord>(records.data() + first, last - first));

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "dplb/ctrl/proto.h"
 #include "dpip/command.h"
+#include "dplb/ctrl/proto.h"
 
 namespace dplb::dpip {
 
@@ -20,9 +20,9 @@ proto::AddrRecord make_addr_record(const AddrArgs& a);
 proto::NeighRecord make_neigh_record(const NeighArgs& a, bool add);
 // verb: kAdd, kReplace, kAppend (mode) or kDel (match fields).
 proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb);
-// show / flush filter: a RouteRecord whose kRouteHasDev/Via/Prefix bits say what to match. The
-// table is applied by the tool (see route_in_table), the record has no field for it.
-proto::RouteRecord make_route_filter(const RouteSelector& s);
+// show / flush filter (proto::RouteFilter): kRouteHasDev/Via/Prefix say what to match, flags the
+// tables (kRouteFlagForward = main, kRouteFlagLocal = local).
+proto::RouteFilter make_route_filter(const RouteSelector& s);
 proto::RouteGetQuery make_route_get_query(const RouteGetArgs& a);
 
 // kOpRouteAdd or kOpRouteDel for a route change verb.

@@ -7,14 +7,14 @@
 #include <optional>
 #include <vector>
 
-#include "dplb/ctrl/client.h"
-#include "dplb/ctrl/proto.h"
-#include "dplb/ctrl/wire.h"
 #include "dpip/format.h"
 #include "dpip/parser.h"
 #include "dpip/replies.h"
 #include "dpip/requests.h"
 #include "dpip/usage.h"
+#include "dplb/ctrl/client.h"
+#include "dplb/ctrl/proto.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {
@@ -123,7 +123,8 @@ class Runner {
   }
 
   std::optional<LinkShowData> fetch_links(const DevArgs& a, bool with_stats) {
-    auto reply = call(Kind::kGet, proto::kOpLinkShow, pod_payload(make_link_query(a, with_stats)), {a.dev, true});
+    auto reply =
+        call(Kind::kGet, proto::kOpLinkShow, pod_payload(make_link_query(a, with_stats)), {a.dev, true});
     if (!reply) return std::nullopt;
     auto links = decode_link_show(reply->payload);
     if (!decoded(links)) return std::nullopt;
@@ -228,7 +229,8 @@ class Runner {
       }
       case Verb::kGet: {
         const auto& q = std::get<RouteGetArgs>(c.args);
-        auto reply = call(Kind::kGet, proto::kOpRouteGet, pod_payload(make_route_get_query(q)), {q.oif, false});
+        auto reply =
+            call(Kind::kGet, proto::kOpRouteGet, pod_payload(make_route_get_query(q)), {q.oif, false});
         if (!reply) return kExitFailure;
         auto got = decode_route_get(reply->payload);
         if (!decoded(got)) return kExitFailure;
@@ -275,12 +277,19 @@ class Runner {
 
   // Sends the group (possibly as several requests after failures under -force). kFailed: some line
   // failed but the batch may go on (-force); kStop: stop here.
+  //
+  // The daemon stops at a batch's first failing record, so under -force the rest is sent again.
+  // Requests halve after a failure and double after a success: a few failures cost a few resends,
+  // a file where every line fails costs about one record per request, never the quadratic resend
+  // of whole remainders.
   GroupOutcome send_group(const Group& g, const std::string& file) {
     const size_t n = g.records.size();
+    const size_t max_chunk = max_routes_per_request();
+    size_t chunk = max_chunk;
     bool failed = false;
     size_t start = 0;
     while (start < n) {
-      const size_t end = std::min(n, start + max_routes_per_request());
+      const size_t end = std::min(n, start + chunk);
       auto reply = call_raw(Kind::kSet, g.op, encode_routes(g.records, start, end));
       if (!reply) {
         command_failed(file, g.lines[start]);
@@ -307,6 +316,7 @@ class Runner {
       }
       if (br->error == 0) {
         start = end;
+        chunk = std::min(max_chunk, chunk * 2);
         continue;
       }
       const size_t bad = start + br->applied;
@@ -316,6 +326,7 @@ class Runner {
       if (!options_.force || file.empty()) return GroupOutcome::kStop;
       failed = true;
       start = bad + 1;
+      chunk = std::max<size_t>(1, chunk / 2);
     }
     return failed ? GroupOutcome::kFailed : GroupOutcome::kOk;
   }
@@ -388,12 +399,14 @@ class Runner {
 }  // namespace
 
 std::string daemon_error_line(int error, std::string_view message, std::string_view dev, bool show) {
-  if (!message.empty()) return "Error: " + std::string(message);
-  if (error == ENODEV && !dev.empty()) {
-    return show ? "Device \"" + std::string(dev) + "\" does not exist."
-                : "Cannot find device \"" + std::string(dev) + "\"";
+  const std::string_view errno_text = std::strerror(error);
+  if (error == ENODEV && show && !dev.empty()) return "Device \"" + std::string(dev) + "\" does not exist.";
+  if (message.empty() || message == errno_text) {
+    if (error == ENODEV && !dev.empty()) return "Cannot find device \"" + std::string(dev) + "\"";
+    return "RTNETLINK answers: " + std::string(errno_text);
   }
-  return std::string("RTNETLINK answers: ") + std::strerror(error);
+  if (message.starts_with("Cannot find device ")) return std::string(message);  // ip's own wording
+  return "Error: " + std::string(message);
 }
 
 int run(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err) {

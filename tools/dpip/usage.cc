@@ -33,6 +33,7 @@ constexpr std::string_view kRouteUsage =
     "       dpip route get ADDRESS [ from ADDRESS ] [ oif STRING ]\n"
     "       dpip route { add | del | change | append | replace } ROUTE\n"
     "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ via ADDRESS ] [ PREFIX ]\n"
+    "            (flush selects by dev STRING only)\n"
     "ROUTE := PREFIX [ scope SCOPE ] [ metric METRIC ] INFO_SPEC\n"
     "INFO_SPEC := NH OPTIONS [ nexthop NH ]...\n"
     "NH := [ via ADDRESS ] [ dev STRING ] [ weight NUMBER ] NHFLAGS\n"

@@ -94,13 +94,14 @@ class RouteTable {
   struct alignas(32) FibNode {
     uint32_t route = kNoRoute;
     uint32_t flags = 0;
-    Ip4 gateway;            // first next hop
-    Ip4 src;                // the route's preferred source, 0 = none
-    uint16_t port = 0;      // first next hop
-    uint16_t mtu = 0;       // route MTU, else the port's when single-path; 0 = read the chosen port's
-    uint16_t nh_count = 0;
+    Ip4 gateway;        // first next hop
+    Ip4 src;            // source when src_known: the route's, or chosen for its single gateway
+    uint16_t port = 0;  // first next hop
+    uint16_t mtu = 0;   // route MTU, else the port's when single-path; 0 = read the chosen port's
     uint16_t total_weight = 0;
-    uint32_t nh_index = 0;  // into nh_pool_
+    uint8_t nh_count = 0;
+    bool src_known = false;  // else the source depends on the destination or the chosen next hop
+    uint32_t nh_index = 0;   // into nh_pool_
   };
   struct NodeInfo {
     Ip4 net;
@@ -128,7 +129,8 @@ class RouteTable {
   struct PortInfo {
     bool present = false;
     uint16_t mtu = 0;
-    std::vector<Ip4Prefix> addrs;
+    std::vector<Ip4Prefix> addrs;    // in order, the first is the primary
+    std::vector<Ip4Prefix> subnets;  // those below /32, in order: where sources are looked up
   };
 
   static constexpr uint64_t prefix_key(Ip4 net, unsigned len) { return (uint64_t(net.v) << 8) | len; }
@@ -140,6 +142,8 @@ class RouteTable {
     return l != nullptr && (l->flags & kRouteLocalIn);
   }
   Ip4 select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept;
+  // The port's address whose subnet holds next_hop, else its primary address, else 0.
+  Ip4 port_src(uint16_t port, Ip4 next_hop) const noexcept;
   template <typename IsDead>
   static unsigned pick_nexthop(const Nexthop* nh, unsigned count, uint32_t total_weight, uint32_t hash,
                                Ip4 daddr, int only_port, IsDead& is_dead);
@@ -156,6 +160,7 @@ class RouteTable {
   Status validate_nexthops(const RouteSpec& spec, RouteScope scope, std::vector<Nexthop>& out) const;
   Status add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope scope, AddMode mode);
   Status del_local_route(const RouteMatch& match);
+  uint32_t match_route(const RouteMatch& match) const;
   uint32_t find_route(uint32_t node, uint32_t metric) const;
   std::optional<uint16_t> onlink_port_for(Ip4 gateway, uint16_t port) const;
   uint32_t insert_route(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 src, RouteScope scope,
@@ -164,6 +169,7 @@ class RouteTable {
                     const std::vector<Nexthop>& nexthops);
   void erase_route(uint32_t id);
   void refresh_node(uint32_t node);
+  void refresh_nodes(std::optional<uint16_t> port);  // all nodes, or those whose first next hop is on port
   std::optional<Dir24_8::Parent> parent_of(Ip4 net, unsigned len) const;
   uint32_t alloc_nexthops(const std::vector<Nexthop>& nexthops);
   void free_nexthops(uint32_t index, unsigned count);
@@ -172,12 +178,12 @@ class RouteTable {
   uint64_t route_hash(const RouteRec& r) const;
   void set_local(Ip4 addr, LocalEntry e);
   void erase_local(Ip4 addr);
-  void refresh_port_mtu(uint16_t port);
   // address helpers (route_addr.cc)
   std::optional<uint16_t> port_of_addr(Ip4 addr) const;
   void ensure_connected_route(Ip4 net, uint8_t len);
   void remove_routes_with_src(Ip4 src);
-  void rehash_port(uint16_t port, bool add);
+  static uint64_t port_hash(uint16_t port, uint16_t mtu);
+  uint64_t addr_hash(uint16_t port, Ip4Prefix addr) const;
 
   Dir24_8 fib_;
   std::vector<FibNode> nodes_;
@@ -187,12 +193,13 @@ class RouteTable {
   std::vector<uint32_t> free_routes_;
   std::vector<Nexthop> nh_pool_;
   std::array<std::vector<uint32_t>, kMaxNexthops + 1> free_nh_;  // freed nh_pool_ runs by length
-  FlatMap64<uint32_t> prefix_nodes_;  // prefix_key → node
-  FlatMap64<LocalEntry> local_;       // address → local route
-  FlatMap64<uint32_t> src_refs_;      // preferred source → number of net routes naming it
+  FlatMap64<uint32_t> prefix_nodes_;                             // prefix_key → node
+  FlatMap64<LocalEntry, 3> local_;  // address → local route; sparse: most lookups miss
+  FlatMap64<uint32_t> src_refs_;    // preferred source → number of net routes naming it
+  FlatMap64<uint16_t> addr_owner_;  // address → the port it is assigned to
   std::vector<PortInfo> ports_;
   std::array<uint32_t, 33> nodes_per_len_{};
-  uint64_t len_mask_ = 0;             // bit l set when some prefix of length l exists
+  uint64_t len_mask_ = 0;  // bit l set when some prefix of length l exists
   size_t route_count_ = 0;
   uint64_t generation_ = 0;
   uint64_t digest_ = 0;
@@ -215,11 +222,15 @@ inline InputResult RouteTable::input(Ip4 daddr, uint16_t /*in_port*/) const noex
 inline Ip4 RouteTable::select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept {
   if (!hint.is_zero() && is_our_addr(hint)) return hint;
   if (!route_src.is_zero()) return route_src;
-  const std::vector<Ip4Prefix>& addrs = ports_[port].addrs;
-  for (const Ip4Prefix& a : addrs) {
+  return port_src(port, next_hop);
+}
+
+inline Ip4 RouteTable::port_src(uint16_t port, Ip4 next_hop) const noexcept {
+  const PortInfo& p = ports_[port];
+  for (const Ip4Prefix& a : p.subnets) {
     if (a.contains(next_hop)) return a.addr;
   }
-  return addrs.empty() ? Ip4{} : addrs.front().addr;
+  return p.addrs.empty() ? Ip4{} : p.addrs.front().addr;
 }
 
 // Hash-threshold selection (RFC 2992, Linux's fib_select_multipath): the hash picks a point in the
@@ -283,7 +294,11 @@ bool RouteTable::output(Ip4 daddr, Ip4 saddr_hint, int oif_hint, uint32_t flow_h
     out.next_hop = nexthop_addr(sel, daddr);
     out.mtu = n.mtu != 0 ? n.mtu : ports_[sel.port].mtu;
   }
-  out.src = select_src(saddr_hint, n.src, out.port, out.next_hop);
+  if (!saddr_hint.is_zero() && is_our_addr(saddr_hint)) {
+    out.src = saddr_hint;
+  } else {
+    out.src = n.src_known ? n.src : port_src(out.port, out.next_hop);
+  }
   return true;
 }
 

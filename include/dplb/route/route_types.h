@@ -39,10 +39,10 @@ enum RouteFlag : uint32_t {
 };
 
 struct Nexthop {
-  Ip4 gateway;                // 0 = on-link (the destination itself is the next hop)
-  uint16_t port = kAnyPort;   // kAnyPort only in a RouteSpec: resolved from the gateway
-  uint16_t weight = 1;        // 1..256
-  bool onlink = false;        // trust the gateway to be on-link (no reachability check)
+  Ip4 gateway;               // 0 = on-link (the destination itself is the next hop)
+  uint16_t port = kAnyPort;  // kAnyPort only in a RouteSpec: resolved from the gateway
+  uint16_t weight = 1;       // 1..256
+  bool onlink = false;       // trust the gateway to be on-link (no reachability check)
   friend bool operator==(const Nexthop&, const Nexthop&) = default;
 };
 
@@ -54,12 +54,12 @@ enum class AddMode : uint8_t {
 };
 
 struct RouteSpec {
-  Ip4Prefix prefix;                  // host bits are ignored (normalized to the network)
+  Ip4Prefix prefix;  // host bits are ignored (normalized to the network)
   uint32_t metric = 0;
-  uint16_t mtu = 0;                  // 0 = the egress port's MTU
-  Ip4 src;                           // preferred source, 0 = none; must be one of our addresses
-  std::optional<RouteScope> scope;   // default: link without a gateway, global with one
-  std::vector<Nexthop> nexthops;     // 1..16
+  uint16_t mtu = 0;                 // 0 = the egress port's MTU
+  Ip4 src;                          // preferred source, 0 = none; must be one of our addresses
+  std::optional<RouteScope> scope;  // default: link without a gateway, global with one
+  std::vector<Nexthop> nexthops;    // 1..16
 };
 
 // Which route del_route removes: the lowest-metric route of exactly this prefix/len passing every
@@ -75,7 +75,7 @@ struct RouteMatch {
 // A net route as listed (control path).
 struct RouteEntry {
   uint32_t id = kNoRoute;
-  Ip4Prefix prefix;                  // normalized
+  Ip4Prefix prefix;  // normalized
   uint32_t metric = 0;
   uint16_t mtu = 0;
   Ip4 src;
@@ -96,17 +96,17 @@ enum class InputVerdict : uint8_t { kLocal, kKni, kForward, kNoRoute };
 
 struct InputResult {
   InputVerdict verdict = InputVerdict::kNoRoute;
-  uint16_t port = 0;           // local: the port owning the address; forward/kni: first next hop's port
-  uint32_t route = kNoRoute;   // net route id (forward/kni via a net route)
+  uint16_t port = 0;          // local: the port owning the address; forward/kni: first next hop's port
+  uint32_t route = kNoRoute;  // net route id (forward/kni via a net route)
 };
 
 struct OutputResult {
-  uint32_t route = kNoRoute;   // net route used; kNoRoute for local or assumed-on-link destinations
+  uint32_t route = kNoRoute;  // net route used; kNoRoute for local or assumed-on-link destinations
   uint16_t port = 0;
-  Ip4 next_hop;                // gateway, or the destination itself when on-link
+  Ip4 next_hop;  // gateway, or the destination itself when on-link
   Ip4 src;
   uint16_t mtu = 0;
-  uint32_t flags = 0;          // the route's flags; kRouteLocal (+LOCALIN or KNI) for a local destination
+  uint32_t flags = 0;  // the route's flags; kRouteLocal (+LOCALIN or KNI) for a local destination
 };
 
 }  // namespace dplb::route

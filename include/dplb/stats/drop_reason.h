@@ -41,6 +41,11 @@ namespace dplb {
   X(kni_overflow, "the kernel tap refused the packet (kernel backlog full)")         \
   X(neigh_queue_full, "next hop unresolved and its queue is full")                   \
   X(neigh_failed, "next hop did not answer ARP")                                     \
+  X(ipvs_no_conn, "TCP segment to a virtual service without SYN and no connection")  \
+  X(ipvs_no_dest, "virtual service has no available real server (all weight 0)")      \
+  X(ipvs_conn_full, "connection table full: new connection refused")                 \
+  X(ipvs_truncated, "TCP/UDP header cut short in a packet for a virtual service")    \
+  X(redirect_full, "ring to the connection's owner worker full")                       \
   X(no_tx_queue, "this worker has no TX queue on the egress port")                   \
   X(tx_full, "TX ring full when draining")                                           \
   X(no_mbuf, "no mbuf to build a reply or error")

@@ -14,8 +14,8 @@ constexpr size_t kTbl24Bytes = (size_t(1) << 24) * sizeof(uint32_t);
 
 uint32_t* map_tbl24() {
   // Anonymous private pages read as zero (= empty entries) and are only backed once written.
-  void* p = mmap(nullptr, kTbl24Bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  void* p =
+      mmap(nullptr, kTbl24Bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   return static_cast<uint32_t*>(p);
 }

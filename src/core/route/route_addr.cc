@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <string>
 
-#include "dplb/route/route_table.h"
 #include "digest.h"
+#include "dplb/route/route_table.h"
 
 namespace dplb::route {
 
@@ -24,11 +24,11 @@ Status RouteTable::set_port(uint16_t port, uint16_t mtu) {
   PortInfo& p = ports_[port];
   if (p.present && p.mtu == mtu) return Status::ok();
   bool existed = p.present;
-  if (existed) rehash_port(port, false);
+  if (existed) digest_ -= port_hash(port, p.mtu);
   p.present = true;
   p.mtu = mtu;
-  rehash_port(port, true);
-  if (existed) refresh_port_mtu(port);
+  digest_ += port_hash(port, p.mtu);
+  if (existed) refresh_nodes(port);
   ++generation_;
   return Status::ok();
 }
@@ -42,7 +42,7 @@ Status RouteTable::remove_port(uint16_t port) {
     if (e.port == port) locals.push_back(uint32_t(key));
   });
   for (uint32_t a : locals) erase_local(Ip4(a));
-  rehash_port(port, false);
+  digest_ -= port_hash(port, ports_[port].mtu);
   ports_[port] = PortInfo{};
   ++generation_;
   return Status::ok();
@@ -57,26 +57,32 @@ const std::vector<Ip4Prefix>& RouteTable::addrs(uint16_t port) const {
   return has_port(port) ? ports_[port].addrs : kNoAddrs;
 }
 
-// Adds or removes the digest contribution of a port and its address list (the order matters: the
-// first address is the primary).
-void RouteTable::rehash_port(uint16_t port, bool add) {
+uint64_t RouteTable::port_hash(uint16_t port, uint16_t mtu) {
+  return DigestHasher(DigestTag::kPort).add(port).add(mtu).value();
+}
+
+// An address's place in the list matters where it changes behaviour: being the primary, and the order
+// of the subnets (below /32) sources are looked up in. Hashing only that keeps a /32 (a VIP) cheap to
+// add and delete among many.
+uint64_t RouteTable::addr_hash(uint16_t port, Ip4Prefix addr) const {
   const PortInfo& p = ports_[port];
-  uint64_t h = DigestHasher(DigestTag::kPort).add(port).add(p.mtu).value();
-  for (size_t i = 0; i < p.addrs.size(); ++i) {
-    h += DigestHasher(DigestTag::kAddr).add(port).add(i).add(p.addrs[i].addr.v).add(p.addrs[i].len).value();
-  }
-  digest_ = add ? digest_ + h : digest_ - h;
+  bool primary = !p.addrs.empty() && p.addrs.front() == addr;
+  uint64_t rank = ~uint64_t(0);
+  if (addr.len < 32) rank = uint64_t(std::find(p.subnets.begin(), p.subnets.end(), addr) - p.subnets.begin());
+  return DigestHasher(DigestTag::kAddr)
+      .add(port)
+      .add(addr.addr.v)
+      .add(addr.len)
+      .add(primary)
+      .add(rank)
+      .value();
 }
 
 // ---- addresses
 
 std::optional<uint16_t> RouteTable::port_of_addr(Ip4 addr) const {
-  for (size_t port = 0; port < ports_.size(); ++port) {
-    for (const Ip4Prefix& a : ports_[port].addrs) {
-      if (a.addr == addr) return static_cast<uint16_t>(port);
-    }
-  }
-  return std::nullopt;
+  const uint16_t* port = addr_owner_.find(addr.v);
+  return port ? std::optional<uint16_t>(*port) : std::nullopt;
 }
 
 Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
@@ -90,9 +96,14 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
     if (*owner == port) return Status::error(EEXIST, "File exists");
     return Status::error(EEXIST, to_string(ip) + " is already assigned to port " + std::to_string(*owner));
   }
-  rehash_port(port, false);
-  ports_[port].addrs.push_back(prefix);
-  rehash_port(port, true);
+  PortInfo& p = ports_[port];
+  p.addrs.push_back(prefix);
+  if (prefix.len < 32) p.subnets.push_back(prefix);
+  digest_ += addr_hash(port, prefix);
+  addr_owner_.insert_or_assign(ip.v, port);
+  // Cached sources come from the port's subnets, else its primary: a further /32 (a VIP, say)
+  // changes neither.
+  if (prefix.len < 32 || p.addrs.size() == 1) refresh_nodes(port);
   set_local(ip, {kRouteLocalIn, port});
   if (prefix.len < 32) {
     Ip4 net = prefix.network();
@@ -108,13 +119,24 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
 
 Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   if (!has_port(port)) return Status::error(ENODEV, "No such device");
-  std::vector<Ip4Prefix>& list = ports_[port].addrs;
+  PortInfo& p = ports_[port];
+  std::vector<Ip4Prefix>& list = p.addrs;
   auto it = std::find(list.begin(), list.end(), prefix);
   if (it == list.end()) return Status::error(EADDRNOTAVAIL, "Cannot assign requested address");
   Ip4 ip = prefix.addr;
-  rehash_port(port, false);
+  size_t index = size_t(it - list.begin());
+  // Addresses whose hashed place changes: the next primary, and the subnets after this one.
+  std::vector<Ip4Prefix> moved;
+  if (index == 0 && list.size() > 1) moved.push_back(list[1]);
+  auto subnet = std::find(p.subnets.begin(), p.subnets.end(), prefix);
+  if (subnet != p.subnets.end()) moved.insert(moved.end(), subnet + 1, p.subnets.end());
+  digest_ -= addr_hash(port, prefix);
+  for (const Ip4Prefix& a : moved) digest_ -= addr_hash(port, a);
   list.erase(it);
-  rehash_port(port, true);
+  if (subnet != p.subnets.end()) p.subnets.erase(subnet);
+  for (const Ip4Prefix& a : moved) digest_ += addr_hash(port, a);
+  addr_owner_.erase(ip.v);
+  if (prefix.len < 32 || index == 0) refresh_nodes(port);
 
   const LocalEntry* local = local_.find(ip.v);
   if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(ip);
@@ -130,9 +152,9 @@ Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
       const RouteRec& r = routes_[id];
       const Nexthop& nh = nh_pool_[r.nh_index];
       if ((r.flags & kRouteProtoKernel) && r.nh_count == 1 && nh.port == port && nh.gateway.is_zero()) {
-        auto other = std::find_if(list.begin(), list.end(),
+        auto other = std::find_if(p.subnets.begin(), p.subnets.end(),
                                   [&](const Ip4Prefix& a) { return same_subnet(a, net, prefix.len); });
-        if (other != list.end()) {
+        if (other != p.subnets.end()) {
           if (r.src == ip) update_route(id, r.mtu, other->addr, r.scope, r.flags, nexthops_of(r));
         } else {
           erase_route(id);
@@ -162,7 +184,7 @@ void RouteTable::ensure_connected_route(Ip4 net, uint8_t len) {
   uint32_t node = find_node(net, len);
   if (node != Dir24_8::kNone && find_route(node, 0) != kNoRoute) return;
   for (size_t port = 0; port < ports_.size(); ++port) {
-    for (const Ip4Prefix& a : ports_[port].addrs) {
+    for (const Ip4Prefix& a : ports_[port].subnets) {
       if (!same_subnet(a, net, len)) continue;
       uint32_t flags = kRouteForward | kRouteProtoKernel | (len == 0 ? uint32_t(kRouteDefault) : 0u);
       insert_route(net, len, 0, 0, a.addr, RouteScope::kLink, flags,

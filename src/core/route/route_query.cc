@@ -20,21 +20,8 @@ std::optional<RouteEntry> RouteTable::find(Ip4Prefix prefix, uint32_t metric) co
 }
 
 std::optional<RouteEntry> RouteTable::match(const RouteMatch& m) const {
-  if (m.prefix.len > 32) return std::nullopt;
-  uint32_t node = find_node(m.prefix.network(), m.prefix.len);
-  if (node == Dir24_8::kNone) return std::nullopt;
-  // The same walk as del_route: lowest metric first, every given filter must pass.
-  for (uint32_t id = node_info_[node].head; id != kNoRoute; id = routes_[id].next) {
-    const RouteRec& r = routes_[id];
-    if (m.metric && r.metric != *m.metric) continue;
-    if (m.scope && r.scope != *m.scope) continue;
-    const Nexthop* nh = &nh_pool_[r.nh_index];
-    const Nexthop* end = nh + r.nh_count;
-    if (m.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *m.port; })) continue;
-    if (m.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *m.via; })) continue;
-    return route(id);
-  }
-  return std::nullopt;
+  uint32_t id = match_route(m);
+  return id == kNoRoute ? std::nullopt : route(id);
 }
 
 std::vector<RouteEntry> RouteTable::routes() const {
@@ -53,7 +40,9 @@ std::vector<RouteEntry> RouteTable::routes() const {
 std::vector<LocalRoute> RouteTable::local_routes() const {
   std::vector<LocalRoute> out;
   out.reserve(local_.size());
-  local_.for_each([&](uint64_t key, const LocalEntry& e) { out.push_back({Ip4(uint32_t(key)), e.port, e.flags}); });
+  local_.for_each([&](uint64_t key, const LocalEntry& e) {
+    out.push_back({Ip4(uint32_t(key)), e.port, e.flags});
+  });
   std::sort(out.begin(), out.end(), [](const LocalRoute& a, const LocalRoute& b) { return a.addr < b.addr; });
   return out;
 }

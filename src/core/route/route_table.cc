@@ -1,9 +1,10 @@
 // RouteTable: net and local route maintenance (control path). Ports and addresses: route_addr.cc;
 // listing and digests: route_query.cc.
+#include "dplb/route/route_table.h"
+
 #include <algorithm>
 #include <string>
 
-#include "dplb/route/route_table.h"
 #include "digest.h"
 
 namespace dplb::route {
@@ -68,7 +69,8 @@ Status RouteTable::add_route(const RouteSpec& spec, AddMode mode) {
   return Status::ok();
 }
 
-Status RouteTable::validate_nexthops(const RouteSpec& spec, RouteScope scope, std::vector<Nexthop>& out) const {
+Status RouteTable::validate_nexthops(const RouteSpec& spec, RouteScope scope,
+                                     std::vector<Nexthop>& out) const {
   out.clear();
   for (const Nexthop& nh : spec.nexthops) {
     if (nh.weight == 0 || nh.weight > kMaxWeight) return Status::invalid("Invalid nexthop weight (1..256)");
@@ -128,7 +130,8 @@ Status RouteTable::add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope s
     return Status::invalid("Local route needs one device and no gateway");
   }
   if (!has_port(nh.port)) return Status::error(ENODEV, "No such device");
-  if (local_.find(addr.v) != nullptr && mode != AddMode::kReplace) return Status::error(EEXIST, "File exists");
+  if (local_.find(addr.v) != nullptr && mode != AddMode::kReplace)
+    return Status::error(EEXIST, "File exists");
   set_local(addr, {scope == RouteScope::kKniHost ? uint32_t(kRouteKni) : uint32_t(kRouteLocalIn), nh.port});
   ++generation_;
   return Status::ok();
@@ -139,21 +142,31 @@ Status RouteTable::add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope s
 Status RouteTable::del_route(const RouteMatch& match) {
   if (match.prefix.len > 32) return Status::invalid("Invalid prefix length");
   if (match.prefix.len == 32 && match.scope && is_local_scope(*match.scope)) return del_local_route(match);
+  uint32_t id = match_route(match);
+  if (id == kNoRoute) return Status::error(ESRCH, "No such process");
+  erase_route(id);
+  ++generation_;
+  return Status::ok();
+}
+
+// The lowest-metric net route of exactly the match's prefix passing every given filter.
+uint32_t RouteTable::match_route(const RouteMatch& match) const {
+  if (match.prefix.len > 32) return kNoRoute;
   uint32_t node = find_node(match.prefix.network(), match.prefix.len);
-  if (node == Dir24_8::kNone) return Status::error(ESRCH, "No such process");
+  if (node == Dir24_8::kNone) return kNoRoute;
   for (uint32_t id = node_info_[node].head; id != kNoRoute; id = routes_[id].next) {
     const RouteRec& r = routes_[id];
     if (match.metric && r.metric != *match.metric) continue;
     if (match.scope && r.scope != *match.scope) continue;
     const Nexthop* nh = &nh_pool_[r.nh_index];
     const Nexthop* end = nh + r.nh_count;
-    if (match.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *match.port; })) continue;
-    if (match.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *match.via; })) continue;
-    erase_route(id);
-    ++generation_;
-    return Status::ok();
+    if (match.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *match.port; }))
+      continue;
+    if (match.via && std::none_of(nh, end, [&](const Nexthop& n) { return n.gateway == *match.via; }))
+      continue;
+    return id;
   }
-  return Status::error(ESRCH, "No such process");
+  return kNoRoute;
 }
 
 Status RouteTable::del_local_route(const RouteMatch& match) {
@@ -196,7 +209,8 @@ Result<size_t> RouteTable::flush_routes(std::optional<uint16_t> port) {
     for (uint32_t id = 0; id < routes_.size(); ++id) {
       const RouteRec& r = routes_[id];
       const Nexthop* nh = &nh_pool_[r.nh_index];
-      if (r.nh_count != 0 && std::any_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == *port; })) {
+      if (r.nh_count != 0 &&
+          std::any_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == *port; })) {
         victims.push_back(id);
       }
     }
@@ -217,8 +231,8 @@ uint32_t RouteTable::find_route(uint32_t node, uint32_t metric) const {
   return kNoRoute;
 }
 
-uint32_t RouteTable::insert_route(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 src, RouteScope scope,
-                                  uint32_t flags, const std::vector<Nexthop>& nexthops) {
+uint32_t RouteTable::insert_route(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 src,
+                                  RouteScope scope, uint32_t flags, const std::vector<Nexthop>& nexthops) {
   uint32_t node = find_node(net, len);
   if (node == Dir24_8::kNone) {
     if (!free_nodes_.empty()) {
@@ -330,17 +344,20 @@ void RouteTable::refresh_node(uint32_t node) {
   n.route = node_info_[node].head;
   n.flags = r.flags;
   n.gateway = first.gateway;
-  n.src = r.src;
   n.port = first.port;
   n.nh_count = r.nh_count;
+  // A single gateway fixes the source (unless the route names one); an on-link next hop is the
+  // destination itself, so its source is chosen per lookup.
+  n.src_known = !r.src.is_zero() || (r.nh_count == 1 && !first.gateway.is_zero());
+  n.src = !r.src.is_zero() ? r.src : n.src_known ? port_src(first.port, first.gateway) : Ip4{};
   n.total_weight = r.total_weight;
   n.nh_index = r.nh_index;
   n.mtu = r.mtu != 0 ? r.mtu : (r.nh_count == 1 ? ports_[first.port].mtu : uint16_t(0));
 }
 
-void RouteTable::refresh_port_mtu(uint16_t port) {
+void RouteTable::refresh_nodes(std::optional<uint16_t> port) {
   for (uint32_t node = 0; node < nodes_.size(); ++node) {
-    if (node_info_[node].head != kNoRoute && nodes_[node].port == port) refresh_node(node);
+    if (node_info_[node].head != kNoRoute && (!port || nodes_[node].port == *port)) refresh_node(node);
   }
 }
 

@@ -4,10 +4,14 @@ namespace dplb::route {
 
 std::string_view to_string(RouteScope scope) {
   switch (scope) {
-    case RouteScope::kGlobal: return "global";
-    case RouteScope::kLink: return "link";
-    case RouteScope::kHost: return "host";
-    case RouteScope::kKniHost: return "kni_host";
+    case RouteScope::kGlobal:
+      return "global";
+    case RouteScope::kLink:
+      return "link";
+    case RouteScope::kHost:
+      return "host";
+    case RouteScope::kKniHost:
+      return "kni_host";
   }
   return "?";
 }

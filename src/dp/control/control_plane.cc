@@ -40,7 +40,7 @@ Status ControlPlane::init() {
       if (Status st = w->routes.set_port(p.id, p.conf.mtu); !st) return st;
 
   for (auto reg : {register_link_module, register_addr_module, register_neigh_module, register_route_module,
-                   register_sync_module}) {
+                   register_sync_module, register_ipvs_module}) {
     if (Status st = reg(*this); !st) return st;
   }
   server_ = std::make_unique<ctrl::Server>(registry_);
@@ -64,11 +64,14 @@ void ControlPlane::service(std::span<const pollfd> fds) { server_->service(fds, 
 void ControlPlane::housekeeping() {
   mc_->poll();
   flush_learned_neighbours();
+  update_ipvs_rates();
 }
 
 uint64_t ControlPlane::now_ms() const { return rte_rdtsc() / (rte_get_tsc_hz() / 1000); }
 
-uint64_t ControlPlane::model_digest() const { return config_digest(model_.routes, model_.neigh); }
+uint64_t ControlPlane::model_digest() const {
+  return config_digest(model_.routes, model_.neigh, model_.ipvs.table(), model_.timeouts);
+}
 
 Status ControlPlane::broadcast(std::unique_ptr<ctrl::Msg> msg) {
   ctrl::MulticastResult r = mc_->multicast(std::move(msg));
@@ -132,6 +135,14 @@ void ControlPlane::replay(ctrl::ReplaySink& sink) {
     ok = sink.send(ctrl::Msg::of(kMsgNeighAdd, m));
   });
   if (!ok) return;
+  for (const ipvs::Upsert& u : model_.ipvs.upserts()) {
+    auto msg = u.is_service ? ctrl::Msg::of(kMsgSvcUpsert, SvcMsg{u.svc_id, u.service})
+                            : ctrl::Msg::of(kMsgDestUpsert, DestMsg{u.svc_id, u.dest_id, u.dest});
+    if (!sink.send(std::move(msg))) return;
+  }
+  const ipvs::ProtoTimeouts& t = model_.timeouts;
+  if (!sink.send(ctrl::Msg::of(kMsgIpvsTimeouts, TimeoutsMsg{t.tcp_seconds(), t.tcpfin_seconds(), t.udp_seconds()})))
+    return;
   sink.send(std::make_unique<ctrl::Msg>(kMsgReplayEnd));
 }
 

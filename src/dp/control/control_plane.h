@@ -16,8 +16,11 @@
 #include "dplb/ctrl/multicast.h"
 #include "dplb/ctrl/registry.h"
 #include "dplb/ctrl/server.h"
+#include "dplb/ipvs/service_model.h"
+#include "dplb/ipvs/tcp_state.h"
 #include "dplb/neigh/neigh_table.h"
 #include "dplb/route/route_table.h"
+#include "ipvs_rates.h"
 #include "msg_types.h"
 
 namespace dplb::dp {
@@ -26,6 +29,8 @@ namespace dplb::dp {
 struct Model {
   route::RouteTable routes;
   neigh::NeighTable neigh{4096};  // PERMANENT entries only
+  ipvs::IpvsModel ipvs;
+  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
 };
 
 class ControlPlane {
@@ -66,11 +71,13 @@ class ControlPlane {
   std::string port_name(uint16_t port) const { return "dpdk" + std::to_string(port); }
   uint64_t model_digest() const;
   uint64_t now_ms() const;
+  const IpvsRates& ipvs_rates() const { return rates_; }
 
  private:
   void replay(ctrl::ReplaySink& sink);
   void on_event(const ctrl::WorkerEvent& ev);
   void flush_learned_neighbours();
+  void update_ipvs_rates();
 
   const conf::Config& cfg_;
   Ports& ports_;
@@ -80,6 +87,8 @@ class ControlPlane {
   std::unique_ptr<ctrl::Server> server_;
   std::unique_ptr<ctrl::Multicaster> mc_;
   std::vector<NeighMsg> learned_;  // neighbours learned by a worker, to teach the others
+  IpvsRates rates_;
+  uint64_t rates_sampled_ms_ = 0;
 };
 
 // Module registration (one file each).
@@ -88,5 +97,6 @@ Status register_addr_module(ControlPlane& cp);
 Status register_neigh_module(ControlPlane& cp);
 Status register_route_module(ControlPlane& cp);
 Status register_sync_module(ControlPlane& cp);
+Status register_ipvs_module(ControlPlane& cp);
 
 }  // namespace dplb::dp

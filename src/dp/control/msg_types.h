@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "dplb/ctrl/multicast.h"
+#include "dplb/ipvs/service_conf.h"
 
 namespace dplb::dp {
 
@@ -25,6 +26,14 @@ enum MsgType : ctrl::MsgType {
   kMsgRouteDelete,       // RouteMsg[]: identities removed
   kMsgRouteFlush,        // PortMsg (port 0xffff = every port)
   kMsgStart,             // ports are started: begin polling, announce addresses
+  kMsgSvcUpsert,         // SvcMsg
+  kMsgSvcRemove,         // IdMsg
+  kMsgDestUpsert,        // DestMsg
+  kMsgDestRemove,        // IdMsg
+  kMsgIpvsClear,
+  kMsgIpvsZero,          // IdMsg (kAllIds = everything)
+  kMsgIpvsTimeouts,      // TimeoutsMsg
+  kMsgConnDump,          // attachment: ConnDump
   kMsgCount_,
 };
 
@@ -70,6 +79,28 @@ struct RouteMsg {
 };
 
 static_assert(std::is_trivially_copyable_v<RouteMsg>);
+
+struct IdMsg {
+  uint32_t id;
+};
+inline constexpr uint32_t kAllIds = 0xffffffffu;
+
+struct SvcMsg {
+  uint32_t svc_id;
+  ipvs::ServiceConf conf;
+};
+
+struct DestMsg {
+  uint32_t svc_id;
+  uint32_t dest_id;
+  ipvs::DestConf conf;
+};
+
+static_assert(std::is_trivially_copyable_v<SvcMsg> && std::is_trivially_copyable_v<DestMsg>);
+
+struct TimeoutsMsg {
+  int64_t tcp, tcp_fin, udp;  // seconds, 0 = unchanged
+};
 
 // Worker -> main events.
 enum EventType : uint16_t {

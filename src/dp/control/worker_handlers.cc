@@ -25,12 +25,15 @@ const T* records(const ctrl::Msg& msg, size_t& count) {
 
 int on_digest(void* ctx, const ctrl::Msg&, uint64_t* value) {
   Worker& w = worker_of(ctx);
-  *value = config_digest(w.routes, w.neigh);
+  *value = config_digest(w.routes, w.neigh, w.services, w.timeouts);
   return 0;
 }
 
 int on_replay_begin(void* ctx, const ctrl::Msg&, uint64_t*) {
   Worker& w = worker_of(ctx);
+  // Services are synced in place (connections keep their dest references); routes are rebuilt.
+  w.services.begin_sync();
+  w.timeouts = ipvs::ProtoTimeouts::defaults();
   w.routes = route::RouteTable();
   for (uint16_t p = 0; p < kMaxPorts; ++p) {
     if (!w.ports[p].present) continue;
@@ -40,7 +43,10 @@ int on_replay_begin(void* ctx, const ctrl::Msg&, uint64_t*) {
   return 0;
 }
 
-int on_noop(void*, const ctrl::Msg&, uint64_t*) { return 0; }
+int on_replay_end(void* ctx, const ctrl::Msg&, uint64_t*) {
+  worker_of(ctx).services.end_sync();
+  return 0;
+}
 
 int on_addr(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   Worker& w = worker_of(ctx);
@@ -162,10 +168,13 @@ int on_start(void* ctx, const ctrl::Msg&, uint64_t*) {
 
 }  // namespace
 
-uint64_t config_digest(const route::RouteTable& routes, const neigh::NeighTable& neigh) {
+uint64_t config_digest(const route::RouteTable& routes, const neigh::NeighTable& neigh,
+                       const ipvs::ServiceTable& services, const ipvs::ProtoTimeouts& timeouts) {
   // Rotate before combining so equal sub-digests cannot cancel out.
-  uint64_t n = neigh.digest();
-  return routes.digest() ^ ((n << 17) | (n >> 47));
+  auto rot = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
+  uint64_t t = (uint64_t(timeouts.tcp_seconds()) << 40) ^ (uint64_t(timeouts.tcpfin_seconds()) << 20) ^
+               timeouts.udp_seconds();
+  return routes.digest() ^ rot(neigh.digest(), 17) ^ rot(services.digest(), 31) ^ rot(t * 0x9e3779b97f4a7c15ull, 47);
 }
 
 Status register_worker_handlers(ctrl::Multicaster& mc) {
@@ -173,7 +182,7 @@ Status register_worker_handlers(ctrl::Multicaster& mc) {
     MsgType type;
     ctrl::MsgHandler handler;
   } table[] = {
-      {kMsgDigest, on_digest},           {kMsgReplayBegin, on_replay_begin},   {kMsgReplayEnd, on_noop},
+      {kMsgDigest, on_digest},           {kMsgReplayBegin, on_replay_begin},   {kMsgReplayEnd, on_replay_end},
       {kMsgAddrAdd, on_addr},            {kMsgAddrDel, on_addr},               {kMsgNeighAdd, on_neigh},
       {kMsgNeighDel, on_neigh},          {kMsgNeighFlush, on_neigh_flush},     {kMsgNeighLearned, on_neigh_learned},
       {kMsgNeighDump, on_neigh_dump},    {kMsgRouteUpsert, on_route_upsert},   {kMsgRouteDelete, on_route_delete},
@@ -181,7 +190,7 @@ Status register_worker_handlers(ctrl::Multicaster& mc) {
   };
   for (const auto& t : table)
     if (Status st = mc.set_handler(t.type, t.handler); !st) return st;
-  return Status::ok();
+  return register_ipvs_handlers(mc);
 }
 
 }  // namespace dplb::dp

@@ -15,7 +15,9 @@ void icmp_send_error(Worker& w, const rte_mbuf* orig, const net::Ipv4Hdr* ip, ui
     return;
   }
   route::OutputResult out;
-  if (!route_output(w, ip->src(), Ip4(), 0, out) || (out.flags & route::kRouteLocal) || out.src.is_zero()) return;
+  // As Linux's icmp_send: about a packet addressed to us (a VIP...), speak from that address; the
+  // route table takes the hint only when it is one of ours.
+  if (!route_output(w, ip->src(), ip->dst(), 0, out) || (out.flags & route::kRouteLocal) || out.src.is_zero()) return;
   rte_mbuf* m = w.alloc(out.port);
   if (m == nullptr) return;
   auto* buf = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, sizeof(net::EthHdr) + net::kIcmpErrorMaxLen));

@@ -2,11 +2,12 @@
 // (to the kernel or dropped, by the port's unclaimed policy).
 #include "dplb/net/icmp.h"
 
+#include "../ipvs/ipvs.h"
 #include "pipeline.h"
 
 namespace dplb::dp {
 
-void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
+void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   size_t icmp_len = ip->total_len.host() - ip->header_len();
   if (icmp_len < sizeof(net::IcmpHdr)) {
     w.drop(m, DropReason::icmp_too_short);
@@ -16,6 +17,10 @@ void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
   if (!net::icmp_checksum_ok(icmp, icmp_len)) {
     w.drop(m, DropReason::icmp_bad_checksum);
     return;
+  }
+  if (icmp->type == net::kIcmpDestUnreach || icmp->type == net::kIcmpTimeExceeded || icmp->type == 4) {
+    // An error about a reply we sent from a VIP: it belongs to the real server.
+    if (ipvs_icmp_to_server(w, m, ip, redirected)) return;
   }
   if (icmp->type != net::kIcmpEchoRequest || icmp->code != 0) {
     // Errors about the kernel's own connections, replies to its pings...: the kernel's business.

@@ -4,26 +4,16 @@
 #include "dplb/net/flow_hash.h"
 #include "dplb/net/icmp.h"
 #include "dplb/net/ipv4_frag.h"
+#include "dplb/net/ipv4_ttl.h"
 
 #include "pipeline.h"
 
 namespace dplb::dp {
 
-namespace {
-
-void decrement_ttl(net::Ipv4Hdr* ip) {
-  uint16_t old_word, new_word;
-  std::memcpy(&old_word, &ip->ttl, 2);  // ttl and proto form one 16-bit word
-  --ip->ttl;
-  std::memcpy(&new_word, &ip->ttl, 2);
-  ip->checksum = net::csum_update16(ip->checksum, old_word, new_word);
-}
-
-// Sends the fragments of m (IP header at offset 14) and frees m.
-void forward_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::OutputResult& out) {
+void send_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint16_t port, Ip4 next_hop, uint16_t mtu) {
   const uint8_t* payload = reinterpret_cast<const uint8_t*>(ip) + ip->header_len();
-  bool ok = net::ipv4_fragment(ip, out.mtu, [&](const uint8_t* hdr, size_t hlen, size_t off, size_t len) {
-    rte_mbuf* f = w.alloc(out.port);
+  bool ok = net::ipv4_fragment(ip, mtu, [&](const uint8_t* hdr, size_t hlen, size_t off, size_t len) {
+    rte_mbuf* f = w.alloc(port);
     if (f == nullptr) return;
     auto* buf = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(f, static_cast<uint16_t>(sizeof(net::EthHdr) + hlen + len)));
     if (buf == nullptr) {
@@ -32,7 +22,7 @@ void forward_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::Ou
     }
     std::memcpy(buf + sizeof(net::EthHdr), hdr, hlen);
     std::memcpy(buf + sizeof(net::EthHdr) + hlen, payload + off, len);
-    neigh_output(w, f, out.port, out.next_hop);
+    neigh_output(w, f, port, next_hop);
   });
   if (!ok) {
     w.drop(m, DropReason::ipv4_frag_failed);
@@ -40,8 +30,6 @@ void forward_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::Ou
   }
   rte_pktmbuf_free(m);  // consumed: its fragments carry it on
 }
-
-}  // namespace
 
 void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
   if (ip->ttl <= 1) {
@@ -60,8 +48,8 @@ void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
     kni_to_kernel(w, m->port, m);  // unchanged (TTL too): the kernel routes it itself
     return;
   }
-  if (unlikely(out.flags & route::kRouteLocal)) {
-    local_in(w, m->port, m, ip);
+  if (unlikely(out.flags & route::kRouteLocal)) {  // not reached: input() saw no local route for it
+    w.drop(m, DropReason::l4_unhandled);
     return;
   }
   size_t total = ip->total_len.host();
@@ -71,11 +59,11 @@ void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
       w.drop(m, DropReason::ipv4_frag_needed);
       return;
     }
-    decrement_ttl(ip);
-    forward_fragments(w, m, ip, out);
+    net::ipv4_decrement_ttl(ip);
+    send_fragments(w, m, ip, out.port, out.next_hop, out.mtu);
     return;
   }
-  decrement_ttl(ip);
+  net::ipv4_decrement_ttl(ip);
   neigh_output(w, m, out.port, out.next_hop);
 }
 

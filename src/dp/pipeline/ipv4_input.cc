@@ -1,11 +1,12 @@
 // IPv4 input: validate, then deliver locally or forward.
 #include "dplb/net/ipv4_check.h"
 
+#include "../ipvs/ipvs.h"
 #include "pipeline.h"
 
 namespace dplb::dp {
 
-void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
   auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
   if (auto bad = net::ipv4_check(ip, l3_len)) {
@@ -28,13 +29,19 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
   route::InputResult r = w.routes.input(dst, port);
   switch (r.verdict) {
     case route::InputVerdict::kLocal:
-      local_in(w, port, m, ip);
+      local_in(w, port, m, ip, redirected);
       return;
     case route::InputVerdict::kKni:
       kni_to_kernel(w, port, m);  // the kernel's tap of the port it came in on
       return;
     case route::InputVerdict::kForward:
     case route::InputVerdict::kNoRoute:
+      // A real server's reply, or an ICMP error about a connection: IPVS first.
+      if (ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp) {
+        if (ipvs_out(w, m, ip, redirected)) return;
+      } else if (ip->proto == net::kIpProtoIcmp) {
+        if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
+      }
       // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
       if (!w.settings.forwarding) {
         w.drop(m, DropReason::ipv4_not_local);
@@ -45,7 +52,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m) {
   }
 }
 
-void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
+void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   if (unlikely(is_our_address(w, ip->src()))) {  // spoofed: claims to come from us
     w.drop(m, DropReason::ipv4_bad_source);
     return;
@@ -60,7 +67,12 @@ void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip) {
   }
   switch (ip->proto) {
     case net::kIpProtoIcmp:
-      icmp_input(w, port, m, ip);
+      icmp_input(w, port, m, ip, redirected);
+      return;
+    case net::kIpProtoTcp:
+    case net::kIpProtoUdp:
+      if (ipvs_in(w, m, ip, redirected)) return;
+      local_unclaimed(w, port, m, DropReason::l4_unhandled);  // not a virtual service
       return;
     default:
       local_unclaimed(w, port, m, DropReason::l4_unhandled);

@@ -14,14 +14,17 @@ namespace dplb::dp {
 
 void eth_input(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n);
 void arp_input(Worker& w, uint16_t port, rte_mbuf* m);
-void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m);
-void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip);
-void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip);
+// `redirected`: the packet came from another worker's ring (it is ours to handle: no more steering).
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
+void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
+void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 
 // Forwards a packet not addressed to us (forwarding enabled).
 void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip);
 // Route lookup for a packet we send: skips dead next hops of multipath routes, fills in the MTU.
 bool route_output(Worker& w, Ip4 daddr, Ip4 saddr_hint, uint32_t flow_hash, route::OutputResult& out);
+// Sends the fragments of m (IP header at offset 14, TTL already decremented) and frees m.
+void send_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint16_t port, Ip4 next_hop, uint16_t mtu);
 // Resolves next_hop on port (ARP, bounded queue), writes the Ethernet header, transmits.
 // m holds the IP packet after 14 bytes reserved for the Ethernet header.
 void neigh_output(Worker& w, rte_mbuf* m, uint16_t port, Ip4 next_hop);

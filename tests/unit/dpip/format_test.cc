@@ -46,18 +46,22 @@ proto::RouteRecord rt(const char* dst, uint8_t len, std::initializer_list<proto:
   return r;
 }
 
+constexpr uint32_t kKernel = proto::kRouteFlagForward | proto::kRouteFlagProtoKernel;
+constexpr uint32_t kLocalKernel = proto::kRouteFlagLocal | proto::kRouteFlagProtoKernel;
+constexpr uint32_t kLocalKni = proto::kRouteFlagLocal | proto::kRouteFlagKni;
+
 // The scratch namespace's routes, main table first, then the local table.
 std::vector<proto::RouteRecord> sample_routes() {
   return {
       rt("0.0.0.0", 0, {nh("dpdk0", "10.0.0.254")}),
-      rt("10.0.0.0", 24, {nh("dpdk0", nullptr)}, proto::kScopeLink, "10.0.0.1"),
-      rt("10.0.1.0", 24, {nh("dpdk2", nullptr)}, proto::kScopeLink, "10.0.1.1"),
+      rt("10.0.0.0", 24, {nh("dpdk0", nullptr)}, proto::kScopeLink, "10.0.0.1", 0, 0, kKernel),
+      rt("10.0.1.0", 24, {nh("dpdk2", nullptr)}, proto::kScopeLink, "10.0.1.1", 0, 0, kKernel),
       rt("10.1.0.0", 16, {nh("dpdk0", "10.0.0.2")}, proto::kScopeGlobal, nullptr, 10, 1400),
       rt("10.2.0.0", 16, {nh("dpdk0", "10.0.0.2", 1), nh("dpdk2", "10.0.1.2", 3)}),
       rt("10.3.0.0", 16, {nh("dpdk2", nullptr)}, proto::kScopeLink, "10.0.1.1"),
       rt("10.4.0.0", 16, {nh("dpdk0", "10.9.9.9", 1, proto::kNexthopOnlink)}),
-      rt("10.0.0.1", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, proto::kRouteFlagLocal),
-      rt("10.0.0.5", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, proto::kRouteFlagLocal),
+      rt("10.0.0.1", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, kLocalKernel),
+      rt("10.0.0.5", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.1", 0, 0, kLocalKernel),
   };
 }
 
@@ -75,18 +79,19 @@ TEST(DpipFormatRoute, ShowMainText) {
 }
 
 TEST(DpipFormatRoute, ShowMainJson) {
-  EXPECT_EQ(format_routes(sample_routes(), RouteSelector{}, json()),
-            "[{\"dst\":\"default\",\"gateway\":\"10.0.0.254\",\"dev\":\"dpdk0\",\"flags\":[]},"
-            "{\"dst\":\"10.0.0.0/24\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":\"link\","
-            "\"prefsrc\":\"10.0.0.1\",\"flags\":[]},"
-            "{\"dst\":\"10.0.1.0/24\",\"dev\":\"dpdk2\",\"protocol\":\"kernel\",\"scope\":\"link\","
-            "\"prefsrc\":\"10.0.1.1\",\"flags\":[]},"
-            "{\"dst\":\"10.1.0.0/16\",\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"metric\":10,\"flags\":[],"
-            "\"metrics\":[{\"mtu\":1400}]},"
-            "{\"dst\":\"10.2.0.0/16\",\"flags\":[],\"nexthops\":[{\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\","
-            "\"weight\":1,\"flags\":[]},{\"gateway\":\"10.0.1.2\",\"dev\":\"dpdk2\",\"weight\":3,\"flags\":[]}]},"
-            "{\"dst\":\"10.3.0.0/16\",\"dev\":\"dpdk2\",\"scope\":\"link\",\"prefsrc\":\"10.0.1.1\",\"flags\":[]},"
-            "{\"dst\":\"10.4.0.0/16\",\"gateway\":\"10.9.9.9\",\"dev\":\"dpdk0\",\"flags\":[\"onlink\"]}]\n");
+  EXPECT_EQ(
+      format_routes(sample_routes(), RouteSelector{}, json()),
+      "[{\"dst\":\"default\",\"gateway\":\"10.0.0.254\",\"dev\":\"dpdk0\",\"flags\":[]},"
+      "{\"dst\":\"10.0.0.0/24\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":\"link\","
+      "\"prefsrc\":\"10.0.0.1\",\"flags\":[]},"
+      "{\"dst\":\"10.0.1.0/24\",\"dev\":\"dpdk2\",\"protocol\":\"kernel\",\"scope\":\"link\","
+      "\"prefsrc\":\"10.0.1.1\",\"flags\":[]},"
+      "{\"dst\":\"10.1.0.0/16\",\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"metric\":10,\"flags\":[],"
+      "\"metrics\":[{\"mtu\":1400}]},"
+      "{\"dst\":\"10.2.0.0/16\",\"flags\":[],\"nexthops\":[{\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\","
+      "\"weight\":1,\"flags\":[]},{\"gateway\":\"10.0.1.2\",\"dev\":\"dpdk2\",\"weight\":3,\"flags\":[]}]},"
+      "{\"dst\":\"10.3.0.0/16\",\"dev\":\"dpdk2\",\"scope\":\"link\",\"prefsrc\":\"10.0.1.1\",\"flags\":[]},"
+      "{\"dst\":\"10.4.0.0/16\",\"gateway\":\"10.9.9.9\",\"dev\":\"dpdk0\",\"flags\":[\"onlink\"]}]\n");
 }
 
 TEST(DpipFormatRoute, ShowPrettyJson) {
@@ -120,8 +125,10 @@ TEST(DpipFormatRoute, FilteredFieldsAreLeftOut) {
             "10.4.0.0/16 via 10.9.9.9 onlink \n");
   EXPECT_EQ(format_routes(dpdk0, by_dev, json()),
             "[{\"dst\":\"default\",\"gateway\":\"10.0.0.254\",\"flags\":[]},"
-            "{\"dst\":\"10.0.0.0/24\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"10.0.0.1\",\"flags\":[]},"
-            "{\"dst\":\"10.1.0.0/16\",\"gateway\":\"10.0.0.2\",\"metric\":10,\"flags\":[],\"metrics\":[{\"mtu\":1400}]},"
+            "{\"dst\":\"10.0.0.0/"
+            "24\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"10.0.0.1\",\"flags\":[]},"
+            "{\"dst\":\"10.1.0.0/"
+            "16\",\"gateway\":\"10.0.0.2\",\"metric\":10,\"flags\":[],\"metrics\":[{\"mtu\":1400}]},"
             "{\"dst\":\"10.4.0.0/16\",\"gateway\":\"10.9.9.9\",\"flags\":[\"onlink\"]}]\n");
   // ip route show via 10.0.0.2
   RouteSelector by_via;
@@ -133,30 +140,36 @@ TEST(DpipFormatRoute, LocalAndAllTables) {
   RouteSelector local;
   local.table = RouteTable::kLocal;
   auto routes = sample_routes();
-  routes.push_back(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, nullptr, 0, 0,
-                      proto::kRouteFlagKni));
+  routes.push_back(
+      rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, "10.0.0.7", 0, 0, kLocalKni));
+  routes.push_back(rt("10.0.0.8", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.8", 0, 0,
+                      proto::kRouteFlagLocal));  // added by hand: not "proto kernel"
   EXPECT_EQ(format_routes(routes, local, text()),
             "local 10.0.0.1 dev dpdk0 proto kernel scope host src 10.0.0.1 \n"
             "local 10.0.0.5 dev dpdk0 proto kernel scope host src 10.0.0.1 \n"
-            "kni 10.0.0.7 dev dpdk0 scope kni_host \n");
+            "kni 10.0.0.7 dev dpdk0 scope kni_host src 10.0.0.7 \n"
+            "local 10.0.0.8 dev dpdk0 scope host src 10.0.0.8 \n");
   EXPECT_EQ(format_routes({routes[7]}, local, json()),
-            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":\"host\","
+            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":"
+            "\"host\","
             "\"prefsrc\":\"10.0.0.1\",\"flags\":[]}]\n");
   RouteSelector all;
   all.table = RouteTable::kAll;
   EXPECT_EQ(format_routes({routes[0], routes[7], routes[9]}, all, text()),
             "default via 10.0.0.254 dev dpdk0 \n"
             "local 10.0.0.1 dev dpdk0 table local proto kernel scope host src 10.0.0.1 \n"
-            "kni 10.0.0.7 dev dpdk0 table local scope kni_host \n");
+            "kni 10.0.0.7 dev dpdk0 table local scope kni_host src 10.0.0.7 \n");
   EXPECT_EQ(format_routes({routes[7]}, all, json()),
-            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"table\":\"local\",\"protocol\":\"kernel\","
+            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"table\":\"local\",\"protocol\":"
+            "\"kernel\","
             "\"scope\":\"host\",\"prefsrc\":\"10.0.0.1\",\"flags\":[]}]\n");
 }
 
 TEST(DpipFormatRoute, DeadNexthopsAndFlags) {
-  auto r = rt("10.5.0.0", 16,
-              {nh("dpdk0", "10.0.0.2", 2, proto::kNexthopDead), nh("dpdk1", "10.0.1.2", 256, proto::kNexthopOnlink)},
-              proto::kScopeGlobal, nullptr, 20);
+  auto r = rt(
+      "10.5.0.0", 16,
+      {nh("dpdk0", "10.0.0.2", 2, proto::kNexthopDead), nh("dpdk1", "10.0.1.2", 256, proto::kNexthopOnlink)},
+      proto::kScopeGlobal, nullptr, 20);
   EXPECT_EQ(format_routes({r}, RouteSelector{}, text()),
             "10.5.0.0/16 metric 20 \n"
             "\tnexthop via 10.0.0.2 dev dpdk0 weight 2 dead \n"
@@ -166,20 +179,26 @@ TEST(DpipFormatRoute, DeadNexthopsAndFlags) {
             "{\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"weight\":2,\"flags\":[\"dead\"]},"
             "{\"gateway\":\"10.0.1.2\",\"dev\":\"dpdk1\",\"weight\":256,\"flags\":[\"onlink\"]}]}]\n");
   auto single = rt("10.6.0.0", 16, {nh("dpdk0", "10.0.0.3", 1, proto::kNexthopDead | proto::kNexthopOnlink)});
-  EXPECT_EQ(format_routes({single}, RouteSelector{}, text()), "10.6.0.0/16 via 10.0.0.3 dev dpdk0 dead onlink \n");
+  EXPECT_EQ(format_routes({single}, RouteSelector{}, text()),
+            "10.6.0.0/16 via 10.0.0.3 dev dpdk0 dead onlink \n");
   // a /32 prints without its length; a non-zero /0 is not "default"
   EXPECT_EQ(format_routes({rt("10.7.0.1", 32, {nh("dpdk0", "10.0.0.2")})}, RouteSelector{}, text()),
             "10.7.0.1 via 10.0.0.2 dev dpdk0 \n");
 }
 
-TEST(DpipFormatRoute, KernelProtocolHeuristic) {
-  EXPECT_TRUE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1")));
-  // user routes that merely look alike: src outside the prefix, a gateway, a metric, no src
-  EXPECT_FALSE(route_is_kernel(rt("10.3.0.0", 16, {nh("d", nullptr)}, proto::kScopeLink, "10.0.1.1")));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", "10.0.0.9")}, proto::kScopeLink, "10.0.0.1")));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1", 5)));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink)));
-  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeGlobal, "10.0.0.1")));
+TEST(DpipFormatRoute, KernelProtocolAndTables) {
+  // "proto kernel" comes from the daemon's flag, not from the route's look
+  EXPECT_TRUE(
+      route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1", 0, 0, kKernel)));
+  EXPECT_FALSE(route_is_kernel(rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1")));
+  EXPECT_EQ(format_routes({rt("10.0.0.0", 24, {nh("d", nullptr)}, proto::kScopeLink, "10.0.0.1")},
+                          RouteSelector{}, text()),
+            "10.0.0.0/24 dev d scope link src 10.0.0.1 \n");
+  // a kni_host route wider than /32 stays in main, still typed kni
+  auto wide_kni =
+      rt("10.8.0.0", 24, {nh("d", nullptr)}, proto::kScopeKniHost, nullptr, 0, 0, proto::kRouteFlagKni);
+  EXPECT_TRUE(route_in_table(wide_kni, RouteTable::kMain));
+  EXPECT_EQ(format_routes({wide_kni}, RouteSelector{}, text()), "kni 10.8.0.0/24 dev d scope kni_host \n");
   EXPECT_TRUE(route_in_table(sample_routes()[7], RouteTable::kLocal));
   EXPECT_FALSE(route_in_table(sample_routes()[7], RouteTable::kMain));
   EXPECT_TRUE(route_in_table(sample_routes()[0], RouteTable::kMain));
@@ -202,17 +221,27 @@ TEST(DpipFormatRoute, Get) {
   RouteGetArgs q;
   q.dst = Ip4(ip("10.1.2.3"));
   auto via = got(routes[3], "dpdk0", "10.0.0.2", "10.0.0.1", 1400);
-  EXPECT_EQ(format_route_get(via, q, text()), "10.1.2.3 via 10.0.0.2 dev dpdk0 src 10.0.0.1 \n    cache mtu 1400 \n");
+  EXPECT_EQ(format_route_get(via, q, text()),
+            "10.1.2.3 via 10.0.0.2 dev dpdk0 src 10.0.0.1 \n    cache mtu 1400 \n");
   EXPECT_EQ(format_route_get(via, q, json()),
-            "[{\"dst\":\"10.1.2.3\",\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"prefsrc\":\"10.0.0.1\",\"flags\":[],"
+            "[{\"dst\":\"10.1.2.3\",\"gateway\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"prefsrc\":\"10.0.0.1\","
+            "\"flags\":[],"
             "\"cache\":[],\"metrics\":[{\"mtu\":1400}]}]\n");
 
   q.dst = Ip4(ip("10.0.0.1"));
   auto local = got(routes[7], "dpdk0", "10.0.0.1", "10.0.0.1", 1500);
-  EXPECT_EQ(format_route_get(local, q, text()), "local 10.0.0.1 dev dpdk0 src 10.0.0.1 \n    cache <local> \n");
-  EXPECT_EQ(format_route_get(local, q, json()),
-            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"prefsrc\":\"10.0.0.1\",\"flags\":[],"
-            "\"cache\":[\"local\"]}]\n");
+  EXPECT_EQ(format_route_get(local, q, text()),
+            "local 10.0.0.1 dev dpdk0 src 10.0.0.1 \n    cache <local> \n");
+  EXPECT_EQ(
+      format_route_get(local, q, json()),
+      "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"prefsrc\":\"10.0.0.1\",\"flags\":[],"
+      "\"cache\":[\"local\"]}]\n");
+
+  q.dst = Ip4(ip("10.0.0.7"));  // a kni_host address: its traffic goes to the kernel, not <local>
+  auto kni =
+      got(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, "10.0.0.7", 0, 0, kLocalKni),
+          "dpdk0", "10.0.0.7", "10.0.0.7", 1500);
+  EXPECT_EQ(format_route_get(kni, q, text()), "kni 10.0.0.7 dev dpdk0 src 10.0.0.7 \n    cache \n");
 
   q.dst = Ip4(ip("10.0.0.3"));  // on-link: the next hop is the destination, no "via"
   auto onlink = got(routes[1], "dpdk0", "10.0.0.3", "10.0.0.1", 1500);
@@ -236,8 +265,9 @@ proto::NeighRecord neigh(const char* addr, uint8_t last, uint8_t state, const ch
 }
 
 TEST(DpipFormatNeigh, TextAndJson) {
-  std::vector<proto::NeighRecord> n = {neigh("10.0.0.8", 8, 4), neigh("10.0.0.2", 2, 6), neigh("10.0.0.7", 7, 5),
-                                       neigh("10.0.0.4", 4, 1), neigh("10.0.0.6", 6, 3), neigh("10.0.0.3", 3, 2)};
+  std::vector<proto::NeighRecord> n = {neigh("10.0.0.8", 8, 4), neigh("10.0.0.2", 2, 6),
+                                       neigh("10.0.0.7", 7, 5), neigh("10.0.0.4", 4, 1),
+                                       neigh("10.0.0.6", 6, 3), neigh("10.0.0.3", 3, 2)};
   EXPECT_EQ(format_neighs(n, DevArgs{}, text()),
             "10.0.0.8 dev dpdk0 lladdr 02:00:00:00:00:08 PROBE \n"
             "10.0.0.2 dev dpdk0 lladdr 02:00:00:00:00:02 PERMANENT \n"
@@ -245,11 +275,12 @@ TEST(DpipFormatNeigh, TextAndJson) {
             "10.0.0.4 dev dpdk0 INCOMPLETE \n"
             "10.0.0.6 dev dpdk0 lladdr 02:00:00:00:00:06 STALE \n"
             "10.0.0.3 dev dpdk0 lladdr 02:00:00:00:00:03 REACHABLE \n");
-  EXPECT_EQ(format_neighs({n[0], n[1], n[2], n[3]}, DevArgs{}, json()),
-            "[{\"dst\":\"10.0.0.8\",\"dev\":\"dpdk0\",\"lladdr\":\"02:00:00:00:00:08\",\"state\":[\"PROBE\"]},"
-            "{\"dst\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"lladdr\":\"02:00:00:00:00:02\",\"state\":[\"PERMANENT\"]},"
-            "{\"dst\":\"10.0.0.7\",\"dev\":\"dpdk0\",\"state\":[\"FAILED\"]},"
-            "{\"dst\":\"10.0.0.4\",\"dev\":\"dpdk0\",\"state\":[\"INCOMPLETE\"]}]\n");
+  EXPECT_EQ(
+      format_neighs({n[0], n[1], n[2], n[3]}, DevArgs{}, json()),
+      "[{\"dst\":\"10.0.0.8\",\"dev\":\"dpdk0\",\"lladdr\":\"02:00:00:00:00:08\",\"state\":[\"PROBE\"]},"
+      "{\"dst\":\"10.0.0.2\",\"dev\":\"dpdk0\",\"lladdr\":\"02:00:00:00:00:02\",\"state\":[\"PERMANENT\"]},"
+      "{\"dst\":\"10.0.0.7\",\"dev\":\"dpdk0\",\"state\":[\"FAILED\"]},"
+      "{\"dst\":\"10.0.0.4\",\"dev\":\"dpdk0\",\"state\":[\"INCOMPLETE\"]}]\n");
   EXPECT_EQ(format_neighs({n[1], n[2]}, DevArgs{"dpdk0"}, text()),
             "10.0.0.2 lladdr 02:00:00:00:00:02 PERMANENT \n"
             "10.0.0.7 FAILED \n");
@@ -296,10 +327,11 @@ TEST(DpipFormatLink, Text) {
 
 TEST(DpipFormatLink, Json) {
   auto d = links({link("dpdk0", 2, kUp)});
-  EXPECT_EQ(format_links(d, json()),
-            "[{\"ifindex\":3,\"ifname\":\"dpdk0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
-            "\"mtu\":1500,\"operstate\":\"UP\",\"linkmode\":\"DEFAULT\",\"link_type\":\"ether\","
-            "\"address\":\"ae:6a:01:f6:3d:96\",\"broadcast\":\"ff:ff:ff:ff:ff:ff\"}]\n");
+  EXPECT_EQ(
+      format_links(d, json()),
+      "[{\"ifindex\":3,\"ifname\":\"dpdk0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
+      "\"mtu\":1500,\"operstate\":\"UP\",\"linkmode\":\"DEFAULT\",\"link_type\":\"ether\","
+      "\"address\":\"ae:6a:01:f6:3d:96\",\"broadcast\":\"ff:ff:ff:ff:ff:ff\"}]\n");
 }
 
 // Two workers whose counters add up to ip -s link show dpdk2's (1006 bytes, 13 packets each way).
@@ -359,12 +391,14 @@ TEST(DpipFormatLink, StatsDropsKniAndWideColumns) {
 
   o.verbose = true;
   std::string v = format_links(d, o);
-  EXPECT_NE(v.find("    kni dpdk2.kni: to_kernel 21 from_kernel 22 dropped 23\n"
-                   "    worker 0 lcore 1: rx_packets 10 rx_bytes 123456789012 tx_packets 9 tx_bytes 706 tx_dropped 0\n"
-                   "        drops: eth_not_for_us 5 tx_full 2\n"
-                   "    worker 1 lcore 2: rx_packets 3 rx_bytes 200 tx_packets 4 tx_bytes 300 tx_dropped 7\n"
-                   "        drops: eth_not_for_us 1 tx_full 40\n"),
-            std::string::npos)
+  EXPECT_NE(
+      v.find(
+          "    kni dpdk2.kni: to_kernel 21 from_kernel 22 dropped 23\n"
+          "    worker 0 lcore 1: rx_packets 10 rx_bytes 123456789012 tx_packets 9 tx_bytes 706 tx_dropped 0\n"
+          "        drops: eth_not_for_us 5 tx_full 2\n"
+          "    worker 1 lcore 2: rx_packets 3 rx_bytes 200 tx_packets 4 tx_bytes 300 tx_dropped 7\n"
+          "        drops: eth_not_for_us 1 tx_full 40\n"),
+      std::string::npos)
       << v;
   // -v alone: the worker lines without the RX/TX blocks
   o.stats = 0;
@@ -378,22 +412,25 @@ TEST(DpipFormatLink, StatsJson) {
   o.stats = 1;
   LinkShowData d = stats_sample();
   d.links[0].workers[1].drops = {0, 9, 0};
-  EXPECT_EQ(format_links(d, o),
-            "[{\"ifindex\":5,\"ifname\":\"dpdk2\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
-            "\"mtu\":1500,\"operstate\":\"UP\",\"linkmode\":\"DEFAULT\",\"link_type\":\"ether\","
-            "\"address\":\"ae:6a:01:f6:3d:96\",\"broadcast\":\"ff:ff:ff:ff:ff:ff\","
-            "\"stats64\":{\"rx\":{\"bytes\":1006,\"packets\":13,\"errors\":0,\"dropped\":9,\"over_errors\":0,"
-            "\"multicast\":0},\"tx\":{\"bytes\":1006,\"packets\":13,\"errors\":0,\"dropped\":0,\"carrier_errors\":0,"
-            "\"collisions\":0}},"
-            "\"drops\":{\"eth_not_for_us\":0,\"ipv4_no_route\":9,\"tx_full\":0}}]\n");
+  EXPECT_EQ(
+      format_links(d, o),
+      "[{\"ifindex\":5,\"ifname\":\"dpdk2\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
+      "\"mtu\":1500,\"operstate\":\"UP\",\"linkmode\":\"DEFAULT\",\"link_type\":\"ether\","
+      "\"address\":\"ae:6a:01:f6:3d:96\",\"broadcast\":\"ff:ff:ff:ff:ff:ff\","
+      "\"stats64\":{\"rx\":{\"bytes\":1006,\"packets\":13,\"errors\":0,\"dropped\":9,\"over_errors\":0,"
+      "\"multicast\":0},\"tx\":{\"bytes\":1006,\"packets\":13,\"errors\":0,\"dropped\":0,\"carrier_errors\":"
+      "0,"
+      "\"collisions\":0}},"
+      "\"drops\":{\"eth_not_for_us\":0,\"ipv4_no_route\":9,\"tx_full\":0}}]\n");
   o.verbose = true;
   ctrl::set_fixed_string(d.links[0].rec.kni_ifname, "k0");
   std::string v = format_links(d, o);
-  EXPECT_NE(v.find(",\"kni\":{\"ifname\":\"k0\",\"to_kernel\":0,\"from_kernel\":0,\"dropped\":0},"
-                   "\"workers\":[{\"worker\":0,\"lcore\":1,\"rx_packets\":10,\"rx_bytes\":806,\"tx_packets\":9,"
-                   "\"tx_bytes\":706,\"tx_dropped\":0,\"drops\":{\"eth_not_for_us\":0,\"ipv4_no_route\":0,"
-                   "\"tx_full\":0}},{\"worker\":1,"),
-            std::string::npos)
+  EXPECT_NE(
+      v.find(",\"kni\":{\"ifname\":\"k0\",\"to_kernel\":0,\"from_kernel\":0,\"dropped\":0},"
+             "\"workers\":[{\"worker\":0,\"lcore\":1,\"rx_packets\":10,\"rx_bytes\":806,\"tx_packets\":9,"
+             "\"tx_bytes\":706,\"tx_dropped\":0,\"drops\":{\"eth_not_for_us\":0,\"ipv4_no_route\":0,"
+             "\"tx_full\":0}},{\"worker\":1,"),
+      std::string::npos)
       << v;
 }
 
@@ -443,9 +480,10 @@ proto::AddrRecord addr(const char* dev, const char* a, uint8_t len, bool primary
 
 TEST(DpipFormatAddr, Text) {
   auto d = links({link("dpdk0", 2, kUp), link("dpdk2", 4, kUp)});
-  std::vector<proto::AddrRecord> a = {addr("dpdk0", "10.0.0.1", 24, true), addr("dpdk2", "10.0.3.1", 24, true, "10.0.3.255"),
-                                      addr("dpdk0", "10.0.0.5", 24, false), addr("dpdk2", "192.168.9.9", 32, true),
-                                      addr("dpdk9", "10.9.9.9", 24, true)};
+  std::vector<proto::AddrRecord> a = {
+      addr("dpdk0", "10.0.0.1", 24, true), addr("dpdk2", "10.0.3.1", 24, true, "10.0.3.255"),
+      addr("dpdk0", "10.0.0.5", 24, false), addr("dpdk2", "192.168.9.9", 32, true),
+      addr("dpdk9", "10.9.9.9", 24, true)};
   EXPECT_EQ(format_addrs(d, a, text()),
             "3: dpdk0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
             "    link/ether ae:6a:01:f6:3d:96 brd ff:ff:ff:ff:ff:ff\n"
@@ -467,19 +505,21 @@ TEST(DpipFormatAddr, Text) {
 
 TEST(DpipFormatAddr, Json) {
   auto d = links({link("dpdk0", 2, kUp)});
-  std::vector<proto::AddrRecord> a = {addr("dpdk0", "10.0.0.1", 24, true), addr("dpdk0", "10.0.0.5", 24, false),
+  std::vector<proto::AddrRecord> a = {addr("dpdk0", "10.0.0.1", 24, true),
+                                      addr("dpdk0", "10.0.0.5", 24, false),
                                       addr("dpdk0", "10.0.3.1", 24, true, "10.0.3.255")};
-  EXPECT_EQ(format_addrs(d, a, json()),
-            "[{\"ifindex\":3,\"ifname\":\"dpdk0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
-            "\"mtu\":1500,\"operstate\":\"UP\",\"link_type\":\"ether\",\"address\":\"ae:6a:01:f6:3d:96\","
-            "\"broadcast\":\"ff:ff:ff:ff:ff:ff\",\"addr_info\":["
-            "{\"family\":\"inet\",\"local\":\"10.0.0.1\",\"prefixlen\":24,\"scope\":\"global\",\"label\":\"dpdk0\","
-            "\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295},"
-            "{\"family\":\"inet\",\"local\":\"10.0.0.5\",\"prefixlen\":24,\"scope\":\"global\",\"secondary\":true,"
-            "\"label\":\"dpdk0\",\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295},"
-            "{\"family\":\"inet\",\"local\":\"10.0.3.1\",\"prefixlen\":24,\"broadcast\":\"10.0.3.255\","
-            "\"scope\":\"global\",\"label\":\"dpdk0\",\"valid_life_time\":4294967295,"
-            "\"preferred_life_time\":4294967295}]}]\n");
+  EXPECT_EQ(
+      format_addrs(d, a, json()),
+      "[{\"ifindex\":3,\"ifname\":\"dpdk0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],"
+      "\"mtu\":1500,\"operstate\":\"UP\",\"link_type\":\"ether\",\"address\":\"ae:6a:01:f6:3d:96\","
+      "\"broadcast\":\"ff:ff:ff:ff:ff:ff\",\"addr_info\":["
+      "{\"family\":\"inet\",\"local\":\"10.0.0.1\",\"prefixlen\":24,\"scope\":\"global\",\"label\":\"dpdk0\","
+      "\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295},"
+      "{\"family\":\"inet\",\"local\":\"10.0.0.5\",\"prefixlen\":24,\"scope\":\"global\",\"secondary\":true,"
+      "\"label\":\"dpdk0\",\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295},"
+      "{\"family\":\"inet\",\"local\":\"10.0.3.1\",\"prefixlen\":24,\"broadcast\":\"10.0.3.255\","
+      "\"scope\":\"global\",\"label\":\"dpdk0\",\"valid_life_time\":4294967295,"
+      "\"preferred_life_time\":4294967295}]}]\n");
   EXPECT_EQ(format_addrs(links({link("dpdk1", 0, 0)}), {}, json()),
             "[{\"ifindex\":1,\"ifname\":\"dpdk1\",\"flags\":[\"BROADCAST\",\"MULTICAST\"],\"mtu\":1500,"
             "\"operstate\":\"DOWN\",\"link_type\":\"ether\",\"address\":\"ae:6a:01:f6:3d:96\","
@@ -492,7 +532,8 @@ SyncData sync_sample(bool second_in_sync) {
   SyncData s;
   s.header = proto::SyncReply{0xdeadbeef, 2, second_in_sync ? 1u : 0u};
   s.workers.push_back(proto::SyncWorker{0, 1, 0xdeadbeef, 1, 0});
-  s.workers.push_back(proto::SyncWorker{1, 2, second_in_sync ? 0xdeadbeefu : 0x1u, second_in_sync ? 1u : 0u, 3});
+  s.workers.push_back(
+      proto::SyncWorker{1, 2, second_in_sync ? 0xdeadbeefu : 0x1u, second_in_sync ? 1u : 0u, 3});
   return s;
 }
 
@@ -505,10 +546,11 @@ TEST(DpipFormatSync, TextJsonFooter) {
             "model digest 0x00000000deadbeef\n"
             "worker 0 lcore 1 digest 0x00000000deadbeef replays 0 in sync\n"
             "worker 1 lcore 2 digest 0x0000000000000001 replays 3 OUT OF SYNC\n");
-  EXPECT_EQ(format_sync(sync_sample(false), json()),
-            "{\"model_digest\":\"0x00000000deadbeef\",\"all_in_sync\":false,\"workers\":["
-            "{\"worker\":0,\"lcore\":1,\"digest\":\"0x00000000deadbeef\",\"in_sync\":true,\"replays\":0},"
-            "{\"worker\":1,\"lcore\":2,\"digest\":\"0x0000000000000001\",\"in_sync\":false,\"replays\":3}]}\n");
+  EXPECT_EQ(
+      format_sync(sync_sample(false), json()),
+      "{\"model_digest\":\"0x00000000deadbeef\",\"all_in_sync\":false,\"workers\":["
+      "{\"worker\":0,\"lcore\":1,\"digest\":\"0x00000000deadbeef\",\"in_sync\":true,\"replays\":0},"
+      "{\"worker\":1,\"lcore\":2,\"digest\":\"0x0000000000000001\",\"in_sync\":false,\"replays\":3}]}\n");
   EXPECT_TRUE(all_in_sync(sync_sample(true)));
   EXPECT_FALSE(all_in_sync(sync_sample(false)));
   EXPECT_EQ(format_sync_footer(sync_sample(true)), "sync: all 2 workers agree with the model\n");

@@ -39,7 +39,8 @@ TEST(DpipJson, CompactAsIp) {
   JsonWriter j(false);
   write_route(j);
   EXPECT_EQ(j.str(),
-            "[{\"dst\":\"10.1.0.0/16\",\"gateway\":\"10.0.0.2\",\"metric\":10,\"flags\":[],\"metrics\":[{\"mtu\":1400}]},"
+            "[{\"dst\":\"10.1.0.0/"
+            "16\",\"gateway\":\"10.0.0.2\",\"metric\":10,\"flags\":[],\"metrics\":[{\"mtu\":1400}]},"
             "{\"dst\":\"default\",\"flags\":[\"BROADCAST\",\"UP\"]}]");
 }
 

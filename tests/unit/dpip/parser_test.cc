@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <sstream>
 
 #include "dplb/ctrl/proto.h"
@@ -87,23 +88,38 @@ TEST(DpipParser, ObjectAndCommandPrefixes) {
     Verb verb;
   };
   const Case cases[] = {
-      {"l", Object::kLink, Verb::kShow},           {"link", Object::kLink, Verb::kShow},
-      {"link list", Object::kLink, Verb::kShow},   {"link lst", Object::kLink, Verb::kShow},
-      {"li s", Object::kLink, Verb::kShow},        {"link help", Object::kLink, Verb::kHelp},
-      {"a", Object::kAddr, Verb::kShow},           {"addr", Object::kAddr, Verb::kShow},
-      {"address list", Object::kAddr, Verb::kShow}, {"a s dev dpdk0", Object::kAddr, Verb::kShow},
-      {"a a 1.2.3.4 dev d", Object::kAddr, Verb::kAdd}, {"a d 1.2.3.4 dev d", Object::kAddr, Verb::kDel},
-      {"a f dev d", Object::kAddr, Verb::kFlush},  {"a h", Object::kAddr, Verb::kHelp},
-      {"n", Object::kNeigh, Verb::kShow},          {"neighbour show", Object::kNeigh, Verb::kShow},
-      {"neighbor", Object::kNeigh, Verb::kShow},   {"neigh fl dev d", Object::kNeigh, Verb::kFlush},
-      {"r", Object::kRoute, Verb::kShow},          {"r s", Object::kRoute, Verb::kShow},
-      {"route list", Object::kRoute, Verb::kShow}, {"r a 1.0.0.0/8 dev d", Object::kRoute, Verb::kAdd},
-      {"r d 1.0.0.0/8", Object::kRoute, Verb::kDel}, {"r c 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
+      {"l", Object::kLink, Verb::kShow},
+      {"link", Object::kLink, Verb::kShow},
+      {"link list", Object::kLink, Verb::kShow},
+      {"link lst", Object::kLink, Verb::kShow},
+      {"li s", Object::kLink, Verb::kShow},
+      {"link help", Object::kLink, Verb::kHelp},
+      {"a", Object::kAddr, Verb::kShow},
+      {"addr", Object::kAddr, Verb::kShow},
+      {"address list", Object::kAddr, Verb::kShow},
+      {"a s dev dpdk0", Object::kAddr, Verb::kShow},
+      {"a a 1.2.3.4 dev d", Object::kAddr, Verb::kAdd},
+      {"a d 1.2.3.4 dev d", Object::kAddr, Verb::kDel},
+      {"a f dev d", Object::kAddr, Verb::kFlush},
+      {"a h", Object::kAddr, Verb::kHelp},
+      {"n", Object::kNeigh, Verb::kShow},
+      {"neighbour show", Object::kNeigh, Verb::kShow},
+      {"neighbor", Object::kNeigh, Verb::kShow},
+      {"neigh fl dev d", Object::kNeigh, Verb::kFlush},
+      {"r", Object::kRoute, Verb::kShow},
+      {"r s", Object::kRoute, Verb::kShow},
+      {"route list", Object::kRoute, Verb::kShow},
+      {"r a 1.0.0.0/8 dev d", Object::kRoute, Verb::kAdd},
+      {"r d 1.0.0.0/8", Object::kRoute, Verb::kDel},
+      {"r c 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
       {"r chg 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
       {"r replace 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
-      {"r app 1.0.0.0/8 dev d", Object::kRoute, Verb::kAppend}, {"r g 1.2.3.4", Object::kRoute, Verb::kGet},
-      {"r f", Object::kRoute, Verb::kFlush},       {"r h", Object::kRoute, Verb::kHelp},
-      {"sync", Object::kSync, Verb::kShow},        {"s show", Object::kSync, Verb::kShow},
+      {"r app 1.0.0.0/8 dev d", Object::kRoute, Verb::kAppend},
+      {"r g 1.2.3.4", Object::kRoute, Verb::kGet},
+      {"r f", Object::kRoute, Verb::kFlush},
+      {"r h", Object::kRoute, Verb::kHelp},
+      {"sync", Object::kSync, Verb::kShow},
+      {"s show", Object::kSync, Verb::kShow},
       {"sync help", Object::kSync, Verb::kHelp},
   };
   for (const Case& c : cases) {
@@ -159,10 +175,14 @@ TEST(DpipParser, AddrErrors) {
   fails("addr add 10.0.0.1/24", "Not enough information: \"dev\" argument is required.");
   fails("addr add dev dpdk0", "Not enough information: \"local\" argument is required.");
   fails("addr add 10.0.0.1/33 dev dpdk0", "Error: any valid prefix is expected rather than \"10.0.0.1/33\".");
-  fails("addr add 10.0.0.300/24 dev dpdk0", "Error: any valid prefix is expected rather than \"10.0.0.300/24\".");
-  fails("addr add 10.0.0.1/24 dev dpdk0 foo", "Error: either \"local\" is duplicate, or \"foo\" is a garbage.");
-  fails("addr add 10.0.0.1/24 dev dpdk0 dev dpdk1", "Error: duplicate \"dev\": \"dpdk1\" is the second value.");
-  fails("addr add 10.0.0.1/24 dev dpdk0 scope bogus", "Error: argument \"bogus\" is wrong: invalid scope value.");
+  fails("addr add 10.0.0.300/24 dev dpdk0",
+        "Error: any valid prefix is expected rather than \"10.0.0.300/24\".");
+  fails("addr add 10.0.0.1/24 dev dpdk0 foo",
+        "Error: either \"local\" is duplicate, or \"foo\" is a garbage.");
+  fails("addr add 10.0.0.1/24 dev dpdk0 dev dpdk1",
+        "Error: duplicate \"dev\": \"dpdk1\" is the second value.");
+  fails("addr add 10.0.0.1/24 dev dpdk0 scope bogus",
+        "Error: argument \"bogus\" is wrong: invalid scope value.");
   fails("addr add 10.0.0.1/24 dev dpdk0 scope 256", "Error: argument \"256\" is wrong: invalid scope value.");
   fails("addr add 10.0.0.1/24 dev dpdk0 scope link scope host",
         "Error: duplicate \"scope\": \"host\" is the second value.");
@@ -219,7 +239,8 @@ TEST(DpipParser, NeighErrors) {
 
 TEST(DpipParser, RouteAddSinglePath) {
   auto r = std::get<RouteArgs>(
-      ok("route add 10.1.0.0/16 via 10.0.0.2 dev dpdk0 src 10.0.0.1 metric 10 mtu 1400 scope global onlink").args);
+      ok("route add 10.1.0.0/16 via 10.0.0.2 dev dpdk0 src 10.0.0.1 metric 10 mtu 1400 scope global onlink")
+          .args);
   EXPECT_EQ(r.dst.addr, ip("10.1.0.0"));
   EXPECT_EQ(r.dst.len, 16);
   ASSERT_EQ(r.nexthops.size(), 1u);
@@ -273,7 +294,8 @@ TEST(DpipParser, RouteAddMultipath) {
 }
 
 TEST(DpipParser, RouteAddErrors) {
-  fails("route add 10.0.0.0/33 dev dpdk0", "Error: any valid prefix is expected rather than \"10.0.0.0/33\".");
+  fails("route add 10.0.0.0/33 dev dpdk0",
+        "Error: any valid prefix is expected rather than \"10.0.0.0/33\".");
   fails("route add foo via 10.0.0.1", "Error: any valid prefix is expected rather than \"foo\".");
   fails("route add 10.9.0.0/16 via 10.0.0.300 dev dpdk0",
         "Error: inet address is expected rather than \"10.0.0.300\".");
@@ -283,23 +305,32 @@ TEST(DpipParser, RouteAddErrors) {
         "Error: either \"to\" is duplicate, or \"10.8.0.0/16\" is a garbage.");
   fails("route add 10.9.0.0/16 via 10.0.0.2 via 10.0.0.3",
         "Error: argument \"via\" is wrong: use nexthop syntax to specify multiple via");
-  fails("route add 10.9.0.0/16 dev dpdk0 dev dpdk1", "Error: duplicate \"dev\": \"dpdk1\" is the second value.");
-  fails("route add 10.9.0.0/16 dev dpdk0 metric 1 metric 2", "Error: duplicate \"metric\": \"2\" is the second value.");
+  fails("route add 10.9.0.0/16 dev dpdk0 dev dpdk1",
+        "Error: duplicate \"dev\": \"dpdk1\" is the second value.");
+  fails("route add 10.9.0.0/16 dev dpdk0 metric 1 metric 2",
+        "Error: duplicate \"metric\": \"2\" is the second value.");
   fails("route add 10.9.0.0/16 dev dpdk0 src 10.0.0.1 src 10.0.0.5",
         "Error: duplicate \"src\": \"10.0.0.5\" is the second value.");
-  fails("route add 10.9.0.0/16 dev dpdk0 mtu 1400 mtu 1500", "Error: duplicate \"mtu\": \"1500\" is the second value.");
+  fails("route add 10.9.0.0/16 dev dpdk0 mtu 1400 mtu 1500",
+        "Error: duplicate \"mtu\": \"1500\" is the second value.");
   fails("route add 10.9.0.0/16 dev dpdk0 scope link scope host",
         "Error: duplicate \"scope\": \"host\" is the second value.");
   fails("route add 10.9.0.0/16 via 10.0.0.2 metric 4294967296",
         "Error: argument \"4294967296\" is wrong: \"metric\" value is invalid");
   fails("route add 10.9.0.0/16 via 10.0.0.2 metric 99999999999999999999999",
         "Error: argument \"99999999999999999999999\" is wrong: \"metric\" value is invalid");
-  fails("route add 10.9.0.0/16 via 10.0.0.2 metric abc", "Error: argument \"abc\" is wrong: \"metric\" value is invalid");
-  fails("route add 10.9.0.0/16 via 10.0.0.2 metric -1", "Error: argument \"-1\" is wrong: \"metric\" value is invalid");
-  fails("route add 10.9.0.0/16 via 10.0.0.2 mtu abc", "Error: argument \"abc\" is wrong: \"mtu\" value is invalid");
-  fails("route add 10.9.0.0/16 via 10.0.0.2 scope foo", "Error: argument \"foo\" is wrong: invalid \"scope\" value");
-  fails("route add 10.9.0.0/16 dev dpdk0 src 1.2.3.400", "Error: inet address is expected rather than \"1.2.3.400\".");
-  fails("route add 10.9.0.0/16 nexthop via 10.0.0.2 weight 0", "Error: argument \"0\" is wrong: \"weight\" is invalid");
+  fails("route add 10.9.0.0/16 via 10.0.0.2 metric abc",
+        "Error: argument \"abc\" is wrong: \"metric\" value is invalid");
+  fails("route add 10.9.0.0/16 via 10.0.0.2 metric -1",
+        "Error: argument \"-1\" is wrong: \"metric\" value is invalid");
+  fails("route add 10.9.0.0/16 via 10.0.0.2 mtu abc",
+        "Error: argument \"abc\" is wrong: \"mtu\" value is invalid");
+  fails("route add 10.9.0.0/16 via 10.0.0.2 scope foo",
+        "Error: argument \"foo\" is wrong: invalid \"scope\" value");
+  fails("route add 10.9.0.0/16 dev dpdk0 src 1.2.3.400",
+        "Error: inet address is expected rather than \"1.2.3.400\".");
+  fails("route add 10.9.0.0/16 nexthop via 10.0.0.2 weight 0",
+        "Error: argument \"0\" is wrong: \"weight\" is invalid");
   fails("route add 10.9.0.0/16 nexthop via 10.0.0.2 weight 257",
         "Error: argument \"257\" is wrong: \"weight\" is invalid");
   fails("route add 10.9.0.0/16 nexthop via 10.0.0.2 weight 1 weight 2",
@@ -313,7 +344,8 @@ TEST(DpipParser, RouteAddErrors) {
   fails("route add 10.9.0.0/16 via 10.0.0.1 nexthop via 10.0.0.2",
         "Error: argument \"nexthop\" is wrong: \"via\", \"dev\" and \"onlink\" go inside each nexthop");
   fails("route add 10.9.0.0/16 via", "Command line is not complete. Try option \"help\"");
-  fails("route add 10.9.0.0/16 nexthop via 10.0.0.2 weight", "Command line is not complete. Try option \"help\"");
+  fails("route add 10.9.0.0/16 nexthop via 10.0.0.2 weight",
+        "Command line is not complete. Try option \"help\"");
   fails("route add 10.9.0.0/16 dev 0123456789abcdef",
         "Error: argument \"0123456789abcdef\" is wrong: \"dev\" not a valid ifname");
   auto c = P("route add");
@@ -340,15 +372,24 @@ TEST(DpipParser, RouteShowFlushSelector) {
 
   s = std::get<RouteSelector>(ok("route flush dev dpdk0").args);
   EXPECT_EQ(s.dev, "dpdk0");
+  EXPECT_EQ(std::get<RouteSelector>(ok("route flush table main").args).dev, "");
   EXPECT_EQ(ok("route flush").verb, Verb::kFlush);
 
   fails("route show table foo", "Error: argument \"foo\" is wrong: table id value is invalid");
   fails("route show table", "Command line is not complete. Try option \"help\"");
   fails("route show foo", "Error: any valid prefix is expected rather than \"foo\".");
-  fails("route show 10.0.0.0/8 10.0.0.0/16", "Error: either \"to\" is duplicate, or \"10.0.0.0/16\" is a garbage.");
+  fails("route show 10.0.0.0/8 10.0.0.0/16",
+        "Error: either \"to\" is duplicate, or \"10.0.0.0/16\" is a garbage.");
   fails("route show table main table local", "Error: duplicate \"table\": \"local\" is the second value.");
   fails("route flush table local",
-        "Error: argument \"local\" is wrong: only the main table can be flushed (local routes follow the addresses)");
+        "Error: argument \"local\" is wrong: only the main table can be flushed (local routes follow the "
+        "addresses)");
+  // the daemon flushes by device only: anything else would silently flush more than asked
+  fails("route flush 10.0.0.0/8",
+        "Error: argument \"10.0.0.0/8\" is wrong: \"dpip route flush\" selects routes by \"dev\" only");
+  fails("route flush via 10.0.0.1",
+        "Error: argument \"via\" is wrong: \"dpip route flush\" selects routes by \"dev\" only");
+  fails("route flush dev a dev b", "Error: duplicate \"dev\": \"b\" is the second value.");
 }
 
 TEST(DpipParser, RouteGet) {
@@ -399,6 +440,92 @@ TEST(DpipParser, BatchLinesKeepGlobalOptions) {
   auto bad = parse_object(split_batch_line("-s link"), o);
   ASSERT_FALSE(bad.is_ok());
   EXPECT_EQ(bad.status().message(), "Object \"-s\" is unknown, try \"dpip help\".");
+}
+
+// Random sentences over dpip's vocabulary: parse() always answers (a command or an EINVAL line) and
+// what it accepts respects the wire limits. A cheap stand-in until the libFuzzer target exists.
+TEST(DpipParser, RandomWordSequences) {
+  const std::vector<std::string> vocab = {"link",
+                                          "l",
+                                          "addr",
+                                          "a",
+                                          "neigh",
+                                          "n",
+                                          "route",
+                                          "r",
+                                          "sync",
+                                          "help",
+                                          "show",
+                                          "add",
+                                          "del",
+                                          "flush",
+                                          "get",
+                                          "replace",
+                                          "append",
+                                          "change",
+                                          "dev",
+                                          "via",
+                                          "src",
+                                          "metric",
+                                          "mtu",
+                                          "scope",
+                                          "onlink",
+                                          "nexthop",
+                                          "weight",
+                                          "table",
+                                          "local",
+                                          "main",
+                                          "all",
+                                          "from",
+                                          "oif",
+                                          "to",
+                                          "lladdr",
+                                          "nud",
+                                          "permanent",
+                                          "default",
+                                          "10.0.0.1",
+                                          "10.0.0.0/24",
+                                          "0.0.0.0/0",
+                                          "1.2.3.4/33",
+                                          "02:00:00:00:00:01",
+                                          "dpdk0",
+                                          "0",
+                                          "1",
+                                          "256",
+                                          "257",
+                                          "4294967295",
+                                          "4294967296",
+                                          "-s",
+                                          "-j",
+                                          "-x",
+                                          "-batch",
+                                          "-",
+                                          "",
+                                          "#",
+                                          "host",
+                                          "kni_host",
+                                          "\"",
+                                          "0x10"};
+  std::mt19937 rng(12345);
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::vector<std::string> line(rng() % 14);
+    for (auto& w : line) w = vocab[rng() % vocab.size()];
+    auto c = parse(line);
+    if (!c.is_ok()) {
+      EXPECT_EQ(c.status().code(), EINVAL);
+      EXPECT_FALSE(c.status().message().empty());
+      continue;
+    }
+    if (const auto* r = std::get_if<RouteArgs>(&c->args)) {
+      EXPECT_LE(r->nexthops.size(), proto::kMaxNexthops);
+      EXPECT_LE(r->dst.len, 32);
+      for (const auto& nh : r->nexthops) {
+        EXPECT_GE(nh.weight, 1);
+        EXPECT_LE(nh.weight, 256);
+        EXPECT_LT(nh.dev.size(), proto::kIfNameSize);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -23,10 +23,11 @@ proto::LinkRecord link_rec(const char* name, uint32_t port) {
   return r;
 }
 
-std::vector<uint8_t> link_payload(uint32_t n_links, uint32_t n_workers, const std::vector<std::string>& reasons,
-                                  bool with_stats) {
+std::vector<uint8_t> link_payload(uint32_t n_links, uint32_t n_workers,
+                                  const std::vector<std::string>& reasons, bool with_stats) {
   std::vector<uint8_t> p;
-  put(p, proto::LinkReplyHeader{n_links, n_workers, static_cast<uint32_t>(reasons.size()), with_stats ? 1u : 0u});
+  put(p, proto::LinkReplyHeader{n_links, n_workers, static_cast<uint32_t>(reasons.size()),
+                                with_stats ? 1u : 0u});
   for (const auto& r : reasons) {
     proto::ReasonName n{};
     ctrl::set_fixed_string(n.name, r);

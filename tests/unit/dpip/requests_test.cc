@@ -5,8 +5,8 @@
 
 #include <sstream>
 
-#include "dplb/ctrl/wire.h"
 #include "dpip/parser.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 namespace {
@@ -79,8 +79,9 @@ TEST(DpipRequests, RouteDefaultsAndModes) {
 }
 
 TEST(DpipRequests, RouteMultipath) {
-  auto r = route("route add 10.2.0.0/16 nexthop via 10.0.0.2 dev dpdk0 weight 1 nexthop via 10.0.1.2 dev dpdk1 "
-                 "weight 3 onlink");
+  auto r = route(
+      "route add 10.2.0.0/16 nexthop via 10.0.0.2 dev dpdk0 weight 1 nexthop via 10.0.1.2 dev dpdk1 "
+      "weight 3 onlink");
   EXPECT_EQ(r.n_nexthops, 2);
   EXPECT_EQ(r.has, 0u);  // dev/via filters only describe a single path
   EXPECT_EQ(r.scope, proto::kScopeGlobal);
@@ -100,11 +101,16 @@ TEST(DpipRequests, RouteFilterAndGet) {
   EXPECT_EQ(f.nh[0].gateway, ip("10.0.0.2"));
   EXPECT_EQ(f.dst, ip("10.0.0.0"));
   EXPECT_EQ(f.dst_len, 8);
+  EXPECT_EQ(f.flags, proto::kRouteFlagForward | proto::kRouteFlagLocal);  // table all
   f = make_route_filter(std::get<RouteSelector>(cmd("route show").args));
   EXPECT_EQ(f.has, 0u);
   EXPECT_EQ(f.n_nexthops, 0);
+  EXPECT_EQ(f.flags, proto::kRouteFlagForward);
+  EXPECT_EQ(make_route_filter(std::get<RouteSelector>(cmd("route show table local").args)).flags,
+            proto::kRouteFlagLocal);
 
-  auto q = make_route_get_query(std::get<RouteGetArgs>(cmd("route get 10.1.2.3 from 10.0.0.5 oif dpdk1").args));
+  auto q =
+      make_route_get_query(std::get<RouteGetArgs>(cmd("route get 10.1.2.3 from 10.0.0.5 oif dpdk1").args));
   EXPECT_EQ(q.dst, ip("10.1.2.3"));
   EXPECT_EQ(q.src, ip("10.0.0.5"));
   EXPECT_EQ(ctrl::fixed_string(q.oif), "dpdk1");
@@ -120,7 +126,8 @@ TEST(DpipRequests, AddrNeighLink) {
   EXPECT_EQ(a.prefixlen, 24);
   EXPECT_EQ(a.scope, proto::kScopeGlobal);
   EXPECT_EQ(a.broadcast, 0u);
-  EXPECT_EQ(make_addr_record(std::get<AddrArgs>(cmd("addr add 127.0.0.9/8 dev d").args)).scope, proto::kScopeHost);
+  EXPECT_EQ(make_addr_record(std::get<AddrArgs>(cmd("addr add 127.0.0.9/8 dev d").args)).scope,
+            proto::kScopeHost);
   EXPECT_EQ(make_addr_record(std::get<AddrArgs>(cmd("addr add 10.0.0.1 dev d scope link").args)).scope,
             proto::kScopeLink);
 

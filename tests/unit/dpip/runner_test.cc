@@ -64,12 +64,15 @@ class FakeDaemon {
     dir_ = d != nullptr ? d : "/tmp";
     path_ = dir_ + "/dplb.ipc";
     Status added = registry_.add(ctrl::Module{
-        "fake", {0, 1000}, {0, 1000},
+        "fake",
+        {0, 1000},
+        {0, 1000},
         [this](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
           std::lock_guard lock(mu_);
           requests_.push_back(Request{kind, op, std::vector<uint8_t>(payload.begin(), payload.end())});
           auto h = handlers_.find(op);
-          if (h == handlers_.end()) return Status::error(EOPNOTSUPP, "unknown operation " + std::to_string(op));
+          if (h == handlers_.end())
+            return Status::error(EOPNOTSUPP, "unknown operation " + std::to_string(op));
           return h->second(requests_.back().payload, reply);
         }});
     EXPECT_TRUE(added.is_ok()) << added.message();
@@ -100,7 +103,8 @@ class FakeDaemon {
     });
   }
   void refuse(uint32_t op, int code, std::string message) {
-    on(op, [code, message](const std::vector<uint8_t>&, std::vector<uint8_t>&) { return Status(code, message); });
+    on(op,
+       [code, message](const std::vector<uint8_t>&, std::vector<uint8_t>&) { return Status(code, message); });
   }
 
   std::vector<Request> requests() {
@@ -197,7 +201,8 @@ TEST(DpipRunner, CannotConnect) {
   std::ostringstream out, err;
   std::vector<std::string> args = {"-x", "/tmp/dpip_no_such_dir/dplb.ipc", "link"};
   EXPECT_EQ(run(args, in, out, err), kExitFailure);
-  EXPECT_EQ(err.str(), "Cannot connect to dplb at /tmp/dpip_no_such_dir/dplb.ipc: No such file or directory\n");
+  EXPECT_EQ(err.str(),
+            "Cannot connect to dplb at /tmp/dpip_no_such_dir/dplb.ipc: No such file or directory\n");
   EXPECT_EQ(out.str(), "");
 }
 
@@ -257,19 +262,20 @@ TEST(DpipRunner, LinkStatsVerboseAndSyncFooter) {
   d.reply(proto::kOpSyncShow, sync_reply(true));
   auto r = d.run(words("-s -v link"));
   EXPECT_EQ(r.rc, kExitOk) << r.err;
-  EXPECT_EQ(r.out, std::string(kLinkText) +
-                       "    RX:  bytes packets errors dropped  missed   mcast           \n"
-                       "          1500      15      0       7       0       0 \n"
-                       "    TX:  bytes packets errors dropped carrier collsns           \n"
-                       "          2600      26      0       1       0       0 \n"
-                       "    drops:\n"
-                       "        ipv4_no_route 3\n"
-                       "        tx_full       4\n"
-                       "    worker 0 lcore 1: rx_packets 10 rx_bytes 1000 tx_packets 20 tx_bytes 2000 tx_dropped 0\n"
-                       "        drops: ipv4_no_route 3\n"
-                       "    worker 1 lcore 2: rx_packets 5 rx_bytes 500 tx_packets 6 tx_bytes 600 tx_dropped 1\n"
-                       "        drops: tx_full 4\n"
-                       "sync: all 2 workers agree with the model\n");
+  EXPECT_EQ(r.out,
+            std::string(kLinkText) +
+                "    RX:  bytes packets errors dropped  missed   mcast           \n"
+                "          1500      15      0       7       0       0 \n"
+                "    TX:  bytes packets errors dropped carrier collsns           \n"
+                "          2600      26      0       1       0       0 \n"
+                "    drops:\n"
+                "        ipv4_no_route 3\n"
+                "        tx_full       4\n"
+                "    worker 0 lcore 1: rx_packets 10 rx_bytes 1000 tx_packets 20 tx_bytes 2000 tx_dropped 0\n"
+                "        drops: ipv4_no_route 3\n"
+                "    worker 1 lcore 2: rx_packets 5 rx_bytes 500 tx_packets 6 tx_bytes 600 tx_dropped 1\n"
+                "        drops: tx_full 4\n"
+                "sync: all 2 workers agree with the model\n");
   auto reqs = d.requests();
   ASSERT_EQ(reqs.size(), 2u);
   proto::LinkQuery q{};
@@ -443,15 +449,17 @@ TEST(DpipRunner, RouteShowTables) {
   local.dst_len = 32;
   local.scope = proto::kScopeHost;
   local.src = ip("10.0.0.1");
-  local.flags = proto::kRouteFlagLocal;
+  local.flags = proto::kRouteFlagLocal | proto::kRouteFlagProtoKernel;
   local.n_nexthops = 1;
   ctrl::set_fixed_string(local.nh[0].ifname, "dpdk0");
   append(routes, local);
   d.reply(proto::kOpRouteShow, routes);
   EXPECT_EQ(d.run(words("route")).out, "default via 10.0.0.254 dev dpdk0 \n");
-  EXPECT_EQ(d.run(words("r s table local")).out, "local 10.0.0.1 dev dpdk0 proto kernel scope host src 10.0.0.1 \n");
+  EXPECT_EQ(d.run(words("r s table local")).out,
+            "local 10.0.0.1 dev dpdk0 proto kernel scope host src 10.0.0.1 \n");
   EXPECT_EQ(d.run(words("-j r s table local")).out,
-            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":\"host\","
+            "[{\"type\":\"local\",\"dst\":\"10.0.0.1\",\"dev\":\"dpdk0\",\"protocol\":\"kernel\",\"scope\":"
+            "\"host\","
             "\"prefsrc\":\"10.0.0.1\",\"flags\":[]}]\n");
   auto r = d.run(words("route show dev dpdk0 10.0.0.0/8"));
   EXPECT_EQ(r.out, "default via 10.0.0.254 \n");
@@ -459,6 +467,25 @@ TEST(DpipRunner, RouteShowTables) {
   ASSERT_TRUE(ctrl::decode_pod(d.requests().back().payload, f));
   EXPECT_EQ(f.has, proto::kRouteHasDev | proto::kRouteHasPrefix);
   EXPECT_EQ(f.dst_len, 8);
+  EXPECT_EQ(f.flags, proto::kRouteFlagForward);
+  d.run(words("route show table local"));
+  ASSERT_TRUE(ctrl::decode_pod(d.requests().back().payload, f));
+  EXPECT_EQ(f.flags, proto::kRouteFlagLocal);
+}
+
+TEST(DpipRunner, ErrorLineWording) {
+  EXPECT_EQ(daemon_error_line(EEXIST, "", "", false), "RTNETLINK answers: File exists");
+  EXPECT_EQ(daemon_error_line(ENOENT, "No such file or directory", "dpdk0", false),
+            "RTNETLINK answers: No such file or directory");  // the daemon echoing strerror
+  EXPECT_EQ(daemon_error_line(ENETUNREACH, "Network is unreachable", "", false),
+            "RTNETLINK answers: Network is unreachable");
+  EXPECT_EQ(daemon_error_line(EINVAL, "Invalid MTU", "", false), "Error: Invalid MTU");
+  EXPECT_EQ(daemon_error_line(ENODEV, "", "dpdk9", false), "Cannot find device \"dpdk9\"");
+  EXPECT_EQ(daemon_error_line(ENODEV, "Cannot find device \"dpdk8\"", "dpdk9", false),
+            "Cannot find device \"dpdk8\"");
+  EXPECT_EQ(daemon_error_line(ENODEV, "Cannot find device \"dpdk9\"", "dpdk9", true),
+            "Device \"dpdk9\" does not exist.");
+  EXPECT_EQ(daemon_error_line(ENODEV, "", "", true), "RTNETLINK answers: No such device");
 }
 
 TEST(DpipRunner, SyncExitStatus) {
@@ -511,16 +538,16 @@ std::string write_file(const FakeDaemon& d, const std::string& name, const std::
 }
 
 const char kBatch[] =
-    "# routes for the lab\n"          // 1
-    "route add 10.1.0.0/16 dev dpdk0\n"  // 2
-    "\n"                                 // 3
-    "r a 10.2.0.0/16 via 10.0.0.2\n"     // 4
-    "   # indented comment\n"            // 5
+    "# routes for the lab\n"                                    // 1
+    "route add 10.1.0.0/16 dev dpdk0\n"                         // 2
+    "\n"                                                        // 3
+    "r a 10.2.0.0/16 via 10.0.0.2\n"                            // 4
+    "   # indented comment\n"                                   // 5
     "route replace 10.3.0.0/16 dev dpdk0 # trailing comment\n"  // 6
-    "route del 10.9.0.0/16\n"            // 7
-    "addr add 10.0.0.1/24 dev dpdk0\n"   // 8
-    "route append 10.4.0.0/16 dev dpdk1\n"  // 9
-    "route add 10.5.0.0/16 dev dpdk1\n";    // 10
+    "route del 10.9.0.0/16\n"                                   // 7
+    "addr add 10.0.0.1/24 dev dpdk0\n"                          // 8
+    "route append 10.4.0.0/16 dev dpdk1\n"                      // 9
+    "route add 10.5.0.0/16 dev dpdk1\n";                        // 10
 
 TEST(DpipRunnerBatch, GroupsConsecutiveRouteChanges) {
   FakeDaemon d;
@@ -574,11 +601,10 @@ TEST(DpipRunnerBatch, ForceGoesOnAfterEachFailure) {
   auto file = write_file(d, "b.txt", kBatch);
   auto r = d.run({"-force", "-batch", file});
   EXPECT_EQ(r.rc, kExitFailure);
-  EXPECT_EQ(r.err,
-            "RTNETLINK answers: File exists\nCommand failed " + file + ":4\n" +
-                "RTNETLINK answers: File exists\nCommand failed " + file + ":7\n" +
-                "Error: bad address\nCommand failed " + file + ":8\n" +
-                "RTNETLINK answers: File exists\nCommand failed " + file + ":9\n");
+  EXPECT_EQ(r.err, "RTNETLINK answers: File exists\nCommand failed " + file + ":4\n" +
+                       "RTNETLINK answers: File exists\nCommand failed " + file + ":7\n" +
+                       "Error: bad address\nCommand failed " + file + ":8\n" +
+                       "RTNETLINK answers: File exists\nCommand failed " + file + ":9\n");
   // every line that could be applied was, in order; the rest of a group is resent after a failure
   EXPECT_EQ(m.applied, (std::vector<uint32_t>{ip("10.1.0.0"), ip("10.3.0.0"), ip("10.5.0.0")}));
   ASSERT_EQ(m.requests.size(), 5u);
@@ -597,7 +623,8 @@ TEST(DpipRunnerBatch, ParseErrorsRunWhatCameBeforeAndNameTheLine) {
                          "route add 10.3.0.0/16 dev dpdk0\n");
   auto r = d.run({"-batch", file});
   EXPECT_EQ(r.rc, kExitFailure);
-  EXPECT_EQ(r.err, "Error: any valid prefix is expected rather than \"10.2.0.0/33\".\nCommand failed " + file + ":2\n");
+  EXPECT_EQ(r.err, "Error: any valid prefix is expected rather than \"10.2.0.0/33\".\nCommand failed " +
+                       file + ":2\n");
   EXPECT_EQ(m.applied, (std::vector<uint32_t>{ip("10.1.0.0")}));
 
   m.applied.clear();
@@ -642,6 +669,34 @@ TEST(DpipRunnerBatch, HundredThousandRoutesInFullRequests) {
   EXPECT_EQ(m.requests.back().size(), n % per);
 }
 
+TEST(DpipRunnerBatch, ForceWhenEveryLineFailsStaysLinear) {
+  FakeDaemon d;
+  RouteModel m;
+  const uint32_t n = 3000;
+  std::string text;
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t dst = (10u << 24) | (i << 8);
+    m.bad.push_back(dst);
+    text += "route add " + to_string(Ip4(dst)) + "/24 dev d\n";
+  }
+  serve_routes(d, m, proto::kOpRouteAdd);
+  auto r = d.run({"-force", "-batch", "-"}, text);
+  EXPECT_EQ(r.rc, kExitFailure);
+  EXPECT_TRUE(m.applied.empty());
+  // every line reported once, in order
+  size_t reported = 0;
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);) {
+    if (line.rfind("Command failed -:", 0) != 0) continue;
+    EXPECT_EQ(line, "Command failed -:" + std::to_string(reported + 1));
+    ++reported;
+  }
+  EXPECT_EQ(reported, n);
+  size_t sent = 0;
+  for (const auto& req : m.requests) sent += req.size();
+  EXPECT_LE(sent, 4u * n);  // resending whole remainders would be ~n*n/2
+}
+
 TEST(DpipRunnerBatch, FailureDeepInALargeGroupNamesItsLine) {
   FakeDaemon d;
   RouteModel m;
@@ -649,7 +704,8 @@ TEST(DpipRunnerBatch, FailureDeepInALargeGroupNamesItsLine) {
   m.bad = {(10u << 24) | (2700u << 8)};
   serve_routes(d, m, proto::kOpRouteAdd);
   std::string text = "# header\n";
-  for (uint32_t i = 0; i < n; ++i) text += "route add " + to_string(Ip4((10u << 24) | (i << 8))) + "/24 dev d\n";
+  for (uint32_t i = 0; i < n; ++i)
+    text += "route add " + to_string(Ip4((10u << 24) | (i << 8))) + "/24 dev d\n";
   auto r = d.run({"-batch", "-"}, text);
   EXPECT_EQ(r.rc, kExitFailure);
   EXPECT_EQ(r.err, "RTNETLINK answers: File exists\nCommand failed -:2702\n");

@@ -29,13 +29,15 @@ struct RefLpm {
   std::optional<Dir24_8::Parent> parent(Ip4 net, uint8_t len) const {
     const Entry* best = nullptr;
     for (const Entry& e : entries) {
-      if (e.len < len && Ip4Prefix{e.net, e.len}.contains(net) && (best == nullptr || e.len > best->len)) best = &e;
+      if (e.len < len && Ip4Prefix{e.net, e.len}.contains(net) && (best == nullptr || e.len > best->len))
+        best = &e;
     }
     if (best == nullptr) return std::nullopt;
     return Dir24_8::Parent{best->id, best->len};
   }
   bool has(Ip4 net, uint8_t len) const {
-    return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) { return e.net == net && e.len == len; });
+    return std::any_of(entries.begin(), entries.end(),
+                       [&](const Entry& e) { return e.net == net && e.len == len; });
   }
 };
 
@@ -47,12 +49,12 @@ TEST(Dir24_8, EmptyTableFindsNothing) {
 
 TEST(Dir24_8, EachLevelAndFallbackBetweenThem) {
   Dir24_8 t;
-  t.insert(Ip4(0), 0, 1);                        // short table
-  t.insert(Ip4::of(10, 0, 0, 0), 8, 2);          // short table
-  t.insert(Ip4::of(10, 1, 0, 0), 16, 3);         // tbl24
-  t.insert(Ip4::of(10, 1, 2, 128), 25, 4);       // tbl8
-  t.insert(Ip4::of(10, 1, 2, 200), 32, 5);       // tbl8
-  t.insert(Ip4::of(10, 2, 3, 0), 30, 6);         // tbl8 under an empty tbl24 entry
+  t.insert(Ip4(0), 0, 1);                   // short table
+  t.insert(Ip4::of(10, 0, 0, 0), 8, 2);     // short table
+  t.insert(Ip4::of(10, 1, 0, 0), 16, 3);    // tbl24
+  t.insert(Ip4::of(10, 1, 2, 128), 25, 4);  // tbl8
+  t.insert(Ip4::of(10, 1, 2, 200), 32, 5);  // tbl8
+  t.insert(Ip4::of(10, 2, 3, 0), 30, 6);    // tbl8 under an empty tbl24 entry
   EXPECT_EQ(t.lookup(Ip4::of(11, 0, 0, 1)), 1u);
   EXPECT_EQ(t.lookup(Ip4::of(10, 9, 0, 1)), 2u);
   EXPECT_EQ(t.lookup(Ip4::of(10, 1, 9, 1)), 3u);
@@ -124,10 +126,12 @@ TEST(Dir24_8, RandomAgainstLinearReference) {
     std::vector<Ip4> probes;
     for (const auto& e : ref.entries) {
       Ip4Prefix p{e.net, e.len};
-      for (Ip4 a : {p.network(), p.broadcast(), Ip4(p.network().v - 1), Ip4(p.broadcast().v + 1)}) probes.push_back(a);
+      for (Ip4 a : {p.network(), p.broadcast(), Ip4(p.network().v - 1), Ip4(p.broadcast().v + 1)})
+        probes.push_back(a);
     }
     for (int i = 0; i < 500; ++i) probes.push_back(Ip4(rng()));
-    for (Ip4 a : probes) ASSERT_EQ(t.lookup(a), ref.lookup(a)) << "round " << round << " addr " << to_string(a);
+    for (Ip4 a : probes)
+      ASSERT_EQ(t.lookup(a), ref.lookup(a)) << "round " << round << " addr " << to_string(a);
   }
   // Remove everything: no tbl8 group may leak.
   while (!ref.entries.empty()) {

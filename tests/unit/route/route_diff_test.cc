@@ -26,7 +26,8 @@ class RouteDiff : public ::testing::Test {
       ASSERT_TRUE(t.set_port(p, kMtus[p]));
       ref.add_port(p, kMtus[p]);
       // Gateways live in 10.p.0.0/16; 172.16.p.0/24 gives a second source address per port.
-      for (Ip4Prefix a : {Ip4Prefix{Ip4::of(10, uint8_t(p), 0, 1), 16}, Ip4Prefix{Ip4::of(172, 16, uint8_t(p), 1), 24}}) {
+      for (Ip4Prefix a :
+           {Ip4Prefix{Ip4::of(10, uint8_t(p), 0, 1), 16}, Ip4Prefix{Ip4::of(172, 16, uint8_t(p), 1), 24}}) {
         ASSERT_TRUE(t.add_addr(p, a));
         ref.add_addr(p, a);
       }
@@ -47,7 +48,8 @@ class RouteDiff : public ::testing::Test {
       addr = base.addr.v | (uint32_t(rng()) & ~prefix_mask(base.len));
     } else if (roll < 7) {  // near our own subnets, so on-link routes get shadowed
       len = uint8_t(16 + rng() % 17);
-      addr = Ip4::of(rng() % 2 ? 10 : 172, rng() % 2 ? uint8_t(rng() % kPorts) : 16, 0, 0).v | (rng() & 0xffffu);
+      addr =
+          Ip4::of(rng() % 2 ? 10 : 172, rng() % 2 ? uint8_t(rng() % kPorts) : 16, 0, 0).v | (rng() & 0xffffu);
     } else {  // anywhere, any length
       len = uint8_t(rng() % 33);
       addr = uint32_t(rng());
@@ -59,7 +61,8 @@ class RouteDiff : public ::testing::Test {
     uint16_t port = uint16_t(rng() % kPorts);
     if (rng() % 2) return Nexthop{Ip4{}, port, 1, false};
     // A gateway of that port's /16 (never its own address 10.p.0.1).
-    return Nexthop{Ip4::of(10, uint8_t(port), uint8_t(1 + rng() % 250), uint8_t(2 + rng() % 250)), port, 1, false};
+    return Nexthop{Ip4::of(10, uint8_t(port), uint8_t(1 + rng() % 250), uint8_t(2 + rng() % 250)), port, 1,
+                   false};
   }
 
   RefRoute random_route() {
@@ -88,7 +91,9 @@ class RouteDiff : public ::testing::Test {
   static void set_scope(RefRoute& r, bool kni) {
     bool has_gw = std::any_of(r.nexthops.begin(), r.nexthops.end(),
                               [](const Nexthop& nh) { return !nh.gateway.is_zero(); });
-    r.scope = (kni && r.prefix.len < 32) ? RouteScope::kKniHost : has_gw ? RouteScope::kGlobal : RouteScope::kLink;
+    r.scope = (kni && r.prefix.len < 32) ? RouteScope::kKniHost
+              : has_gw                   ? RouteScope::kGlobal
+                                         : RouteScope::kLink;
     r.flags = r.scope == RouteScope::kKniHost ? kRouteKni : kRouteForward;
     if (r.prefix.len == 0) r.flags |= kRouteDefault;
   }
@@ -107,8 +112,8 @@ class RouteDiff : public ::testing::Test {
   void add(const RefRoute& r, AddMode mode) {
     int expect = ref.add(r, mode);
     Status s = t.add_route(to_spec(r), mode);
-    ASSERT_EQ(s.code(), expect) << to_string(r.prefix) << " metric " << r.metric << " mode " << int(mode) << ": "
-                                << s.message();
+    ASSERT_EQ(s.code(), expect) << to_string(r.prefix) << " metric " << r.metric << " mode " << int(mode)
+                                << ": " << s.message();
   }
 
   void del(Ip4Prefix p, std::optional<uint32_t> metric) {
@@ -176,7 +181,9 @@ class RouteDiff : public ::testing::Test {
 
   using ById = std::vector<const RouteEntry*>;  // listed routes by route id
 
-  static const RouteEntry* listed(const ById& by_id, uint32_t id) { return id < by_id.size() ? by_id[id] : nullptr; }
+  static const RouteEntry* listed(const ById& by_id, uint32_t id) {
+    return id < by_id.size() ? by_id[id] : nullptr;
+  }
 
   void compare(Ip4 a, const RefRoute* want, uint32_t hash, const ById& by_id) {
     auto at = [&] { return "at " + to_string(a); };  // only formatted on failure
@@ -211,8 +218,10 @@ class RouteDiff : public ::testing::Test {
       ASSERT_EQ(e->metric, want->metric) << at();
     }
     ASSERT_EQ(got.port, exp->port) << at();
-    ASSERT_EQ(got.next_hop.v, exp->next_hop.v) << at() << " next_hop " << to_string(got.next_hop) << " want " << to_string(exp->next_hop);
-    ASSERT_EQ(got.src.v, exp->src.v) << at() << " src " << to_string(got.src) << " want " << to_string(exp->src);
+    ASSERT_EQ(got.next_hop.v, exp->next_hop.v)
+        << at() << " next_hop " << to_string(got.next_hop) << " want " << to_string(exp->next_hop);
+    ASSERT_EQ(got.src.v, exp->src.v) << at() << " src " << to_string(got.src) << " want "
+                                     << to_string(exp->src);
     ASSERT_EQ(got.mtu, exp->mtu) << at();
     ASSERT_EQ(got.flags, exp->flags) << at();
   }

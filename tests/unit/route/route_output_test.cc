@@ -20,8 +20,8 @@ class RouteOutputTest : public ::testing::Test {
     ASSERT_TRUE(t.set_port(1, 9000));
     ASSERT_TRUE(t.set_port(2, 1500));
     ASSERT_TRUE(t.set_port(3, 1500));
-    ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));     // primary
-    ASSERT_TRUE(t.add_addr(0, pfx("10.0.1.1/24")));     // secondary, another subnet
+    ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));  // primary
+    ASSERT_TRUE(t.add_addr(0, pfx("10.0.1.1/24")));  // secondary, another subnet
     ASSERT_TRUE(t.add_addr(1, pfx("192.168.1.1/24")));
     ASSERT_TRUE(t.add_addr(2, pfx("10.2.0.1/24")));
   }
@@ -94,6 +94,25 @@ TEST_F(RouteOutputTest, SourceSelection) {
   EXPECT_EQ(out("172.17.0.9", "10.9.9.9").src, ip("10.0.1.1"));
 }
 
+TEST_F(RouteOutputTest, SourceFollowsAddressChanges) {
+  Nexthop far = via("10.3.3.3", 3);
+  far.onlink = true;
+  ASSERT_TRUE(t.add_route(spec("172.18.0.0/16", {far})));
+  ASSERT_TRUE(t.add_route(spec("172.19.0.0/16", {dev(3)})));
+  EXPECT_EQ(out("172.18.0.9").src, Ip4{});
+  EXPECT_EQ(out("172.19.0.9").src, Ip4{});
+  ASSERT_TRUE(t.add_addr(3, pfx("10.9.0.1/24")));
+  EXPECT_EQ(out("172.18.0.9").src, ip("10.9.0.1"));  // primary
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.9.0.1"));
+  ASSERT_TRUE(t.add_addr(3, pfx("10.3.3.1/24")));
+  EXPECT_EQ(out("172.18.0.9").src, ip("10.3.3.1"));  // in the gateway's subnet
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.9.0.1"));
+  ASSERT_TRUE(t.del_addr(3, pfx("10.9.0.1/24")));
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.3.3.1"));  // the new primary
+  ASSERT_TRUE(t.del_addr(3, pfx("10.3.3.1/24")));
+  EXPECT_EQ(out("172.18.0.9").src, Ip4{});
+}
+
 TEST_F(RouteOutputTest, RouteMtuOverridesPortMtu) {
   RouteSpec s = spec("172.16.0.0/16", {via("192.168.1.254")});
   s.mtu = 1280;
@@ -102,8 +121,9 @@ TEST_F(RouteOutputTest, RouteMtuOverridesPortMtu) {
 }
 
 TEST_F(RouteOutputTest, MultipathIsStablePerFlowAndFollowsWeights) {
-  ASSERT_TRUE(t.add_route(spec("172.16.0.0/16", {via("10.0.0.2", kAnyPort, 1), via("192.168.1.2", kAnyPort, 2),
-                                                 via("10.2.0.2", kAnyPort, 5)})));
+  ASSERT_TRUE(
+      t.add_route(spec("172.16.0.0/16", {via("10.0.0.2", kAnyPort, 1), via("192.168.1.2", kAnyPort, 2),
+                                         via("10.2.0.2", kAnyPort, 5)})));
   std::mt19937 rng(11);
   std::array<int, 3> hits{};
   const std::array<Ip4, 3> hops{ip("10.0.0.2"), ip("192.168.1.2"), ip("10.2.0.2")};
@@ -163,14 +183,14 @@ TEST_F(RouteOutputTest, OutputInterfaceHint) {
   ASSERT_TRUE(t.add_route(spec("172.16.0.0/16", {via("10.2.0.254")}, 7)));
   ASSERT_TRUE(t.add_route(spec("172.17.0.0/16", {via("10.0.0.9"), via("192.168.1.9"), via("10.0.0.10")})));
 
-  EXPECT_EQ(out("172.16.0.5").next_hop, ip("10.0.0.254"));                  // no hint: the /24
+  EXPECT_EQ(out("172.16.0.5").next_hop, ip("10.0.0.254"));  // no hint: the /24
   OutputResult o = out("172.16.0.5", "0.0.0.0", 1);
-  EXPECT_EQ(o.next_hop, ip("192.168.1.254"));                               // the /16 on port 1
+  EXPECT_EQ(o.next_hop, ip("192.168.1.254"));  // the /16 on port 1
   EXPECT_EQ(t.route(o.route)->metric, 1u);
   EXPECT_EQ(o.src, ip("192.168.1.1"));
   EXPECT_EQ(o.mtu, 9000);
   o = out("172.16.0.5", "0.0.0.0", 2);
-  EXPECT_EQ(o.next_hop, ip("10.2.0.254"));                                  // metric 7 on port 2
+  EXPECT_EQ(o.next_hop, ip("10.2.0.254"));  // metric 7 on port 2
   EXPECT_EQ(t.route(o.route)->metric, 7u);
   EXPECT_EQ(out("172.16.0.5", "0.0.0.0", 0).next_hop, ip("10.0.0.254"));
 

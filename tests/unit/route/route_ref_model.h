@@ -36,7 +36,7 @@ class RefModel {
  public:
   std::map<uint16_t, RefPort> ports;
   std::map<uint32_t, LocalRoute> locals;  // by address
-  std::vector<RefRoute> routes;  // unordered; lookups scan it
+  std::vector<RefRoute> routes;           // unordered; lookups scan it
 
   void add_port(uint16_t port, uint16_t mtu) { ports[port].mtu = mtu; }
 
@@ -45,7 +45,11 @@ class RefModel {
     ports[port].addrs.push_back(a);
     locals[a.addr.v] = LocalRoute{a.addr, port, kRouteLocalIn};
     if (a.len < 32) {
-      push(RefRoute{Ip4Prefix{a.network(), a.len}, 0, 0, a.addr, RouteScope::kLink,
+      push(RefRoute{Ip4Prefix{a.network(), a.len},
+                    0,
+                    0,
+                    a.addr,
+                    RouteScope::kLink,
                     kRouteForward | kRouteProtoKernel | (a.len == 0 ? uint32_t(kRouteDefault) : 0u),
                     {Nexthop{Ip4{}, port, 1, false}}});
     }
@@ -147,7 +151,11 @@ class RefModel {
   std::optional<OutputResult> expected_output(Ip4 daddr, const RefRoute* route, uint32_t hash) const {
     auto local = locals.find(daddr.v);
     if (local != locals.end()) {
-      return OutputResult{kNoRoute, local->second.port, daddr, daddr, ports.at(local->second.port).mtu,
+      return OutputResult{kNoRoute,
+                          local->second.port,
+                          daddr,
+                          daddr,
+                          ports.at(local->second.port).mtu,
                           kRouteLocal | local->second.flags};
     }
     if (route == nullptr) return std::nullopt;
@@ -174,7 +182,8 @@ class RefModel {
     if (!route->src.is_zero()) {
       out.src = route->src;
     } else {
-      auto in_subnet = std::find_if(addrs.begin(), addrs.end(), [&](const Ip4Prefix& a) { return a.contains(out.next_hop); });
+      auto in_subnet = std::find_if(addrs.begin(), addrs.end(),
+                                    [&](const Ip4Prefix& a) { return a.contains(out.next_hop); });
       out.src = in_subnet != addrs.end() ? in_subnet->addr : addrs.empty() ? Ip4{} : addrs.front().addr;
     }
     return out;

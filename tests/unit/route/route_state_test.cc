@@ -125,8 +125,10 @@ TEST(RouteState, DigestChangesWithEveryChangeAndComesBack) {
   std::vector<std::pair<std::function<Status()>, std::function<Status()>>> steps = {
       {[&] { return t.set_port(0, 1400); }, [&] { return t.set_port(0, 1500); }},
       {[&] { return t.set_port(7, 1500); }, [&] { return t.remove_port(7); }},
-      {[&] { return t.add_addr(1, pfx("192.168.2.1/24")); }, [&] { return t.del_addr(1, pfx("192.168.2.1/24")); }},
-      {[&] { return t.add_addr(1, pfx("192.168.1.2/32")); }, [&] { return t.del_addr(1, pfx("192.168.1.2/32")); }},
+      {[&] { return t.add_addr(1, pfx("192.168.2.1/24")); },
+       [&] { return t.del_addr(1, pfx("192.168.2.1/24")); }},
+      {[&] { return t.add_addr(1, pfx("192.168.1.2/32")); },
+       [&] { return t.del_addr(1, pfx("192.168.1.2/32")); }},
       {[&] { return t.add_route(spec("172.31.0.0/16", {dev(0)})); },
        [&] { return t.del_route(match("172.31.0.0/16")); }},
       {[&] { return t.add_route(spec("172.16.4.9/32", {dev(1)}), AddMode::kReplace); },
@@ -161,6 +163,26 @@ TEST(RouteState, DigestChangesWithEveryChangeAndComesBack) {
   ASSERT_TRUE(swapped.add_addr(1, pfx("192.168.1.1/24")));
   for (const RouteSpec& s : some_routes()) ASSERT_TRUE(swapped.add_route(s));
   EXPECT_NE(swapped.digest(), base);
+
+  // So is the order of subnets on a port (sources are looked up in it), while the order of /32s
+  // after the primary changes nothing.
+  RouteTable x;
+  RouteTable y;
+  for (RouteTable* r : {&x, &y}) {
+    ASSERT_TRUE(r->set_port(0, 1500));
+    ASSERT_TRUE(r->add_addr(0, pfx("10.0.0.1/24")));
+  }
+  for (const char* a : {"10.1.0.1/16", "10.2.0.1/32", "10.3.0.1/32", "10.0.0.2/16"})
+    ASSERT_TRUE(x.add_addr(0, pfx(a)));
+  for (const char* a : {"10.1.0.1/16", "10.3.0.1/32", "10.2.0.1/32", "10.0.0.2/16"})
+    ASSERT_TRUE(y.add_addr(0, pfx(a)));
+  EXPECT_EQ(x.digest(), y.digest());
+  ASSERT_TRUE(y.del_addr(0, pfx("10.1.0.1/16")));
+  ASSERT_TRUE(y.add_addr(0, pfx("10.1.0.1/16")));
+  EXPECT_NE(x.digest(), y.digest());
+  ASSERT_TRUE(x.del_addr(0, pfx("10.1.0.1/16")));
+  ASSERT_TRUE(x.add_addr(0, pfx("10.1.0.1/16")));
+  EXPECT_EQ(x.digest(), y.digest());
 }
 
 TEST(RouteState, Flush) {
@@ -203,6 +225,35 @@ TEST(RouteState, Flush) {
   EXPECT_EQ(o.next_hop, ip("10.0.0.254"));
 }
 
+// Thousands of /32 addresses (VIPs) on a port with a big table: adding and deleting them (in any
+// order) is cheap, they are local, and sources keep coming from the port's subnet address.
+TEST(RouteState, ManyHostAddresses) {
+  RouteTable t;
+  ASSERT_TRUE(t.set_port(0, 1500));
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/16")));
+  for (uint32_t i = 0; i < 50000; ++i) {
+    RouteSpec s;
+    s.prefix = Ip4Prefix{Ip4(0x14000000u + (i << 8)), 24};
+    s.nexthops = {Nexthop{Ip4(0x0a000000u + 2 + i % 1000), 0, 1, false}};
+    ASSERT_TRUE(t.add_route(s));
+  }
+  const uint64_t before = t.digest();
+  std::vector<Ip4Prefix> vips;
+  for (uint32_t i = 0; i < 20000; ++i) vips.push_back(Ip4Prefix{Ip4(0xc6120000u + i), 32});  // 198.18/15
+  for (const Ip4Prefix& v : vips) ASSERT_TRUE(t.add_addr(0, v));
+  EXPECT_EQ(t.addrs(0).size(), 20001u);
+  EXPECT_EQ(t.input(vips[12345].addr, 0).verdict, InputVerdict::kLocal);
+  OutputResult o;
+  ASSERT_TRUE(t.output(ip("20.0.1.9"), {}, -1, 0, o));
+  EXPECT_EQ(o.src, ip("10.0.0.1"));
+  ASSERT_TRUE(t.output(ip("20.0.1.9"), vips[7].addr, -1, 0, o));
+  EXPECT_EQ(o.src, vips[7].addr);
+  std::shuffle(vips.begin(), vips.end(), std::mt19937(4));
+  for (const Ip4Prefix& v : vips) ASSERT_TRUE(t.del_addr(0, v));
+  EXPECT_EQ(t.digest(), before);
+  EXPECT_EQ(t.local_count(), 1u);
+}
+
 // A million net routes load and answer (the capacity the daemon promises).
 TEST(RouteState, MillionRoutes) {
   RouteTable t;
@@ -236,7 +287,8 @@ TEST(RouteState, MillionRoutes) {
     }
     OutputResult o;
     ASSERT_TRUE(t.output(probe, {}, -1, 0, o));
-    ASSERT_EQ(o.next_hop, Ip4(0x0a000000u + (expect_i % 2) * 0x10000u + 2 + expect_i % 1000)) << to_string(probe);
+    ASSERT_EQ(o.next_hop, Ip4(0x0a000000u + (expect_i % 2) * 0x10000u + 2 + expect_i % 1000))
+        << to_string(probe);
   }
 }
 

@@ -1,7 +1,8 @@
 // Net and local route maintenance: add modes, validation errors, deletes, listing, input().
+#include "dplb/route/route_table.h"
+
 #include <gtest/gtest.h>
 
-#include "dplb/route/route_table.h"
 #include "route_test_util.h"
 
 namespace dplb::route {
@@ -55,7 +56,8 @@ TEST_F(RouteTableTest, ValidationErrors) {
   bad_len.prefix.len = 33;
   EXPECT_EQ(code(bad_len), EINVAL);
   RouteSpec many = spec("172.16.0.0/16", {});
-  for (uint8_t i = 0; i < 17; ++i) many.nexthops.push_back(Nexthop{Ip4::of(10, 0, 0, uint8_t(100 + i)), 0, 1, false});
+  for (uint8_t i = 0; i < 17; ++i)
+    many.nexthops.push_back(Nexthop{Ip4::of(10, 0, 0, uint8_t(100 + i)), 0, 1, false});
   Status too_many = t.add_route(many);
   EXPECT_EQ(too_many.code(), EINVAL);
   EXPECT_EQ(too_many.message(), "Too many nexthops (at most 16)");
@@ -81,7 +83,7 @@ TEST_F(RouteTableTest, ValidationErrors) {
   EXPECT_EQ(unreachable.code(), ENETUNREACH);
   EXPECT_EQ(unreachable.message(), "Nexthop has invalid gateway");
   EXPECT_EQ(code(spec("172.19.0.0/16", {via("10.0.0.254", 1)})), ENETUNREACH);  // on-link, other port
-  EXPECT_EQ(code(spec("172.19.0.0/16", {via("10.0.0.1")})), EINVAL);           // our own address
+  EXPECT_EQ(code(spec("172.19.0.0/16", {via("10.0.0.1")})), EINVAL);            // our own address
   EXPECT_EQ(code(spec("172.19.0.0/16", {via("224.0.0.1")})), EINVAL);
   RouteSpec scoped = spec("172.19.0.0/16", {via("10.0.0.254")});
   scoped.scope = RouteScope::kLink;
@@ -171,6 +173,18 @@ TEST_F(RouteTableTest, DeleteFilters) {
   m.scope = RouteScope::kLink;
   EXPECT_EQ(t.del_route(m).code(), ESRCH);
   EXPECT_EQ(t.del_route(match("172.16.0.0/17")).code(), ESRCH);
+
+  // find() and match() name the route without removing it.
+  EXPECT_EQ(t.find(pfx("172.16.9.9/16"), 2)->nexthops, (std::vector<Nexthop>{via("192.168.1.254", 1)}));
+  EXPECT_FALSE(t.find(pfx("172.16.0.0/16"), 3));
+  EXPECT_FALSE(t.find(pfx("172.16.0.0/17"), 1));
+  EXPECT_EQ(t.match(match("172.16.0.0/16"))->metric, 1u);
+  m = match("172.16.0.0/16");
+  m.port = 1;
+  EXPECT_EQ(t.match(m)->metric, 2u);
+  m.via = ip("10.0.0.254");
+  EXPECT_FALSE(t.match(m));
+  EXPECT_EQ(t.route_count(), 4u);
 
   m = match("172.16.0.0/16");
   m.port = 1;  // only the metric 2 route has a next hop on port 1

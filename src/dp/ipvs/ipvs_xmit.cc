@@ -1,0 +1,79 @@
+#include "ipvs_xmit.h"
+
+#include "../pipeline/pipeline.h"
+#include "conn_route.h"
+#include "dplb/ipvs/nat.h"
+#include "dplb/net/flow_hash.h"
+#include "dplb/net/icmp.h"
+#include "dplb/net/ipv4_ttl.h"
+
+namespace dplb::dp {
+
+bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu) {
+  ConnRoute cr = ConnRoute::load(c);
+  auto gen = static_cast<uint32_t>(w.routes.generation());
+  bool to_server = dir == NatDir::to_server;
+  uint32_t cached = to_server ? cr.nh_in : cr.nh_out;
+  if (likely(cr.generation == gen && cached != 0)) {
+    port = to_server ? ConnRoute::port_in(c) : ConnRoute::port_out(c);
+    next_hop = Ip4(cached);
+    mtu = to_server ? cr.mtu_in : cr.mtu_out;
+    return true;
+  }
+  route::OutputResult out;
+  Ip4 dst = to_server ? c.raddr : c.caddr;
+  uint32_t hash = net::mix_flow((uint64_t(c.caddr.v) << 32) | c.raddr.v, (uint64_t(c.cport) << 16) | c.rport);
+  if (!route_output(w, dst, Ip4(), hash, out) || (out.flags & (route::kRouteLocal | route::kRouteKni))) return false;
+  if (cr.generation != gen) cr = ConnRoute{gen, 0, 0, 0, 0};  // the table changed: both directions stale
+  if (to_server) {
+    cr.nh_in = out.next_hop.v;
+    cr.mtu_in = out.mtu;
+    ConnRoute::set_port_in(c, static_cast<uint8_t>(out.port));
+  } else {
+    cr.nh_out = out.next_hop.v;
+    cr.mtu_out = out.mtu;
+    ConnRoute::set_port_out(c, static_cast<uint8_t>(out.port));
+  }
+  cr.store(c);
+  port = out.port;
+  next_hop = out.next_hop;
+  mtu = out.mtu;
+  return true;
+}
+
+void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
+  uint16_t port, mtu;
+  Ip4 next_hop;
+  if (unlikely(!ipvs_route(w, c, dir, port, next_hop, mtu))) {
+    icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeHostUnreach, 0);
+    w.drop(m, DropReason::ipv4_no_route);
+    return;
+  }
+  uint16_t total = ip->total_len.host();
+  if (unlikely(total > mtu) && (ip->frag_off.host() & net::kIpFlagDf)) {
+    icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeFragNeeded, mtu);
+    w.drop(m, DropReason::ipv4_frag_needed);
+    return;
+  }
+  if (unlikely(ip->ttl <= 1)) {
+    icmp_send_error(w, m, ip, net::kIcmpTimeExceeded, 0, 0);
+    w.drop(m, DropReason::ipv4_ttl_exceeded);
+    return;
+  }
+  ipvs::DestRef ref{c.dest_id, c.dest_gen};
+  if (dir == NatDir::to_server) {
+    w.services.count_in(ref, total);
+    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport);
+  } else {
+    w.services.count_out(ref, total);
+    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
+  }
+  net::ipv4_decrement_ttl(ip);
+  if (unlikely(total > mtu)) {
+    send_fragments(w, m, ip, port, next_hop, mtu);
+    return;
+  }
+  neigh_output(w, m, port, next_hop);
+}
+
+}  // namespace dplb::dp
