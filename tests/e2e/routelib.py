@@ -1,6 +1,7 @@
 """Small helpers shared by the routing and control-plane namespace tests."""
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Tuple
@@ -41,3 +42,13 @@ def wait_until(cond, timeout: float, what: str, step: float = 0.05) -> None:
         if time.time() > deadline:
             raise TestFailure("timed out after %.0f s waiting for %s" % (timeout, what))
         time.sleep(step)
+
+
+def workers_agree(dplb, workers: int = 2):
+    """(ok, state) of `dpip -j sync`: ok when it exits 0 and each of the `workers` workers reports the
+    model's digest and is in sync."""
+    r = dplb.dpip("-j", "sync", check=False)
+    s = json.loads(r.stdout)
+    ok = (r.returncode == 0 and s["all_in_sync"] and len(s["workers"]) == workers and
+          all(w["digest"] == s["model_digest"] and w["in_sync"] for w in s["workers"]))
+    return ok, s

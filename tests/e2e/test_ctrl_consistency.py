@@ -21,7 +21,7 @@ import sys
 import time
 
 from nslib import Dplb, TestFailure, Topology, sh
-from routelib import check, ping, ping_summary, wait_until
+from routelib import check, ping, ping_summary, wait_until, workers_agree
 
 SOURCES = ["10.34.1.%d" % i for i in (2, 3, 4, 5)]
 N = 1000
@@ -56,14 +56,6 @@ def neigh_list(dplb):
             for n in json.loads(dplb.dpip("-j", "neigh", "show").stdout)]
 
 
-def sync(dplb):
-    r = dplb.dpip("-j", "sync", check=False)
-    s = json.loads(r.stdout)
-    ok = (r.returncode == 0 and s["all_in_sync"] and len(s["workers"]) == 2 and
-          all(w["digest"] == s["model_digest"] and w["in_sync"] for w in s["workers"]))
-    return ok, s
-
-
 def learned_from_a(neighs, a_mac):
     """dplb's own entries for a's source addresses: learned (never PERMANENT), a's MAC."""
     return [n for n in neighs if n[0] in SOURCES and n[1] == a_mac and n[2] == "dpdk0" and n[3] != ("PERMANENT",)]
@@ -84,7 +76,7 @@ def main() -> int:
         check(ping(a, "10.34.1.1", count=3) == (3, 3), "ping dplb from a: 3/3")
         base_addrs = addr_set(dplb)
         base_routes = dplb.dpip("route", "show", "table", "all").stdout
-        ok, s0 = sync(dplb)
+        ok, s0 = workers_agree(dplb)
         check(ok, "dpip sync before: workers agree (model %s)" % s0["model_digest"])
 
         addrs, neighs = planned()
@@ -111,7 +103,7 @@ def main() -> int:
         t_add = time.time() - t0
         check(r.returncode == 0, "dpip -batch: %d addresses and %d neighbours added in %.2f s %s"
               % (len(addrs), len(neighs), t_add, r.stderr.strip()[-300:]))
-        ok, s1 = sync(dplb)
+        ok, s1 = workers_agree(dplb)
         check(ok, "dpip sync: both workers' digests equal the model's (%s)" % s1["model_digest"])
         check(s1["model_digest"] != s0["model_digest"], "the model digest changed with the additions")
         got = addr_set(dplb)
@@ -143,7 +135,7 @@ def main() -> int:
         check(sent >= 1000 and received >= sent * 0.99,
               "pings from 4 sources during the changes: %d/%d answered" % (received, sent))
 
-        ok, s2 = sync(dplb)
+        ok, s2 = workers_agree(dplb)
         check(ok, "dpip sync after deletion: workers agree (%s)" % s2["model_digest"])
         check(s2["model_digest"] == s0["model_digest"], "the model digest is back to its value before the additions")
         tcpdump.terminate()
