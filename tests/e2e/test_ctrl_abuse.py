@@ -137,6 +137,11 @@ def main() -> int:
         dplb = Dplb(topo, lb, ["p0"], {0: ["10.35.1.1/24"]}, workers=2, qpairs=2)
         path = dplb.sock
         check(ping(a, "10.35.1.1", count=3) == (3, 3), "ping dplb: 3/3")
+        # Some configuration of every kind, so that a request wrongly applied would show.
+        dplb.ipvsadm("-A", "-t", "10.35.1.1:80", "-s", "rr")
+        dplb.ipvsadm("-a", "-t", "10.35.1.1:80", "-r", "10.35.1.2:80", "-m")
+        dplb.dpip("route", "add", "10.35.7.0/24", "via", "10.35.1.2", "dev", "dpdk0")
+        dplb.dpip("neigh", "add", "10.35.1.8", "lladdr", "02:00:00:00:00:08", "dev", "dpdk0")
         before = snapshot(dplb)
         log = os.path.join(topo.tmp, "ping.log")
         pinger = topo.spawn(a, ["ping", "-n", "-i", "0.01", "-W", "1", "10.35.1.1"], log=log)
