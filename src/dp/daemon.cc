@@ -252,8 +252,9 @@ void Daemon::serve_until(const std::atomic<bool>& done) {
   while (g_signal == 0 && !done.load()) {
     fds.clear();
     control_->add_pollfds(fds);
-    int n = poll(fds.data(), fds.size(), 5);
-    if (n > 0) control_->service(fds);
+    // service() also closes clients past their deadline: call it after a timeout too.
+    if (poll(fds.data(), fds.size(), 5) < 0) fds.clear();
+    control_->service(fds);
     control_->housekeeping();
   }
 }
@@ -264,8 +265,10 @@ void Daemon::serve() {
     fds.clear();
     control_->add_pollfds(fds);
     // The main lcore sleeps in poll(): it must not spin on a core the workers may share.
-    int n = poll(fds.data(), fds.size(), control_->poll_timeout_ms());
-    if (n > 0) control_->service(fds);
+    // service() also closes clients past their deadline, so it runs after a timeout too (EINTR:
+    // no descriptor is ready, deadlines still apply).
+    if (poll(fds.data(), fds.size(), control_->poll_timeout_ms()) < 0) fds.clear();
+    control_->service(fds);
     control_->housekeeping();
   }
   spdlog::info("signal {} received, shutting down", static_cast<int>(g_signal));

@@ -48,6 +48,12 @@ void Worker::announce_addresses(uint16_t port) {
   tx_flush(port);
 }
 
+void Worker::announce_address(uint16_t port, Ip4 addr) {
+  if (!polling || !(garp_ports & (1u << port))) return;
+  arp_send(*this, port, net::kArpOpRequest, Mac::broadcast(), addr, Mac{}, addr);
+  tx_flush(port);
+}
+
 void Worker::start_polling() {
   polling = true;
   for (uint16_t p = 0; p < kMaxPorts; ++p)

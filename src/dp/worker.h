@@ -100,6 +100,8 @@ class Worker final : public neigh::Sink {
   Ip4 source_toward(uint16_t port, Ip4 peer) const;
   // Gratuitous ARP for every address of `port` (only the port's designated worker sends them).
   void announce_addresses(uint16_t port);
+  // Gratuitous ARP for one new address: adding the n-th address must not re-announce the other n-1.
+  void announce_address(uint16_t port, Ip4 addr);
 
   unsigned index;
   unsigned lcore;

@@ -102,9 +102,13 @@ class Dplb:
 
     def __init__(self, topo: Topology, ns: str, ifaces: Sequence[str], addresses: Dict[int, Sequence[str]],
                  workers: int = 1, qpairs: int = 1, extra_config: str = "", batch: Sequence[str] = (),
-                 ipvs_rules: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None,
-                 build: str = os.path.join(ROOT, "build")):
-        """port_config: extra TOML lines for [ports.dpdkN], e.g. {0: ["kni = true"]}."""
+                 ipvs_rules: Sequence[str] = (), build: str = os.path.join(ROOT, "build"),
+                 global_keys: Optional[Dict[str, object]] = None, dataplane_keys: Optional[Dict[str, object]] = None,
+                 vdevs: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None):
+        """global_keys / dataplane_keys: extra keys of [global] / [dataplane] (e.g. forwarding=True,
+        idle_backoff=False). vdevs: extra EAL --vdev arguments after the af_packet ports (they become
+        dpdk<len(ifaces)>..., configured with the same queue counts and no addresses unless
+        `addresses` names them). port_config: extra TOML lines for [ports.dpdkN], e.g. {0: ["kni = true"]}."""
         self.topo = topo
         self.ns = ns
         self.dplb = os.path.join(build, "src/dplb")
@@ -118,7 +122,9 @@ class Dplb:
                "--lcores=" + lcores, "--log-level=warning"]
         for i, ifname in enumerate(ifaces):
             eal.append("--vdev=net_af_packet%d,iface=%s,framecnt=4096,qpairs=%d" % (i, ifname, qpairs))
+        eal += ["--vdev=" + v for v in vdevs]
         lines = ["[global]", 'log_level = "info"']
+        lines += ["%s = %s" % (k, json.dumps(v)) for k, v in (global_keys or {}).items()]
         if batch:
             path = os.path.join(topo.tmp, "setup.batch")
             with open(path, "w") as f:
@@ -132,7 +138,8 @@ class Dplb:
         lines += ["[eal]", "args = [%s]" % ", ".join(json.dumps(a) for a in eal),
                   "[ctrl]", "socket = %s" % json.dumps(self.sock),
                   "[dataplane]", "mbufs_per_pool = 16383"]
-        for i, _ in enumerate(ifaces):
+        lines += ["%s = %s" % (k, json.dumps(v)) for k, v in (dataplane_keys or {}).items()]
+        for i in range(len(ifaces) + len(vdevs)):
             lines += ["[ports.dpdk%d]" % i, "rx_queues = %d" % qpairs, "tx_queues = %d" % max(qpairs, workers),
                       "addresses = [%s]" % ", ".join(json.dumps(a) for a in addresses.get(i, []))]
             lines += list((port_config or {}).get(i, []))

@@ -210,6 +210,12 @@ Status register_ipvs_module(ControlPlane& cp) {
   m.get = {500, 550};
   m.set = {550, 600};
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
+    // These take no payload: anything else is a malformed request, not one to act on (a stray
+    // payload must never clear every service).
+    const bool no_payload_op = kind == ctrl::Kind::kGet
+                                   ? (op == proto::kOpIpvsInfo || op == proto::kOpIpvsGetTimeouts)
+                                   : op == proto::kOpIpvsClear;
+    if (no_payload_op && !payload.empty()) return Status::invalid("malformed ipvs request: unexpected payload");
     if (kind == ctrl::Kind::kGet) {
       switch (op) {
         case proto::kOpIpvsInfo: return info(cp, reply);

@@ -33,8 +33,11 @@ Status register_sync_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "sync";
   m.get = {900, 950};
-  m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t>, std::vector<uint8_t>& reply) {
-    if (kind == ctrl::Kind::kGet && op == proto::kOpSyncShow) return sync_show(cp, reply);
+  m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
+    if (kind == ctrl::Kind::kGet && op == proto::kOpSyncShow) {
+      if (!payload.empty()) return Status::invalid("malformed sync request: unexpected payload");
+      return sync_show(cp, reply);
+    }
     return Status::error(EOPNOTSUPP, "unknown sync operation " + std::to_string(op));
   };
   return cp.registry().add(std::move(m));

@@ -55,7 +55,7 @@ int on_addr(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   Ip4Prefix prefix{Ip4(a.addr), a.len};
   if (msg.type == kMsgAddrAdd) {
     if (int rc = errno_unless(w.routes.add_addr(a.port, prefix), EEXIST)) return rc;
-    w.announce_addresses(a.port);
+    w.announce_address(a.port, prefix.addr);
     return 0;
   }
   return errno_unless(w.routes.del_addr(a.port, prefix), EADDRNOTAVAIL);
