@@ -287,8 +287,8 @@ void Daemon::log_final_stats() const {
                    counter_read(c.tx_bytes), counter_read(c.tx_dropped));
       if (!p.kni_ifname.empty()) {
         const KniPortCounters& k = w->kni.counters[p.id];
-        spdlog::info("worker {} {}: kni {} to kernel {} from kernel {} overflow {}", w->index, p.name, p.kni_ifname,
-                     counter_read(k.to_kernel), counter_read(k.from_kernel), counter_read(k.overflow));
+        spdlog::info("worker {} {}: kni {} to kernel {} from kernel {} overflow {}", w->index, p.name,
+                     p.kni_ifname, counter_read(k.to_kernel), counter_read(k.from_kernel), counter_read(k.overflow));
       }
       for (size_t r = 0; r < kDropReasonCount; ++r)
         if (uint64_t n = counter_read(c.drops[r]))

@@ -88,7 +88,8 @@ def http_get(topo, client, lb, timeout=20):
         f.write(blob)
     topo.spawn(lb, ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), LB, str(PORT), www, "kernel"],
                log=os.path.join(topo.tmp, "http.log"))
-    wait_for("the kernel's HTTP server", lambda: ":%d" % PORT in sh("ip", "netns", "exec", lb, "ss", "-ltn").stdout)
+    wait_for("the kernel's HTTP server",
+             lambda: ":%d" % PORT in sh("ip", "netns", "exec", lb, "ss", "-ltn").stdout)
     code = ("import hashlib, urllib.request\n"
             "d = urllib.request.urlopen('http://%s:%d/blob', timeout=%d).read()\n"
             "print(len(d), hashlib.sha256(d).hexdigest())\n" % (LB, PORT, timeout))
@@ -97,7 +98,8 @@ def http_get(topo, client, lb, timeout=20):
 
 
 def ping(client, addr, count, wait=2):
-    return sh("ip", "netns", "exec", client, "ping", "-n", "-c", str(count), "-i", "0.2", "-W", str(wait), addr,
+    return sh("ip", "netns", "exec", client, "ping", "-n", "-c", str(count), "-i", "0.2", "-W", str(wait),
+              addr,
               check=False, timeout=30)
 
 
@@ -111,7 +113,8 @@ def kernel_pings_client(dplb, lb):
     the port; the client's ARP reply (a copy) and echo replies (ICMP the data plane does not answer)
     come back to it through the tap."""
     before = link(dplb)
-    r = sh("ip", "netns", "exec", lb, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", CLIENT, check=False, timeout=30)
+    r = sh("ip", "netns", "exec", lb, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", CLIENT,
+           check=False, timeout=30)
     if received(r.stdout) != 3:
         raise TestFailure("the kernel's ping of the client failed:\n%s" % r.stdout)
     after = link(dplb)
@@ -131,7 +134,8 @@ def part_tcp_through_kernel(topo, dplb, client, lb):
     to_k = after["kni"]["to_kernel"] - before["kni"]["to_kernel"]
     from_k = after["kni"]["from_kernel"] - before["kni"]["from_kernel"]
     if to_k < 10 or from_k < 200:  # 300 KiB from the kernel is > 200 segments; the client ACKs them
-        raise TestFailure("kni counters did not carry the transfer: to_kernel +%d from_kernel +%d" % (to_k, from_k))
+        raise TestFailure("kni counters did not carry the transfer: to_kernel +%d from_kernel +%d"
+                          % (to_k, from_k))
     if after["drops"].get("l4_unhandled", 0) != 0:
         raise TestFailure("TCP to our address was dropped as l4_unhandled with a tap: %r" % after["drops"])
     return to_k, from_k
@@ -172,7 +176,8 @@ def part_kni_host(dplb, client, lb, client_mac, lb_mac):
     if reps != ECHOES:
         raise TestFailure("the kernel sent %d echo replies, want %d" % (reps, ECHOES))
     if tx != from_k or from_k < ECHOES:
-        raise TestFailure("port tx +%d but from_kernel +%d: the data plane answered some itself" % (tx, from_k))
+        raise TestFailure("port tx +%d but from_kernel +%d: the data plane answered some itself"
+                          % (tx, from_k))
     return to_k, reps
 
 
@@ -219,7 +224,8 @@ def part_service_and_kernel(topo):
     wait_for("the real server", lambda: sh("ip", "netns", "exec", rs, "ss", "-ltn").stdout.count(":80 ") > 0)
     answers = []
     for port in (80, PORT, 80, PORT):
-        r = sh("ip", "netns", "exec", client, "curl", "-s", "-m", "5", "http://%s:%d/id" % (VIP, port), check=False)
+        r = sh("ip", "netns", "exec", client, "curl", "-s", "-m", "5", "http://%s:%d/id" % (VIP, port),
+               check=False)
         answers.append(r.stdout.strip() if r.returncode == 0 else "curl exit %d" % r.returncode)
     if answers != ["server0", "kernel", "server0", "kernel"]:
         raise TestFailure("VIP:80 should reach the real server and VIP:%d the kernel: %r\n%s"
@@ -254,7 +260,8 @@ def main() -> int:
         drops = part_policy_drop(topo, client, lb)
         part_service_and_kernel(topo)
         print("ok   kni: HTTP GET of 300 KiB from the kernel's server (to_kernel +%d, from_kernel +%d); "
-              "%d pings to a kni_host address answered by the kernel (to_kernel +%d, kernel echo replies +%d); "
+              "%d pings to a kni_host address answered by the kernel "
+              "(to_kernel +%d, kernel echo replies +%d); "
               "unclaimed = drop: %d l4_unhandled; VIP:80 load-balanced while VIP:%d reaches the kernel"
               % (tcp_to, tcp_from, ECHOES, echo_to, echo_reps, drops, PORT))
         return 0

@@ -31,7 +31,8 @@ std::string tap_devargs(std::string_view ifname, const Mac& mac);
 // Where unclaimed local traffic of a port goes.
 enum class UnclaimedAction : uint8_t { kKernel, kDrop };
 constexpr UnclaimedAction unclaimed_action(bool has_tap, conf::UnclaimedPolicy policy) {
-  return has_tap && policy == conf::UnclaimedPolicy::kernel ? UnclaimedAction::kKernel : UnclaimedAction::kDrop;
+  return has_tap && policy == conf::UnclaimedPolicy::kernel ? UnclaimedAction::kKernel
+                                                             : UnclaimedAction::kDrop;
 }
 
 struct TapPlan {

@@ -61,12 +61,14 @@ Status KniTaps::setup(Tap& t, int socket, Mempools& pools) {
   rte_eth_dev_info info{};
   if (int rc = rte_eth_dev_info_get(t.id, &info); rc != 0) return tap_error(p, "dev_info_get", rc);
   if (info.max_rx_queues < p.queues || info.max_tx_queues < p.queues)
-    return Status::invalid("kni " + p.ifname + ": " + std::to_string(p.queues) + " workers need as many tap queues, " +
-                           "the tap has " + std::to_string(info.max_tx_queues));
+    return Status::invalid("kni " + p.ifname + ": " + std::to_string(p.queues) +
+                           " workers need as many tap queues, the tap has " +
+                           std::to_string(info.max_tx_queues));
   rte_eth_conf ec{};
   // Frames longer than one mbuf (jumbo MTU) arrive as a chain instead of being cut.
   ec.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER & info.rx_offload_capa;
-  if (int rc = rte_eth_dev_configure(t.id, p.queues, p.queues, &ec); rc != 0) return tap_error(p, "configure", rc);
+  if (int rc = rte_eth_dev_configure(t.id, p.queues, p.queues, &ec); rc != 0)
+    return tap_error(p, "configure", rc);
   auto pool = pools.get(socket);
   if (!pool) return pool.status();
   for (uint16_t q = 0; q < p.queues; ++q) {
@@ -101,7 +103,7 @@ Status KniTaps::start_all() {
     // Starting the tap brings the kernel interface up.
     if (int rc = rte_eth_dev_start(t.id); rc != 0) return tap_error(t.plan, "start", rc);
     t.started = true;
-    spdlog::info("kni {} (ethdev {}) for {}: mac {} mtu {} queues {} read by worker {}, unclaimed traffic: {}",
+    spdlog::info("kni {} (ethdev {}) for {}: mac {} mtu {} queues {} read by worker {}, unclaimed: {}",
                  t.plan.ifname, t.id, t.plan.port_name, to_string(t.plan.mac), t.plan.mtu, t.plan.queues,
                  t.plan.poller ? std::to_string(*t.plan.poller) : std::string("none"),
                  t.plan.unclaimed == kni::UnclaimedAction::kKernel ? "kernel" : "drop");
