@@ -60,16 +60,6 @@ void Worker::start_polling() {
     if (ports[p].present) announce_addresses(p);
 }
 
-void Worker::tx(uint16_t port, rte_mbuf* m) {
-  TxBuffer& b = txb[port];
-  if (unlikely(!b.enabled)) {
-    drop(m, DropReason::no_tx_queue);
-    return;
-  }
-  b.pkts[b.count++] = m;
-  if (b.count >= kBurst) tx_flush(port);
-}
-
 void Worker::tx_flush(uint16_t port) {
   TxBuffer& b = txb[port];
   if (b.count == 0) return;

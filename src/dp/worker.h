@@ -86,7 +86,16 @@ class Worker final : public neigh::Sink {
     m->port = port;
     return m;
   }
-  void tx(uint16_t port, rte_mbuf* m);
+  // Queues m for TX on port (flushed when a burst is full, or by the drain timer).
+  void tx(uint16_t port, rte_mbuf* m) {
+    TxBuffer& b = txb[port];
+    if (unlikely(!b.enabled)) {
+      drop(m, DropReason::no_tx_queue);
+      return;
+    }
+    b.pkts[b.count++] = m;
+    if (b.count >= kBurst) tx_flush(port);
+  }
   void tx_flush(uint16_t port);
   void tx_flush_all();
 

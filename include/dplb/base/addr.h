@@ -43,6 +43,16 @@ struct __attribute__((packed)) Mac {  // packed: embedded in packed wire headers
   constexpr bool is_broadcast() const { return (b[0] & b[1] & b[2] & b[3] & b[4] & b[5]) == 0xff; }
   constexpr bool is_multicast() const { return (b[0] & 1) != 0; }
   friend constexpr auto operator<=>(const Mac&, const Mac&) = default;
+  // Six bytes compared as two loads (the defaulted == would call memcmp per packet).
+  friend bool operator==(const Mac& x, const Mac& y) {
+    uint32_t x4, y4;
+    uint16_t x2, y2;
+    __builtin_memcpy(&x4, x.b.data(), 4);
+    __builtin_memcpy(&y4, y.b.data(), 4);
+    __builtin_memcpy(&x2, x.b.data() + 4, 2);
+    __builtin_memcpy(&y2, y.b.data() + 4, 2);
+    return ((x4 ^ y4) | uint32_t(x2 ^ y2)) == 0;
+  }
 };
 
 // Strict dotted quad: four decimal octets, no leading '+', no spaces.

@@ -68,9 +68,16 @@ class NeighTable {
  public:
   explicit NeighTable(size_t capacity = 4096, Timings t = {});
 
-  // Per packet (hot): find or start resolution for (port, ip).
-  ResolveResult resolve(uint16_t port, Ip4 ip, void* pkt, uint64_t now_ms);
-  const Entry* find(uint16_t port, Ip4 ip) const;
+  // Per packet (hot): find or start resolution for (port, ip). The resolved case is inline; the
+  // rest (miss, queueing, stale probes, failures) is out of line.
+  ResolveResult resolve(uint16_t port, Ip4 ip, void* pkt, uint64_t now_ms) {
+    Entry* e = find_mut(port, ip);
+    if (__builtin_expect(e != nullptr && (e->state == State::reachable || e->state == State::permanent ||
+                                          e->state == State::probe), 1))
+      return {Resolve::send, e};
+    return resolve_slow(e, port, ip, pkt, now_ms);
+  }
+  const Entry* find(uint16_t port, Ip4 ip) const { return const_cast<NeighTable*>(this)->find_mut(port, ip); }
 
   // An ARP packet from (port, ip, mac) confirms the neighbour. `create` = the ARP was aimed at us
   // (Linux creates entries only then; otherwise it only updates existing ones). Queued packets are
@@ -102,8 +109,18 @@ class NeighTable {
   const Timings& timings() const { return timings_; }
 
  private:
-  size_t slot_of(uint16_t port, Ip4 ip) const;
-  Entry* find_mut(uint16_t port, Ip4 ip);
+  // Fibonacci hashing: one multiply, the top bits index the power-of-two table.
+  size_t slot_of(uint16_t port, Ip4 ip) const {
+    return static_cast<size_t>(((uint64_t(port) << 32 | ip.v) * 0x9e3779b97f4a7c15ull) >> shift_);
+  }
+  Entry* find_mut(uint16_t port, Ip4 ip) {
+    for (size_t i = slot_of(port, ip);; i = (i + 1) & mask_) {
+      Entry& e = slots_[i];
+      if (e.state == State::none) return nullptr;
+      if (e.ip == ip && e.port == port) return &e;
+    }
+  }
+  ResolveResult resolve_slow(Entry* e, uint16_t port, Ip4 ip, void* pkt, uint64_t now_ms);
   Entry* insert(uint16_t port, Ip4 ip);
   void erase(Entry* e);
   void flush_queue(Entry& e, Sink& sink, bool send);
@@ -111,6 +128,7 @@ class NeighTable {
 
   std::vector<Entry> slots_;  // open addressing, linear probing, backward-shift deletion
   size_t mask_ = 0;
+  unsigned shift_ = 64;
   size_t used_ = 0;
   size_t timer_cursor_ = 0;
   uint64_t digest_ = 0;

@@ -36,17 +36,25 @@ inline uint64_t csum_add_bytes(const void* data, size_t len, uint64_t sum = 0) {
   return sum;
 }
 
+// 64-bit one's-complement sum folded to 16 bits (end-around carries at each step).
 inline uint16_t csum_fold(uint64_t sum) {
-  sum = (sum & 0xffffffffu) + (sum >> 32);
-  sum = (sum & 0xffffffffu) + (sum >> 32);
-  sum = (sum & 0xffffu) + (sum >> 16);
-  sum = (sum & 0xffffu) + (sum >> 16);
-  sum = (sum & 0xffffu) + (sum >> 16);
-  return static_cast<uint16_t>(sum);
+  auto lo = static_cast<uint32_t>(sum);
+  uint32_t s = lo + static_cast<uint32_t>(sum >> 32);
+  s += (s < lo);                       // carry out of the 32-bit add wraps around
+  s = (s & 0xffffu) + (s >> 16);       // at most 0x1fffe
+  s = (s & 0xffffu) + (s >> 16);
+  return static_cast<uint16_t>(s);
 }
 
 // Checksum field value (raw) for the given bytes, with the checksum field itself zeroed by the caller.
 inline uint16_t csum_finish(uint64_t sum) { return static_cast<uint16_t>(~csum_fold(sum)); }
+
+// Sum of a 20-byte header without options: five 32-bit words.
+inline uint64_t ipv4_base_header_sum(const Ipv4Hdr* ip) {
+  uint32_t w[5];
+  std::memcpy(w, ip, sizeof w);
+  return uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4];
+}
 
 inline uint16_t ipv4_header_checksum(const Ipv4Hdr* ip) {
   uint64_t sum = csum_add_bytes(ip, ip->header_len());
@@ -56,7 +64,8 @@ inline uint16_t ipv4_header_checksum(const Ipv4Hdr* ip) {
 
 // True when the header (including its stored checksum) sums to 0xffff.
 inline bool ipv4_header_checksum_ok(const Ipv4Hdr* ip) {
-  return csum_fold(csum_add_bytes(ip, ip->header_len())) == 0xffff;
+  uint64_t sum = ip->header_len() == sizeof(Ipv4Hdr) ? ipv4_base_header_sum(ip) : csum_add_bytes(ip, ip->header_len());
+  return csum_fold(sum) == 0xffff;
 }
 
 // Pseudo-header sum for TCP/UDP over IPv4 (raw words).

@@ -35,20 +35,7 @@ NeighTable::NeighTable(size_t capacity, Timings t) : timings_(t) {
   size_t slots = std::bit_ceil(capacity < 8 ? size_t(16) : capacity * 2);
   slots_.resize(slots);
   mask_ = slots - 1;
-}
-
-size_t NeighTable::slot_of(uint16_t port, Ip4 ip) const { return mix(key_of(port, ip)) & mask_; }
-
-Entry* NeighTable::find_mut(uint16_t port, Ip4 ip) {
-  for (size_t i = slot_of(port, ip);; i = (i + 1) & mask_) {
-    Entry& e = slots_[i];
-    if (e.state == State::none) return nullptr;
-    if (e.ip == ip && e.port == port) return &e;
-  }
-}
-
-const Entry* NeighTable::find(uint16_t port, Ip4 ip) const {
-  return const_cast<NeighTable*>(this)->find_mut(port, ip);
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots));
 }
 
 Entry* NeighTable::insert(uint16_t port, Ip4 ip) {
@@ -99,8 +86,7 @@ void NeighTable::flush_queue(Entry& e, Sink& sink, bool send) {
   e.queued = 0;
 }
 
-ResolveResult NeighTable::resolve(uint16_t port, Ip4 ip, void* pkt, uint64_t now_ms) {
-  Entry* e = find_mut(port, ip);
+ResolveResult NeighTable::resolve_slow(Entry* e, uint16_t port, Ip4 ip, void* pkt, uint64_t now_ms) {
   if (e == nullptr) {
     e = insert(port, ip);
     if (e == nullptr) return {Resolve::drop_table_full, nullptr};
@@ -115,8 +101,7 @@ ResolveResult NeighTable::resolve(uint16_t port, Ip4 ip, void* pkt, uint64_t now
     case State::reachable:
     case State::permanent:
     case State::probe:
-      e->used_ms = now_ms;
-      return {Resolve::send, e};
+      return {Resolve::send, e};  // the inline fast path handles these
     case State::stale:
       // Linux: use the stale address, and verify it (STALE -> DELAY -> PROBE; we probe at once).
       e->used_ms = now_ms;

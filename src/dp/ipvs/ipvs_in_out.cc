@@ -48,6 +48,10 @@ void update_state(Worker& w, ipvs::Conn& c, ipvs::ConnDir dir, uint8_t tcp_flags
 }
 
 ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::FlowKey& key, uint8_t tcp_flags) {
+  if (unlikely(is_our_address(w, key.saddr))) {  // spoofed: a connection "from" one of our addresses
+    w.drop(m, DropReason::ipv4_bad_source);
+    return nullptr;
+  }
   bool tcp = key.proto == net::kIpProtoTcp;
   // As IPVS: only a SYN (without RST) opens a TCP connection.
   if (tcp && (!(tcp_flags & net::kTcpSyn) || (tcp_flags & net::kTcpRst))) {
@@ -102,8 +106,7 @@ void expire_now(Worker& w, ipvs::Conn* c) {
 
 }  // namespace
 
-bool steer_to_owner(Worker& w, Ip4 client, uint16_t client_port, bool redirected, rte_mbuf* m) {
-  if (w.n_workers <= 1 || redirected) return false;
+bool steer_to_owner_slow(Worker& w, Ip4 client, uint16_t client_port, rte_mbuf* m) {
   uint32_t owner = ipvs::owner_worker(client, client_port, w.n_workers);
   if (owner == w.index) return false;
   redirect_to_owner(w, m, owner);

@@ -9,17 +9,10 @@
 
 namespace dplb::dp {
 
-bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu) {
+bool ipvs_route_slow(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu) {
   ConnRoute cr = ConnRoute::load(c);
   auto gen = static_cast<uint32_t>(w.routes.generation());
   bool to_server = dir == NatDir::to_server;
-  uint32_t cached = to_server ? cr.nh_in : cr.nh_out;
-  if (likely(cr.generation == gen && cached != 0)) {
-    port = to_server ? ConnRoute::port_in(c) : ConnRoute::port_out(c);
-    next_hop = Ip4(cached);
-    mtu = to_server ? cr.mtu_in : cr.mtu_out;
-    return true;
-  }
   route::OutputResult out;
   Ip4 dst = to_server ? c.raddr : c.caddr;
   uint32_t hash = net::mix_flow((uint64_t(c.caddr.v) << 32) | c.raddr.v, (uint64_t(c.cport) << 16) | c.rport);
@@ -41,21 +34,20 @@ bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_
   return true;
 }
 
-void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
-  uint16_t port, mtu;
-  Ip4 next_hop;
-  if (unlikely(!ipvs_route(w, c, dir, port, next_hop, mtu))) {
+void ipvs_xmit_slow(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir, bool routed,
+                    uint16_t port, Ip4 next_hop, uint16_t mtu) {
+  if (!routed) {
     icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeHostUnreach, 0);
     w.drop(m, DropReason::ipv4_no_route);
     return;
   }
   uint16_t total = ip->total_len.host();
-  if (unlikely(total > mtu) && (ip->frag_off.host() & net::kIpFlagDf)) {
+  if (total > mtu && (ip->frag_off.host() & net::kIpFlagDf)) {
     icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeFragNeeded, mtu);
     w.drop(m, DropReason::ipv4_frag_needed);
     return;
   }
-  if (unlikely(ip->ttl <= 1)) {
+  if (ip->ttl <= 1) {
     icmp_send_error(w, m, ip, net::kIcmpTimeExceeded, 0, 0);
     w.drop(m, DropReason::ipv4_ttl_exceeded);
     return;
@@ -69,11 +61,7 @@ void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn
     ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
   }
   net::ipv4_decrement_ttl(ip);
-  if (unlikely(total > mtu)) {
-    send_fragments(w, m, ip, port, next_hop, mtu);
-    return;
-  }
-  neigh_output(w, m, port, next_hop);
+  send_fragments(w, m, ip, port, next_hop, mtu);  // larger than the MTU without DF
 }
 
 }  // namespace dplb::dp

@@ -2,18 +2,58 @@
 // check (DF: ICMP fragmentation needed with the MTU), TTL, rewrite, neighbour output.
 #pragma once
 
+#include "../pipeline/pipeline.h"
 #include "../worker.h"
+#include "conn_route.h"
 #include "dplb/ipvs/conn.h"
+#include "dplb/ipvs/nat.h"
 #include "dplb/net/headers.h"
+#include "dplb/net/ipv4_ttl.h"
 
 namespace dplb::dp {
 
 enum class NatDir : uint8_t { to_server, to_client };
 
-// Rewrites (DNAT to the real server, or SNAT to the VIP) and sends m; consumes it.
-void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir);
+// The next hop, port and MTU toward the server or the client: from the connection's cache while
+// the route table is unchanged (inline), else a fresh lookup that refills the cache.
+bool ipvs_route_slow(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu);
+inline bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu) {
+  ConnRoute cr = ConnRoute::load(c);
+  bool to_server = dir == NatDir::to_server;
+  uint32_t cached = to_server ? cr.nh_in : cr.nh_out;
+  if (likely(cr.generation == static_cast<uint32_t>(w.routes.generation()) && cached != 0)) {
+    port = to_server ? ConnRoute::port_in(c) : ConnRoute::port_out(c);
+    next_hop = Ip4(cached);
+    mtu = to_server ? cr.mtu_in : cr.mtu_out;
+    return true;
+  }
+  return ipvs_route_slow(w, c, dir, port, next_hop, mtu);
+}
 
-// The next hop, port and MTU toward the server or the client, from the cache or a fresh lookup.
-bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu);
+// The unusual outcomes of ipvs_xmit: no route, DF and too big, TTL expiring, fragmentation.
+void ipvs_xmit_slow(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir, bool routed,
+                    uint16_t port, Ip4 next_hop, uint16_t mtu);
+
+// Rewrites (DNAT to the real server, or SNAT to the VIP) and sends m; consumes it.
+inline void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
+  uint16_t port, mtu;
+  Ip4 next_hop;
+  bool routed = ipvs_route(w, c, dir, port, next_hop, mtu);
+  uint16_t total = ip->total_len.host();
+  if (unlikely(!routed || total > mtu || ip->ttl <= 1)) {
+    ipvs_xmit_slow(w, m, ip, l4, c, dir, routed, port, next_hop, mtu);
+    return;
+  }
+  ipvs::DestRef ref{c.dest_id, c.dest_gen};
+  if (dir == NatDir::to_server) {
+    w.services.count_in(ref, total);
+    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport);
+  } else {
+    w.services.count_out(ref, total);
+    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
+  }
+  net::ipv4_decrement_ttl(ip);
+  neigh_output(w, m, port, next_hop);
+}
 
 }  // namespace dplb::dp

@@ -53,7 +53,10 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
 }
 
 void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
-  if (unlikely(is_our_address(w, ip->src()))) {  // spoofed: claims to come from us
+  // A source that is one of our own addresses is spoofed. Checked here for everything but TCP/UDP,
+  // which IPVS checks when it opens a connection (so established flows skip the extra lookup).
+  bool transport = ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp;
+  if (unlikely(!transport && is_our_address(w, ip->src()))) {
     w.drop(m, DropReason::ipv4_bad_source);
     return;
   }
@@ -72,6 +75,10 @@ void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redi
     case net::kIpProtoTcp:
     case net::kIpProtoUdp:
       if (ipvs_in(w, m, ip, redirected)) return;
+      if (unlikely(is_our_address(w, ip->src()))) {
+        w.drop(m, DropReason::ipv4_bad_source);
+        return;
+      }
       local_unclaimed(w, port, m, DropReason::l4_unhandled);  // not a virtual service
       return;
     default:

@@ -4,8 +4,7 @@
 
 namespace dplb::dp {
 
-void neigh_output(Worker& w, rte_mbuf* m, uint16_t port, Ip4 next_hop) {
-  neigh::ResolveResult r = w.neigh.resolve(port, next_hop, m, w.now_ms);
+void neigh_output_slow(Worker& w, rte_mbuf* m, uint16_t port, const neigh::ResolveResult& r) {
   switch (r.action) {
     case neigh::Resolve::send_and_probe:
       w.send_request(*r.entry, true);

@@ -230,3 +230,26 @@ TEST(Fragment, RefusesAnMtuTooSmallForEightBytes) {
 
 }  // namespace
 }  // namespace dplb::net
+
+namespace dplb::net {
+namespace {
+
+// The fold must equal a slow reference for every kind of 64-bit sum, carries included.
+TEST(Checksum, FoldMatchesReferenceIncludingCarries) {
+  auto reference = [](uint64_t s) {
+    while (s >> 16) s = (s & 0xffff) + (s >> 16);
+    return static_cast<uint16_t>(s);
+  };
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t s = rng();
+    if (i % 4 == 1) s |= 0xffffffff00000000ull;
+    if (i % 4 == 2) s = 0xffffffffull * (rng() % 1000);
+    EXPECT_EQ(csum_fold(s), reference(s)) << s;
+  }
+  for (uint64_t s : {0ull, 0xffffull, 0x10000ull, 0xffffffffull, 0x1fffeull, ~0ull, 0xffffffff00000000ull})
+    EXPECT_EQ(csum_fold(s), reference(s)) << s;
+}
+
+}  // namespace
+}  // namespace dplb::net
