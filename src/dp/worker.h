@@ -127,6 +127,14 @@ class Worker final : public neigh::Sink {
   route::RouteTable routes;
   ipvs::ServiceTable services;
   std::unique_ptr<ipvs::ConnTable> conns;
+  // The connection-table hash of the packet in hand, computed with the rest of its burst by
+  // eth_input (which prefetched the index bucket and the connection meanwhile). Cleared after the
+  // burst, so a recycled mbuf arriving from another worker's ring is never mistaken for it.
+  const rte_mbuf* hashed_mbuf = nullptr;
+  uint64_t hashed_flow = 0;
+  uint64_t flow_hash(const rte_mbuf* m, const ipvs::FlowKey& k) const {
+    return m == hashed_mbuf ? hashed_flow : conns->hash(k);
+  }
   ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
   TokenBucket icmp_limit;
 
