@@ -90,6 +90,28 @@ def pad60(pkt: Packet) -> bytes:
     return b + b"\x00" * (60 - len(b)) if len(b) < 60 else b
 
 
+MBUF_EXIT_LINE = re.compile(r"mbufs in use at exit: pool (\S+): (\d+) of (\d+)")
+
+
+def mbuf_leak(log_text: str) -> Optional[str]:
+    """None when dplb's log reports every pool back to zero mbufs in use at exit, else what is wrong
+    (a pool with mbufs still out, or no report at all: a crash or a missed shutdown path)."""
+    pools = MBUF_EXIT_LINE.findall(log_text)
+    if not pools:
+        return "mbufs in use at exit: no report in the log"
+    leaks = ["%s: %s of %s" % p for p in pools if p[1] != "0"]
+    return "mbufs still in use at exit: " + ", ".join(leaks) if leaks else None
+
+
+def mbuf_check_self_test() -> None:
+    """The leak check must be able to fail: run on fake log lines before any case."""
+    ok = "[info] mbufs in use at exit: pool dplb_mbuf_s0: 0 of 4095\n"
+    assert mbuf_leak(ok) is None, "mbuf check rejects a clean exit"
+    assert mbuf_leak("[info] stopped\n") is not None, "mbuf check passes a log without a report"
+    bad = ok + "[warning] mbufs in use at exit: pool dplb_mbuf_s1: 3 of 4095\n"
+    assert "dplb_mbuf_s1: 3 of 4095" in (mbuf_leak(bad) or ""), "mbuf check misses a leak"
+
+
 class CaseFailure(Exception):
     pass
 
@@ -268,9 +290,9 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         if rc != 0:
             failures.append("dplb exited with code %d" % rc)
         log_text = open(log_path).read()
-        leaks = [m for m in re.findall(r"mbufs in use at exit: \S+ (\d+)", log_text) if m != "0"]
-        if leaks or "mbufs in use at exit" not in log_text:
-            failures.append("mbufs still in use at exit: %s" % (leaks or "no report"))
+        leak = mbuf_leak(log_text)
+        if leak:
+            failures.append(leak)
         if problem:
             failures.append("drop counters: " + problem)
         failures += check_failures
