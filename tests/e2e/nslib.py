@@ -147,8 +147,9 @@ class Dplb:
             lines.append("ipvs_rules = %s" % json.dumps(path))
         lines += ["[eal]", "args = [%s]" % ", ".join(json.dumps(a) for a in eal),
                   "[ctrl]", "socket = %s" % json.dumps(self.sock),
-                  "[dataplane]", "mbufs_per_pool = 16383"]
-        lines += ["%s = %s" % (k, json.dumps(v)) for k, v in (dataplane_keys or {}).items()]
+                  "[dataplane]"]
+        dataplane = dict({"mbufs_per_pool": 16383}, **(dataplane_keys or {}))
+        lines += ["%s = %s" % (k, json.dumps(v)) for k, v in dataplane.items()]
         for i in range(len(ifaces) + len(vdevs)):
             lines += ["[ports.dpdk%d]" % i, "rx_queues = %d" % qpairs, "tx_queues = %d" % max(qpairs, workers),
                       "addresses = [%s]" % ", ".join(json.dumps(a) for a in addresses.get(i, []))]

@@ -24,7 +24,7 @@ import tempfile
 import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from scapy.all import ARP, Ether, Packet, raw, rdpcap, wrpcap  # noqa: F401
+from scapy.all import ARP, Ether, Packet, Raw, raw, rdpcap, wrpcap  # noqa: F401
 from scapy.utils import hexdump
 
 PCAP_MAC_PREFIX = "02:70:63:61:70:"
@@ -60,6 +60,8 @@ class Case:
     drops: Dict[str, int] = dataclasses.field(default_factory=dict)  # reason -> exact total
     strict_drops: bool = True                     # every reason not listed must be zero
     config: str = ""                              # more [global] keys, e.g. "forwarding = true"
+    dataplane: Dict[str, int] = dataclasses.field(default_factory=dict)  # [dataplane] keys over the defaults
+    conn_capacity: int = 4096                     # [ipvs] conn_capacity (per worker)
     sections: str = ""                            # more TOML tables (after the generated ones)
     batch: Sequence[str] = ()                     # dpip commands applied before ports start
     ipvs_rules: Sequence[str] = ()                # ipvsadm -S lines applied at startup
@@ -155,8 +157,10 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
         lines.append("ipvs_rules = %s" % _toml_str(os.path.join(tmp, "rules.ipvs")))
     lines += ["", "[eal]", "args = [%s]" % ", ".join(_toml_str(a) for a in eal),
               "", "[ctrl]", "socket = %s" % _toml_str(os.path.join(tmp, "dplb.ipc")),
-              "", "[dataplane]", "mbufs_per_pool = 4095", "mbuf_cache = 64",
-              "", "[ipvs]", "conn_capacity = 4096"]
+              "", "[dataplane]"]
+    dataplane = dict({"mbufs_per_pool": 4095, "mbuf_cache": 64}, **case.dataplane)
+    lines += ["%s = %d" % kv for kv in dataplane.items()]
+    lines += ["", "[ipvs]", "conn_capacity = %d" % case.conn_capacity]
     for i, p in enumerate(case.ports):
         lines += ["", "[ports.dpdk%d]" % i, "mtu = %d" % p.mtu, "promisc = %s" % ("true" if p.promisc else "false"),
                   "addresses = [%s]" % ", ".join(_toml_str(a) for a in p.addresses)]
@@ -238,7 +242,8 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         n_in = 0
         for i, _ in enumerate(case.ports):
             # As a wire delivers them: short frames padded to the 60-byte minimum.
-            pkts = [Ether(pad60(p) if case.pad_inputs else raw(p)) for p in _packets(case.inputs.get(i, []))]
+            # Raw, not Ether: a runt frame (shorter than an Ethernet header) must go out as it is.
+            pkts = [Raw(pad60(p) if case.pad_inputs else raw(p)) for p in _packets(case.inputs.get(i, []))]
             n_in += len(pkts)
             wrpcap(os.path.join(tmp, "in%d.pcap" % i), pkts, linktype=1)
         if case.batch:
