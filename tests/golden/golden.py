@@ -242,8 +242,9 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         n_in = 0
         for i, _ in enumerate(case.ports):
             # As a wire delivers them: short frames padded to the 60-byte minimum.
-            # Raw, not Ether: a runt frame (shorter than an Ethernet header) must go out as it is.
-            pkts = [Raw(pad60(p) if case.pad_inputs else raw(p)) for p in _packets(case.inputs.get(i, []))]
+            frames = [pad60(p) if case.pad_inputs else raw(p) for p in _packets(case.inputs.get(i, []))]
+            # Raw for a runt (shorter than an Ethernet header: Ether cannot parse it), written as it is.
+            pkts = [Ether(b) if len(b) >= 14 else Raw(b) for b in frames]
             n_in += len(pkts)
             wrpcap(os.path.join(tmp, "in%d.pcap" % i), pkts, linktype=1)
         if case.batch:
