@@ -171,8 +171,19 @@ def scenario_mbuf_exhaustion(topo: Topology) -> None:
     check(d.get("neigh_failed", 0) > 0, "the queued packets were dropped as neigh_failed (%d)" %
           d.get("neigh_failed", 0))
     check(dplb.proc.poll() is None, "dplb is still running")
+    # Shutdown while packets wait for ARP: the neighbour queue must give them back too.
+    sh("ip", "netns", "exec", client, "/usr/bin/python3", "-c",
+       "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+       "for _ in range(4): s.sendto(b'queued', ('10.31.7.7', 9))")
+    deadline = time.time() + 5
+    pending = ""
+    while time.time() < deadline and "10.31.7.7" not in pending:
+        pending = dplb.dpip("neigh", "show").stdout
+        time.sleep(0.05)
+    check("10.31.7.7" in pending, "packets wait for an unresolved neighbour: %s" %
+          [l for l in pending.splitlines() if "10.31.7.7" in l])
     dplb.stop()
-    print("  ok  dplb stopped cleanly, no mbuf left in use", flush=True)
+    print("  ok  dplb stopped cleanly with those packets queued, no mbuf left in use", flush=True)
 
 
 def main() -> int:
