@@ -3,8 +3,9 @@ and one named drop counter. dpdk0 faces clients (our 10.0.0.1/24 and the VIP 10.
 and a UDP virtual service), dpdk1 the real servers (10.1.0.1/24); forwarding is on.
 
 Decisions (docs/operations.md, "Hostile traffic"):
-- sources that are ours (an address, a subnet broadcast) or martians (0/8... see ipv4_bad_source)
-  are dropped as ipv4_bad_source, to us, to a VIP (a land attack too) and when forwarding;
+- sources that are ours (an address, a subnet broadcast) or martians (0.0.0.0, 255.255.255.255,
+  multicast, loopback) are dropped as ipv4_bad_source: to us, to a VIP (a land attack too) and
+  when forwarding;
 - IP options: to us or to a VIP dropped (ipv4_options); forwarded untouched, as Linux does;
 - fragments: to us or to a VIP dropped (ipv4_fragment: no reassembly); forwarded as they are;
 - frames longer than the port MTU + 14 (or chained in several buffers) are dropped (eth_too_long);
