@@ -99,6 +99,7 @@ def scenario_conn_table_full(topo: Topology) -> None:
     check(first.get("a") and first.get("b"), "two connections fill the table and echo (%s)" % first)
     check(str(first.get("third", "")).startswith("failed"), "a third connection gets no answer (%s)" %
           first.get("third"))
+    check(conn_entries(bed) == 2, "ipvsadm -Lnc lists the 2 connections of the full table")
     full = drops(bed.dplb).get("ipvs_conn_full", 0)
     check(full >= 1, "its SYNs are counted: ipvs_conn_full = %d" % full)
     check(first.get("a_again"), "the first connection still echoes while the table is full")
