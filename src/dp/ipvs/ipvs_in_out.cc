@@ -48,7 +48,8 @@ void update_state(Worker& w, ipvs::Conn& c, ipvs::ConnDir dir, uint8_t tcp_flags
 }
 
 ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::FlowKey& key, uint8_t tcp_flags) {
-  if (unlikely(is_our_address(w, key.saddr))) {  // spoofed: a connection "from" one of our addresses
+  // Spoofed: a connection "from" one of our addresses (a land attack too) or a subnet broadcast.
+  if (unlikely(is_spoofed_source(w, key.saddr))) {
     w.drop(m, DropReason::ipv4_bad_source);
     return nullptr;
   }

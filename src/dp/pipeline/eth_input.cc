@@ -69,6 +69,12 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
       w.drop(m, DropReason::eth_too_short);
       continue;
     }
+    // A giant (longer than the MTU we announced) or a chained frame: the pipeline reads headers and
+    // lengths from the first buffer only and would answer a giant with a reply too big for the link.
+    if (unlikely(m->pkt_len != m->data_len || m->data_len > pv.mtu + sizeof(net::EthHdr))) {
+      w.drop(m, DropReason::eth_too_long);
+      continue;
+    }
     const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
     if (unlikely(eth->dst != pv.mac) && !pv.promisc && !eth->dst.is_broadcast()) {
       w.drop(m, DropReason::eth_not_for_us);
