@@ -10,12 +10,14 @@ Traffic during the churn: two clients download a 4 MB file from the stable rr se
 and again (rate-limited), each download checked by sha256; a probe sender in the client namespace
 sends timestamped UDP datagrams to 172.16.8.1 and 172.16.9.1.
 
-The churn driver (this process), for CHURN_SECONDS: every 0.1 s one `dpip -batch` (20 route adds and
-the previous tick's 20 route deletes: /24s of 198.18.0.0/15 via rs0, and /29s inside the upper halves
-of 172.16.8.0/24 and 172.16.9.0/24 via B) and one `ipvsadm -R` (15 real servers added to and the
-previous tick's 15 deleted from VIP:8080, 30 weight edits on VIP:8081). Every 5th tick the batch
-ends with a toggle of 172.16.9.0/24: via A -> via B -> deleted -> via A ... The achieved rate of
-changes per second is printed (the issue asks for 1,000/s).
+The churn driver (this process) runs two streams at once for CHURN_SECONDS, each ticking every
+0.1 s: one `dpip -batch` per tick (35 route adds and the previous tick's 35 deletes: /24s of
+198.18.0.0/15 via rs0, and /29s inside the upper halves of 172.16.8.0/24 and 172.16.9.0/24 via B;
+every 5th batch ends with a toggle of 172.16.9.0/24: via A -> via B -> deleted -> via A ...) and one
+`ipvsadm -R` per tick (10 real servers added to and the previous tick's 10 deleted from VIP:8080, 10
+weight edits on VIP:8081): 1,000 changes/s offered. The rate achieved by each stream is printed
+(the issue asks for 1,000/s); a stream whose tick takes longer than 0.1 s goes on at once, so a slow
+daemon shows as a lower rate, never as a failure (on a loaded machine it cannot be a hard bound).
 
 "Every packet forwarded matches the table in force" - the sound version checked here: a route change
 is in force for every packet processed after its command returned (dpip returns once every worker
@@ -46,7 +48,11 @@ from routelib import check, workers_agree
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHURN_SECONDS = 30
 TICK = 0.1
-TOGGLE_EVERY = 5
+TOGGLE_EVERY = 5            # route ticks between toggles of TOGGLED_NET
+ROUTES_PER_TICK = 35        # added, and as many deleted: 70 route changes per tick
+SERVERS_PER_TICK = 10       # added, and as many deleted: 20 real-server changes per tick
+WEIGHT_EDITS_PER_TICK = 10
+OFFERED_PER_SECOND = int((2 * ROUTES_PER_TICK + 2 * SERVERS_PER_TICK + WEIGHT_EDITS_PER_TICK) / TICK)
 PROBE_PORT = 9999
 PROBE_PPS = 300
 A, B = "10.20.0.21", "10.20.0.22"
@@ -65,84 +71,114 @@ def sha256_file(path):
 
 
 def tick_routes(i):
-    """The route prefixes tick i adds (and tick i+1 deletes): (prefix, gateway)."""
+    """The route prefixes route tick i adds (and tick i+1 deletes): (prefix, gateway)."""
     half = i % 2
-    routes = [("198.%d.%d.0/24" % (18 + half, j), server_addr(0)) for j in range(10)]
+    routes = [("198.%d.%d.0/24" % (18 + half, j), server_addr(0)) for j in range(ROUTES_PER_TICK - 10)]
     routes += [("172.16.8.%d/29" % (128 + 8 * (k + 5 * half)), B) for k in range(5)]
     routes += [("172.16.9.%d/29" % (128 + 8 * (k + 5 * half)), B) for k in range(5)]
     return routes
 
 
 def tick_servers(i):
+    """The real servers ipvs tick i adds to VIP:8080 (and tick i+1 deletes)."""
     half = i % 2
-    return ["10.20.2.%d" % (1 + 15 * half + k) for k in range(15)]
+    return ["10.20.2.%d" % (1 + SERVERS_PER_TICK * half + k) for k in range(SERVERS_PER_TICK)]
 
 
 class Churn:
+    """Two streams at once, each ticking every TICK seconds (or as fast as it can when a tick takes
+    longer): route changes with `dpip -batch` and ipvs changes with `ipvsadm -R`. Their rates are
+    measured separately: ipvsadm sends one request per rule (each waits for every worker), dpip
+    groups consecutive route changes into one request."""
+
     def __init__(self, bed):
         self.bed = bed
         self.dplb = bed.dplb
         self.toggles = []     # (t_issue, t_return, state) in order
-        self.commands = 0
+        self.commands = collections.Counter()  # per stream
+        self.busy = collections.Counter()      # seconds spent in the tool, per stream
         self.errors = []
         self.rng = random.Random(8)
         self.batch = os.path.join(bed.topo.tmp, "churn.batch")
-        self.time_in = collections.Counter()  # seconds spent in dpip / ipvsadm
 
-    def run(self, seconds):
+    def _ticks(self, seconds, stream, one_tick):
         t_start = time.monotonic()
         i = 0
-        state = 0
         while time.monotonic() - t_start < seconds and not self.errors:
             due = t_start + i * TICK
             now = time.monotonic()
             if due > now:
                 time.sleep(due - now)
-            lines = ["route add %s via %s dev dpdk1" % (p, gw) for p, gw in tick_routes(i)]
-            if i:
-                lines += ["route del %s" % p for p, _ in tick_routes(i - 1)]
-            toggle = None
-            if i % TOGGLE_EVERY == TOGGLE_EVERY - 1:
-                toggle = TOGGLE_STATES[state % len(TOGGLE_STATES)]
-                state += 1
-                lines.append("route del %s" % TOGGLED_NET if toggle is None else
-                             "route replace %s via %s dev dpdk1" % (TOGGLED_NET, NEXT_HOP[toggle]))
-            with open(self.batch, "w") as f:
-                f.write("\n".join(lines) + "\n")
-            rules = ["-a -u %s:8080 -r %s:8080 -m -w 1" % (VIP, rs) for rs in tick_servers(i)]
-            if i:
-                rules += ["-d -u %s:8080 -r %s:8080" % (VIP, rs) for rs in tick_servers(i - 1)]
-            rules += ["-e -u %s:8081 -r 10.20.3.%d:8081 -m -w %d" % (VIP, 1 + k % 4, self.rng.randint(0, 100))
-                      for k in range(30)]
-            t_issue = time.monotonic()
-            r = sh(self.dplb.dpip_bin, "-x", self.dplb.sock, "-batch", self.batch, check=False, timeout=60)
-            t_return = time.monotonic()
-            self.time_in["dpip"] += t_return - t_issue
-            if r.returncode != 0:
-                self.errors.append("dpip -batch (tick %d): %s" % (i, r.stderr.strip()[-300:]))
-            if toggle is not None or r.returncode != 0:
-                # A failed batch may have stopped before the toggle: then the state is unknown from here.
-                self.toggles.append((t_issue, t_return, toggle if r.returncode == 0 else "?"))
-            t0 = time.monotonic()
-            r = self.dplb.ipvsadm("-R", input="\n".join(rules) + "\n", check=False)
-            self.time_in["ipvsadm"] += time.monotonic() - t0
-            if r.returncode != 0:
-                self.errors.append("ipvsadm -R (tick %d): %s" % (i, r.stderr.strip()[-300:]))
-            self.commands += len(lines) + len(rules)
+            one_tick(i)
             i += 1
+        self.ticks[stream] = i
+
+    def _route_tick(self, i):
+        lines = ["route add %s via %s dev dpdk1" % (p, gw) for p, gw in tick_routes(i)]
+        if i:
+            lines += ["route del %s" % p for p, _ in tick_routes(i - 1)]
+        toggle = None
+        if i % TOGGLE_EVERY == TOGGLE_EVERY - 1:
+            toggle = TOGGLE_STATES[(i // TOGGLE_EVERY) % len(TOGGLE_STATES)]
+            lines.append("route del %s" % TOGGLED_NET if toggle is None else
+                         "route replace %s via %s dev dpdk1" % (TOGGLED_NET, NEXT_HOP[toggle]))
+        with open(self.batch, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        t_issue = time.monotonic()
+        r = sh(self.dplb.dpip_bin, "-x", self.dplb.sock, "-batch", self.batch, check=False, timeout=60)
+        t_return = time.monotonic()
+        self.busy["route"] += t_return - t_issue
+        if r.returncode != 0:
+            self.errors.append("dpip -batch (tick %d): %s" % (i, r.stderr.strip()[-300:]))
+        if toggle is not None or r.returncode != 0:
+            # A failed batch may have stopped before the toggle: from here the state is unknown.
+            self.toggles.append((t_issue, t_return, toggle if r.returncode == 0 else "?"))
+        self.commands["route"] += len(lines)
+
+    def _ipvs_tick(self, i):
+        rules = ["-a -u %s:8080 -r %s:8080 -m -w 1" % (VIP, rs) for rs in tick_servers(i)]
+        if i:
+            rules += ["-d -u %s:8080 -r %s:8080" % (VIP, rs) for rs in tick_servers(i - 1)]
+        rules += ["-e -u %s:8081 -r 10.20.3.%d:8081 -m -w %d" % (VIP, 1 + k % 4, self.rng.randint(0, 100))
+                  for k in range(WEIGHT_EDITS_PER_TICK)]
+        t0 = time.monotonic()
+        r = self.dplb.ipvsadm("-R", input="\n".join(rules) + "\n", check=False)
+        self.busy["ipvs"] += time.monotonic() - t0
+        if r.returncode != 0:
+            self.errors.append("ipvsadm -R (tick %d): %s" % (i, r.stderr.strip()[-300:]))
+        self.commands["ipvs"] += len(rules)
+
+    def run(self, seconds):
+        self.ticks = {}
+        t_start = time.monotonic()
+        ipvs = threading.Thread(target=self._ticks, args=(seconds, "ipvs", self._ipvs_tick))
+        ipvs.start()
+        try:
+            self._ticks(seconds, "route", self._route_tick)
+        finally:
+            ipvs.join()
         self.seconds = time.monotonic() - t_start
-        self.ticks = i
-        # Back to the start: the last tick's routes and servers go, the toggled route is via A again.
-        last = i - 1
-        lines = ["route del %s" % p for p, _ in tick_routes(last)]
+        # Back to the start: the last ticks' routes and servers go, the toggled route is via A again,
+        # the weights of VIP:8081 are 1 again.
+        lines = ["route del %s" % p for p, _ in tick_routes(self.ticks["route"] - 1)]
         lines.append("route replace %s via %s dev dpdk1" % (TOGGLED_NET, A))
         with open(self.batch, "w") as f:
             f.write("\n".join(lines) + "\n")
         t_issue = time.monotonic()
         self.dplb.dpip("-batch", self.batch)
         self.toggles.append((t_issue, time.monotonic(), "A"))
-        self.dplb.ipvsadm("-R", input="".join("-d -u %s:8080 -r %s:8080\n" % (VIP, rs) for rs in tick_servers(last)) +
-                          "".join("-e -u %s:8081 -r 10.20.3.%d:8081 -m -w 1\n" % (VIP, k) for k in range(1, 5)))
+        self.dplb.ipvsadm("-R", input="".join(
+            "-d -u %s:8080 -r %s:8080\n" % (VIP, rs) for rs in tick_servers(self.ticks["ipvs"] - 1)) + "".join(
+            "-e -u %s:8081 -r 10.20.3.%d:8081 -m -w 1\n" % (VIP, k) for k in range(1, 5)))
+
+    def summary(self):
+        total = sum(self.commands.values())
+        parts = ["%s %d in %d ticks = %.0f/s (%.1f s in the tool)" % (
+            stream, self.commands[stream], self.ticks[stream], self.commands[stream] / self.seconds,
+            self.busy[stream]) for stream in ("route", "ipvs")]
+        return total / self.seconds, "%d changes in %.1f s = %.0f changes/s (offered %d/s): %s; %d toggles of %s" % (
+            total, self.seconds, total / self.seconds, OFFERED_PER_SECOND, "; ".join(parts), len(self.toggles) - 1,
+            TOGGLED_NET)
 
 
 def possible_states(toggles, t_send, t_recv):
@@ -218,11 +254,8 @@ def main() -> int:
             sender.wait(timeout=30)
             for t in loops:
                 t.join(timeout=120)
-        rate = churn.commands / churn.seconds
-        print("      churn: %d changes in %d ticks over %.1f s = %.0f changes/s (%d toggles of %s); "
-              "time in dpip -batch %.1f s, ipvsadm -R %.1f s"
-              % (churn.commands, churn.ticks, churn.seconds, rate, len(churn.toggles) - 1, TOGGLED_NET,
-                 churn.time_in["dpip"], churn.time_in["ipvsadm"]), flush=True)
+        rate, text = churn.summary()
+        print("      churn: " + text, flush=True)
         check(not churn.errors, "every churn command succeeded %s" % churn.errors[:2])
         check(dplb.proc.poll() is None, "dplb is alive")
         time.sleep(0.5)  # the last probes reach the receivers
