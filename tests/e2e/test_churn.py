@@ -194,6 +194,10 @@ def possible_states(toggles, t_send, t_recv):
     return set(states[first:last + 1])
 
 
+def no_route_drops(dplb):
+    return sum(l.get("drops", {}).get("ipv4_no_route", 0) for l in dplb.links())
+
+
 def config(dplb):
     """Addresses, routes and services (without the connection counters of ipvsadm -Ln)."""
     services = [" ".join(line.split()[:4]) for line in dplb.ipvsadm("-Ln").stdout.splitlines()]
@@ -234,6 +238,7 @@ def main() -> int:
         dplb.dpip("route", "add", "172.16.8.0/24", "via", A, "dev", "dpdk1")
         dplb.dpip("route", "add", TOGGLED_NET, "via", A, "dev", "dpdk1")
         base = config(dplb)
+        no_route_before = no_route_drops(dplb)
 
         want = sha256_file(bed.blob)
         stop = threading.Event()
@@ -284,6 +289,10 @@ def main() -> int:
               % (len(violations), violations[:3]))
         check(outcome[(TOGGLED_DST, "A", "A")] > 0 and outcome[(TOGGLED_DST, "B", "B")] > 0,
               "the toggled prefix carried probes to both A and B")
+        no_route = no_route_drops(dplb) - no_route_before
+        check(0 < no_route <= sent[TOGGLED_DST] - seen[TOGGLED_DST],
+              "probes to the deleted prefix were dropped as ipv4_no_route (%d of the %d not received)"
+              % (no_route, sent[TOGGLED_DST] - seen[TOGGLED_DST]))
         check(seen[STABLE_DST] >= 0.5 * sent[STABLE_DST],
               "most probes to the stable prefix arrived (%d of %d)" % (seen[STABLE_DST], sent[STABLE_DST]))
 
