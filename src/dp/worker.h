@@ -104,6 +104,7 @@ class Worker final : public neigh::Sink {
   void drop_queued(const neigh::Entry& e, void* pkt) override;
   void send_request(const neigh::Entry& e, bool unicast) override;
   void state_changed(const neigh::Entry& e) override;
+  void answered(const neigh::Entry& e) override;
 
   // Our address on `port` to speak from toward `peer`: same subnet first, else the primary, else 0.
   Ip4 source_toward(uint16_t port, Ip4 peer) const;

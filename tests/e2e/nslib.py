@@ -112,7 +112,7 @@ class Dplb:
 
     def __init__(self, topo: Topology, ns: str, ifaces: Sequence[str], addresses: Dict[int, Sequence[str]],
                  workers: int = 1, qpairs: int = 1, extra_config: str = "", batch: Sequence[str] = (),
-                 ipvs_rules: Sequence[str] = (), build: str = os.path.join(ROOT, "build"),
+                 ipvs_rules: Sequence[str] = (), build: str = os.environ.get("DPLB_BUILD", os.path.join(ROOT, "build")),
                  global_keys: Optional[Dict[str, object]] = None, dataplane_keys: Optional[Dict[str, object]] = None,
                  vdevs: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None):
         """global_keys / dataplane_keys: extra keys of [global] / [dataplane] (e.g. forwarding=True,
@@ -159,7 +159,12 @@ class Dplb:
         self.conf = os.path.join(topo.tmp, "dplb.toml")
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
-        self.proc = topo.spawn(ns, [self.dplb, "-c", self.conf], log=self.log)
+        self.start()
+
+    def start(self) -> None:
+        """Start the daemon with self.conf (again, after stop(): a restart with the same config) and wait
+        until it answers on its control socket."""
+        self.proc = self.topo.spawn(self.ns, [self.dplb, "-c", self.conf], log=self.log)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
