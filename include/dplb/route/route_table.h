@@ -64,6 +64,15 @@ class RouteTable {
     return output(daddr, saddr_hint, oif_hint, flow_hash, out, [](uint16_t, Ip4) { return false; });
   }
 
+  // Egress of a packet being forwarded, from the FIB entry input() found for it (kForward or kKni)
+  // in the same packet's processing: no second lookup, no source selection (the packet has one).
+  // flow_hash() is called only for a multipath route.
+  template <typename FlowHash, typename IsDead>
+  void forward_output(const InputResult& in, Ip4 daddr, FlowHash&& flow_hash, OutputResult& out,
+                      IsDead&& is_dead) const;
+  // One of our addresses (a local route, LOCALIN or KNI): the local hash only, no FIB probe.
+  bool is_local_addr(Ip4 a) const noexcept { return local_.find(a.v) != nullptr; }
+
   // Net route lookup only (longest prefix, lowest metric): route id or kNoRoute.
   uint32_t lookup(Ip4 daddr) const noexcept {
     uint32_t node = fib_.lookup(daddr);
@@ -216,7 +225,27 @@ inline InputResult RouteTable::input(Ip4 daddr, uint16_t /*in_port*/) const noex
   uint32_t node = fib_.lookup(daddr);
   if (node == Dir24_8::kNone) return {};
   const FibNode& n = nodes_[node];
-  return {(n.flags & kRouteKni) ? InputVerdict::kKni : InputVerdict::kForward, n.port, n.route};
+  return {(n.flags & kRouteKni) ? InputVerdict::kKni : InputVerdict::kForward, n.port, n.route, node};
+}
+
+template <typename FlowHash, typename IsDead>
+void RouteTable::forward_output(const InputResult& in, Ip4 daddr, FlowHash&& flow_hash, OutputResult& out,
+                                IsDead&& is_dead) const {
+  const FibNode& n = nodes_[in.fib_node];
+  out.route = n.route;
+  out.flags = n.flags;
+  if (n.nh_count == 1) {
+    out.port = n.port;
+    out.next_hop = n.gateway.is_zero() ? daddr : n.gateway;
+    out.mtu = n.mtu;
+  } else {
+    const Nexthop* nh = &nh_pool_[n.nh_index];
+    const Nexthop& sel = nh[pick_nexthop(nh, n.nh_count, n.total_weight, flow_hash(), daddr, -1, is_dead)];
+    out.port = sel.port;
+    out.next_hop = nexthop_addr(sel, daddr);
+    out.mtu = n.mtu != 0 ? n.mtu : ports_[sel.port].mtu;
+  }
+  out.src = Ip4{};
 }
 
 inline Ip4 RouteTable::select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept {

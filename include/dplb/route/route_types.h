@@ -98,6 +98,7 @@ struct InputResult {
   InputVerdict verdict = InputVerdict::kNoRoute;
   uint16_t port = 0;          // local: the port owning the address; forward/kni: first next hop's port
   uint32_t route = kNoRoute;  // net route id (forward/kni via a net route)
+  uint32_t fib_node = UINT32_MAX;  // the FIB entry found (forward/kni): forward_output() reuses it
 };
 
 struct OutputResult {

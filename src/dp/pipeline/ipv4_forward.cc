@@ -31,7 +31,7 @@ void send_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint16_t port, Ip4
   rte_pktmbuf_free(m);  // consumed: its fragments carry it on
 }
 
-void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
+void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::InputResult& in) {
   // A packet "from" us or from one of our subnets' broadcast that arrives from outside is spoofed: as
   // Linux (martian source), never forward it, and send no ICMP about it.
   if (unlikely(is_spoofed_source(w, ip->src()))) {
@@ -49,13 +49,16 @@ void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
     w.drop(m, DropReason::ipv4_ttl_exceeded);
     return;
   }
-  size_t l3_len = m->data_len - sizeof(net::EthHdr);
-  route::OutputResult out;
-  if (unlikely(!route_output(w, ip->dst(), Ip4(), net::ipv4_flow_hash(ip, l3_len), out))) {
+  if (unlikely(in.verdict == route::InputVerdict::kNoRoute)) {
     icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeNetUnreach, 0);
     w.drop(m, DropReason::ipv4_no_route);
     return;
   }
+  route::OutputResult out;
+  size_t l3_len = m->data_len - sizeof(net::EthHdr);
+  w.routes.forward_output(in, ip->dst(), [ip, l3_len] { return net::ipv4_flow_hash(ip, l3_len); }, out,
+                          [&w](uint16_t port, Ip4 nh) { return w.neigh.is_dead(port, nh); });
+  if (out.mtu == 0) out.mtu = w.ports[out.port].mtu;
   if (unlikely(out.flags & route::kRouteKni)) {
     kni_to_kernel(w, m->port, m);  // unchanged (TTL too): the kernel routes it itself
     return;

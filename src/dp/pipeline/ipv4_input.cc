@@ -38,7 +38,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
     case route::InputVerdict::kNoRoute:
       // A real server's reply, or an ICMP error about a connection: IPVS first.
       if (ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp) {
-        if (ipvs_out(w, m, ip, redirected)) return;
+        if (w.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected)) return;
       } else if (ip->proto == net::kIpProtoIcmp) {
         if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
       }
@@ -47,7 +47,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
         w.drop(m, DropReason::ipv4_not_local);
         return;
       }
-      ipv4_forward(w, m, ip);
+      ipv4_forward(w, m, ip, r);
       return;
   }
 }

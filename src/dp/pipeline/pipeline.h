@@ -22,7 +22,8 @@ void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redi
 void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 
 // Forwards a packet not addressed to us (forwarding enabled).
-void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip);
+// `in` is route input's result for the packet (kForward, kKni or kNoRoute).
+void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::InputResult& in);
 // Route lookup for a packet we send: skips dead next hops of multipath routes, fills in the MTU.
 bool route_output(Worker& w, Ip4 daddr, Ip4 saddr_hint, uint32_t flow_hash, route::OutputResult& out);
 // Sends the fragments of m (IP header at offset 14, TTL already decremented) and frees m.
@@ -51,10 +52,7 @@ void icmp_send_error(Worker& w, const rte_mbuf* orig, const net::Ipv4Hdr* ip, ui
 void arp_send(Worker& w, uint16_t port, uint16_t op, const Mac& eth_dst, Ip4 spa, const Mac& tha, Ip4 tpa);
 
 // One of our addresses (any port): LOCALIN or KNI local route.
-inline bool is_our_address(const Worker& w, Ip4 a) {
-  route::InputVerdict v = w.routes.input(a, 0).verdict;
-  return v == route::InputVerdict::kLocal || v == route::InputVerdict::kKni;
-}
+inline bool is_our_address(const Worker& w, Ip4 a) { return w.routes.is_local_addr(a); }
 
 // The directed broadcast of one of our subnets (RFC 1812 5.3.7: never a valid source). Walks every
 // port's addresses, after a filter that passes only a quarter of all addresses.
