@@ -37,6 +37,8 @@ class Telemetry:
     def stats(self, port=0):
         self.s.send(("/ethdev/stats,%d" % port).encode())
         st = json.loads(self.s.recv(1 << 16))["/ethdev/stats"]
+        if not st:  # the port is not configured yet
+            return time.monotonic(), 0, 0
         return time.monotonic(), st["ipackets"], st["opackets"]
 
     def close(self):
@@ -57,7 +59,8 @@ def pool_size(packets):
 
 
 def mem_mb(mbufs):
-    return max(512, mbufs * 2600 // (1 << 20) + 448)
+    """EAL -m for a pool of this many mbufs (~2.5 KB each with their headroom) and the rest."""
+    return max(512, mbufs * 3072 // (1 << 20) + 512)
 
 
 class Contender:
@@ -185,6 +188,7 @@ class Bench:
         self.seq = 0
         self.dplb = os.path.join(args.build, "src/dplb")
         self.dpip = os.path.join(args.build, "tools/dpip/dpip")
+        self.ipvsadm = os.path.join(args.build, "tools/ipvsadm/ipvsadm")
 
     def prefix(self, tag):
         self.seq += 1
@@ -228,7 +232,7 @@ class Bench:
         mbufs = pool_size(packets)
         pre = self.prefix("dplb")
         lcores = "0@0,1@1" if workers == 1 else "0@0,1@0,2@1"
-        eal = ["--no-huge", "-m", str(mem_mb(mbufs) + 512), "--no-pci", "--no-shconf", "--file-prefix=" + pre,
+        eal = ["--no-huge", "-m", str(mem_mb(mbufs) + 512 + self.a.conn_capacity * 256 // (1 << 20)), "--no-pci", "--no-shconf", "--file-prefix=" + pre,
                "--lcores=" + lcores, "--log-level=warning", self.vdev(pcaps)]
         ipc = os.path.join(self.tmp, pre + ".ipc")
         q = lambda s: json.dumps(s)  # TOML basic strings are JSON strings for these paths
@@ -245,6 +249,7 @@ class Bench:
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         c = Contender(name, [self.dplb, "-c", conf], pre, self.tmp, ipc=ipc)
+        c.rules = rules
         return c
 
     def dplb_drops(self, c):
@@ -255,8 +260,20 @@ class Bench:
         drops = {}
         for link in json.loads(out.stdout):
             for reason, n in link.get("drops", {}).items():
-                drops[reason] = drops.get(reason, 0) + n
+                if n:
+                    drops[reason] = drops.get(reason, 0) + n
         return drops
+
+    def ipvs_stats(self, c):
+        """Connections per service as `ipvsadm -L -n --stats` shows them (total since start)."""
+        out = subprocess.run([self.ipvsadm, "-L", "-n", "--stats"], capture_output=True, text=True, timeout=30,
+                             env=dict(os.environ, DPLB_IPC=c.ipc))
+        conns = 0
+        for line in out.stdout.splitlines():
+            f = line.split()
+            if len(f) > 2 and f[0] in ("TCP", "UDP"):
+                conns += int(f[2])
+        return conns
 
     # ----- one measurement -----
     def run_one(self, c, warm_packets, mode="steady", packets=0):
@@ -275,6 +292,8 @@ class Bench:
                     res["mem_after"] = rss_kb(c.proc.pid)
             if c.ipc:
                 res["drops"] = self.dplb_drops(c)
+                if c.rules:
+                    res["conns"] = self.ipvs_stats(c)
             tel.close()
         finally:
             c.stop()
@@ -293,10 +312,15 @@ class Bench:
                     rows[c.name] = []
                     order.append(c.name)
                 m = mode if c.ipc else "steady"
-                r = self.run_one(c, warm_packets, m, packets)
+                try:
+                    r = self.run_one(c, warm_packets, m, packets)
+                except (RuntimeError, OSError, StopIteration, IndexError) as e:
+                    print("  %-28s round %d: FAILED %s\n%s" % (c.name, rnd + 1, e, tail(c.log)), flush=True)
+                    continue
                 rows[c.name].append(r)
-                print("  %-28s round %d: %7.2f Mpps  tx/rx %.2f%s" % (
+                print("  %-28s round %d: %7.2f Mpps  tx/rx %.2f%s%s" % (
                     c.name, rnd + 1, r["rate"] / 1e6, r["tx_ratio"],
+                    ("  connections %d" % r["conns"]) if "conns" in r else "",
                     ("  drops " + json.dumps(r["drops"])) if r.get("drops") else ""), flush=True)
         return {"title": title, "order": order, "rows": rows}
 
@@ -354,8 +378,11 @@ def report(results):
         lines.append("")
         lines.append("| contender | Mpps (median) | runs | vs l3fwd | vs testpmd io | tx/rx |")
         lines.append("|---|---|---|---|---|---|")
-        med = {n: statistics.median(r["rate"] for r in s["rows"][n]) for n in s["order"]}
+        med = {n: statistics.median(r["rate"] for r in s["rows"][n]) for n in s["order"] if s["rows"][n]}
         for n in s["order"]:
+            if not s["rows"][n]:
+                lines.append("| %s | failed | | | | |" % n)
+                continue
             rates = [r["rate"] for r in s["rows"][n]]
             txr = statistics.median(r["tx_ratio"] for r in s["rows"][n])
             l3 = med.get("l3fwd lpm")
@@ -364,11 +391,16 @@ def report(results):
                 n, med[n] / 1e6, " ".join("%.2f" % (x / 1e6) for x in rates),
                 "%.2f" % (med[n] / l3) if l3 else "-", "%.2f" % (med[n] / tp) if tp else "-", txr))
         for n in s["order"]:
+            if not s["rows"][n]:
+                continue
             r = s["rows"][n][-1]
             if "mem_before" in r:
                 lines.append("")
                 lines.append("%s memory (last run, kB): before the measured window %s, after %s" % (
                     n, r["mem_before"], r["mem_after"]))
+            if "conns" in r:
+                lines.append("")
+                lines.append("%s connections created (last run, ipvsadm --stats): %d" % (n, r["conns"]))
             if r.get("drops"):
                 lines.append("")
                 lines.append("%s drops by reason (last run, whole run): %s" % (n, json.dumps(r["drops"])))
