@@ -28,9 +28,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Telemetry:
+    timeout = 5.0
+
     def __init__(self, path):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.settimeout(5)
+        self.s.settimeout(self.timeout)
         self.s.connect(path)
         self.s.recv(4096)
 
@@ -70,6 +72,7 @@ class Contender:
         self.name, self.cmd, self.prefix, self.tmp = name, cmd, prefix, tmp
         self.env, self.stdin_pipe, self.ipc = env, stdin_pipe, ipc
         self.proc = None
+        self.stop_timeout = 60
         self.log = os.path.join(tmp, name.replace(" ", "_").replace("/", "_") + ".log")
 
     def start(self):
@@ -104,7 +107,7 @@ class Contender:
             else:
                 self.proc.send_signal(signal.SIGINT if "l3fwd" in self.cmd[0] else signal.SIGTERM)
             try:
-                self.proc.wait(timeout=60)
+                self.proc.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -123,13 +126,16 @@ def tail(path, n=15):
 
 
 def wait_for_traffic(tel, min_packets, min_seconds, timeout=600):
-    """Until the port has received min_packets and traffic has flowed for min_seconds."""
+    """Until traffic flows (the RX count grows between two samples: a count taken before the port
+    started may be reset), the port has received min_packets and traffic has flowed min_seconds."""
     end = time.monotonic() + timeout
     first = None
+    prev = None
     while time.monotonic() < end:
         t, rx, _ = tel.stats()
-        if rx > 0 and first is None:
+        if prev is not None and rx > prev and first is None:
             first = t
+        prev = rx
         if first is not None and rx >= min_packets and t - first >= min_seconds:
             return
         time.sleep(0.05)
@@ -227,7 +233,7 @@ class Bench:
         env = dict(os.environ, L3FWD_MIN_MBUFS=str(mbufs))
         return Contender("l3fwd lpm", cmd, pre, self.tmp, env=env)
 
-    def dplb_conf(self, name, pcaps, batch, rules, forwarding, workers=1):
+    def dplb_conf(self, name, pcaps, batch, rules, forwarding, workers=1, idle_backoff=False):
         packets = sum(pcap_packets(self.pcap(p)) for p in pcaps)
         mbufs = pool_size(packets)
         pre = self.prefix("dplb")
@@ -242,7 +248,7 @@ class Bench:
             lines.append("ipvs_rules = %s" % q(self.pcap(rules)))
         lines += ["", "[eal]", "args = [%s]" % ", ".join(q(a) for a in eal),
                   "", "[ctrl]", "socket = %s" % q(ipc),
-                  "", "[dataplane]", "idle_backoff = false", "mbufs_per_pool = %d" % mbufs,
+                  "", "[dataplane]", "idle_backoff = %s" % ("true" if idle_backoff else "false"), "mbufs_per_pool = %d" % mbufs,
                   "", "[ipvs]", "conn_capacity = %d" % self.a.conn_capacity,
                   "", "[ports.dpdk0]", 'addresses = ["10.0.0.1/24", "10.0.0.100/32"]', "kni = false"]
         conf = os.path.join(self.tmp, pre + ".toml")
@@ -251,6 +257,23 @@ class Bench:
         c = Contender(name, [self.dplb, "-c", conf], pre, self.tmp, ipc=ipc)
         c.rules = rules
         return c
+
+    def wait_ready(self, c, timeout=600):
+        """dplb answers its control socket once the startup files are applied."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if c.proc.poll() is not None:
+                raise RuntimeError("%s exited (%d) early:\n%s" % (c.name, c.proc.returncode, tail(c.log)))
+            if os.path.exists(c.ipc) and subprocess.run([self.dpip, "-x", c.ipc, "link", "show"],
+                                                        capture_output=True, timeout=timeout).returncode == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("%s: control socket not answering after %d s" % (c.name, timeout))
+
+    def dplb_rx(self, c):
+        out = subprocess.run([self.dpip, "-x", c.ipc, "-j", "-s", "link", "show"], capture_output=True, text=True,
+                             timeout=300, check=True)
+        return sum(link["stats64"]["rx"]["packets"] for link in json.loads(out.stdout))
 
     def dplb_drops(self, c):
         out = subprocess.run([self.dpip, "-x", c.ipc, "-j", "-s", "link", "show"], capture_output=True, text=True,
