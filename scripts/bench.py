@@ -62,7 +62,7 @@ def pool_size(packets):
 
 def mem_mb(mbufs):
     """EAL -m for a pool of this many mbufs (~2.5 KB each with their headroom) and the rest."""
-    return max(512, mbufs * 3072 // (1 << 20) + 512)
+    return max(512, mbufs * 4096 // (1 << 20) + 1024)
 
 
 class Contender:
