@@ -304,6 +304,8 @@ class Bench:
         res = {}
         try:
             tel = c.telemetry()
+            if c.ipc:
+                res["mem_start"] = rss_kb(c.proc.pid)  # EAL up; the ports are not started yet
             if mode == "first_pass":
                 res["rate"], res["tx_ratio"] = measure_first_pass(tel, packets)
             else:
@@ -419,8 +421,8 @@ def report(results):
             r = s["rows"][n][-1]
             if "mem_before" in r:
                 lines.append("")
-                lines.append("%s memory (last run, kB): before the measured window %s, after %s" % (
-                    n, r["mem_before"], r["mem_after"]))
+                lines.append("%s memory (last run, kB): at start (EAL up) %s, after warm-up %s, after the measured "
+                             "window %s" % (n, r.get("mem_start"), r["mem_before"], r["mem_after"]))
             if "conns" in r:
                 lines.append("")
                 lines.append("%s connections created (last run, ipvsadm --stats): %d" % (n, r["conns"]))
