@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Telemetry:
-    timeout = 5.0
+    timeout = 30.0  # a 1M-mbuf pool takes a while to populate on a loaded machine
 
     def __init__(self, path):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
