@@ -5,6 +5,7 @@
 #                                                   pcap workloads (scripts/bench.py)
 #   scripts/bench.sh --micro [FILTER]               the Google Benchmark microbenchmarks (tests/bench)
 #   scripts/bench.sh --callgrind [options]          instructions per packet under valgrind (bench_callgrind.py)
+#   scripts/bench.sh --memif [options]              end to end, testpmd flowgen over memif (bench_memif.py)
 #
 # Builds what it needs: build-bench (-Dbench=true -Dtests=false, -march=native), build-cg (x86-64-v3,
 # -g: valgrind cannot run AVX-512) for --callgrind, DPDK's l3fwd example from dpdk-doc (installed here
@@ -16,6 +17,7 @@ mode=rate
 case "${1:-}" in
   --micro) mode=micro; shift ;;
   --callgrind) mode=callgrind; shift ;;
+  --memif) mode=memif; shift ;;
 esac
 
 scripts/deps.sh
@@ -30,7 +32,7 @@ ninja -C "$build" -j2 >/dev/null
 
 pcaps=${BENCH_PCAPS:-$build/pcaps}
 stamp="$pcaps/.generated-$(sha1sum tests/bench/gen_pcaps.py | cut -c1-12)"
-if [ "$mode" != micro ] && [ ! -f "$stamp" ]; then
+if [ "$mode" != micro ] && [ "$mode" != memif ] && [ ! -f "$stamp" ]; then
   echo "bench: generating the workloads into $pcaps"
   rm -rf "$pcaps"
   /usr/bin/python3 tests/bench/gen_pcaps.py "$pcaps"
@@ -50,6 +52,10 @@ case $mode in
     [ -f "$cg/build.ninja" ] || meson setup "$cg" -Dmarch=x86-64-v3 -Ddebug=true -Dtests=false >/dev/null
     ninja -C "$cg" -j2 src/dplb tools/dpip/dpip >/dev/null
     /usr/bin/python3 scripts/bench_callgrind.py --build "$cg" --pcaps "$pcaps" "$@"
+    ;;
+  memif)
+    scripts/bench_l3fwd.sh "$build/l3fwd" >/dev/null
+    /usr/bin/python3 scripts/bench_memif.py --build "$build" --l3fwd "$build/l3fwd/l3fwd" "$@"
     ;;
   rate)
     scripts/bench_l3fwd.sh "$build/l3fwd" >/dev/null
