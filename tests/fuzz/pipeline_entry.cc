@@ -207,6 +207,16 @@ Status configure(Worker& w) {
   for (const route::RouteSpec* r : {&via, &onlink, &multipath})
     if (Status st = w.routes.add_route(*r); !st) return st;
 
+  return Status::ok();
+}
+
+// The virtual services, into a service table of small limits: the default limits preallocate
+// 65536 dests, which costs more than an input.
+Status configure_services(Worker& w) {
+  ipvs::TableLimits limits;
+  limits.services = 16;
+  limits.dests = 16;
+  w.services = ipvs::ServiceTable(limits);
   using ipvs::DestConf, ipvs::ServiceConf, ipvs::SchedKind;
   const ServiceConf http{{ipvs::kProtoTcp, kVip, 80}, SchedKind::rr, 0};
   const ServiceConf dns{{ipvs::kProtoUdp, kVip, 53}, SchedKind::rr, 0};
@@ -221,47 +231,62 @@ Status configure(Worker& w) {
   return Status::ok();
 }
 
-// The worker as the daemon builds it (Daemon::build_workers, the control handlers' table calls),
-// with its connections made by frames through the pipeline.
-std::unique_ptr<Worker> make_worker(std::string& why) {
+// One worker for the process, built as the daemon builds one (Daemon::build_workers, then the
+// control handlers' table calls), and its neighbour table as configured: a worker's construction
+// costs far more than an input, so each input resets this one instead (neighbours copied back,
+// services and connections made anew).
+std::unique_ptr<Worker> g_worker;
+std::unique_ptr<neigh::NeighTable> g_configured_neigh;
+
+Status make_worker() {
   WorkerSettings ws;
   ws.forwarding = true;
   ws.conn_capacity = 1024;
-  auto w = std::make_unique<Worker>(0, rte_lcore_id(), ws, g_worker_pool);
-  w->now_tsc = kNowTsc;
-  w->now_ms = kNowTsc / w->tsc_per_ms;
-  w->now_tick = static_cast<ipvs::Tick>(w->now_ms / (1000 / ipvs::kTicksPerSecond));
+  g_worker = std::make_unique<Worker>(0, rte_lcore_id(), ws, g_worker_pool);
+  Worker& w = *g_worker;
+  w.now_tsc = kNowTsc;
+  w.now_ms = kNowTsc / w.tsc_per_ms;
+  w.now_tick = static_cast<ipvs::Tick>(w.now_ms / (1000 / ipvs::kTicksPerSecond));
+  if (Status st = configure(w); !st) return st;
+  g_configured_neigh = std::make_unique<neigh::NeighTable>(w.neigh);
+  return Status::ok();
+}
+
+// Gives back whatever the worker still holds (packets waiting for ARP, partial TX bursts).
+void release_mbufs(Worker& w) {
+  for (uint16_t p = 0; p < kPorts; ++p) w.neigh.flush_port(p, w, true);
+  w.tx_flush_all();
+}
+
+// The worker as configured, with its connections made by frames through the pipeline: the same
+// state for every input. Routes and addresses are not changed by packets (their lookups are const).
+std::string reset_worker() {
+  Worker& w = *g_worker;
+  release_mbufs(w);
+  w.neigh = *g_configured_neigh;
+  if (Status st = configure_services(w); !st) return "services: " + st.message();
+  w.stats = WorkerStats{};
+  w.next_ip_id = 0;
+  w.icmp_limit.configure(w.settings.icmp_rate_per_sec, w.settings.icmp_rate_per_sec, rte_get_tsc_hz());
   ipvs::ConnTableConfig cc;
-  cc.capacity = ws.conn_capacity;
+  cc.capacity = w.settings.conn_capacity;
   cc.seed = 0x5eed;  // fixed: the same input takes the same path every time
-  cc.now = w->now_tick;
+  cc.now = w.now_tick;
   auto conns = ipvs::ConnTable::make(cc);
-  if (!conns) {
-    why = "ConnTable::make: " + conns.status().message();
-    return nullptr;
-  }
-  w->conns = std::move(*conns);
-  if (Status st = configure(*w); !st) {
-    why = "configure: " + st.message();
-    return nullptr;
-  }
+  if (!conns) return "ConnTable::make: " + conns.status().message();
+  w.conns = std::move(*conns);
   // 40000: established (round robin gives it the first server, 10.1.0.11), 40001: SYN only, UDP 5353.
-  const std::pair<uint16_t, std::vector<uint8_t>> setup[] = {
+  static const std::pair<uint16_t, std::vector<uint8_t>> setup[] = {
       {0, l4_frame(net::kIpProtoTcp, kClientMac, kPortMac[0], kClient, 40000, kVip, 80, 0x02, 1000, 0)},
       {1, l4_frame(net::kIpProtoTcp, kRs1Mac, kPortMac[1], kRs1, 8080, kClient, 40000, 0x12, 5000, 1001)},
       {0, l4_frame(net::kIpProtoTcp, kClientMac, kPortMac[0], kClient, 40000, kVip, 80, 0x10, 1001, 5001)},
       {0, l4_frame(net::kIpProtoTcp, kClientMac, kPortMac[0], kClient, 40001, kVip, 80, 0x02, 7000, 0)},
       {0, l4_frame(net::kIpProtoUdp, kClientMac, kPortMac[0], kClient, 5353, kVip, 53, 0, 0, 0)},
   };
-  for (const auto& [port, frame] : setup) {
-    why = deliver(*w, port, frame.data(), frame.size());
-    if (!why.empty()) return nullptr;
-  }
-  if (w->conns->size() != 3) {
-    why = "setup made " + std::to_string(w->conns->size()) + " connections, not 3";
-    return nullptr;
-  }
-  return w;
+  for (const auto& [port, frame] : setup)
+    if (std::string why = deliver(w, port, frame.data(), frame.size()); !why.empty()) return why;
+  if (w.conns->size() != 3) return "setup made " + std::to_string(w.conns->size()) + " connections, not 3";
+  return "";
 }
 
 std::string check_pools() {
@@ -287,32 +312,35 @@ std::string pipeline_init() {
   for (uint16_t p = 0; p < kPorts; ++p)
     if (Status st = start_port(p); !st) return "port " + std::to_string(p) + ": " + st.message();
   g_ports_started = true;
+  if (Status st = make_worker(); !st) return "worker: " + st.message();
   return "";
 }
 
 std::string check_pipeline(const uint8_t* data, size_t size) {
+  if (std::string why = reset_worker(); !why.empty()) return "worker setup: " + why;
+  Worker& w = *g_worker;
   std::string why;
-  std::unique_ptr<Worker> w = make_worker(why);
-  if (w == nullptr) return "worker setup: " + why;
   size_t pos = 0;
   for (size_t n = 0; n < kMaxFrames && pos < size; ++n) {
     uint16_t port = data[pos] & 1;
     size_t len = pos + 2 < size ? size_t(data[pos + 1]) | size_t(data[pos + 2]) << 8 : 0;
     pos = std::min(pos + 3, size);
     len = std::min(len, size - pos);
-    why = deliver(*w, port, data + pos, len);
+    why = deliver(w, port, data + pos, len);
     if (!why.empty()) break;
     pos += len;
   }
   if (why.empty()) {
-    if (Status st = w->conns->verify(); !st) why = "connection table broken: " + st.message();
+    if (Status st = w.conns->verify(); !st) why = "connection table broken: " + st.message();
   }
-  w.reset();  // gives back what waits for ARP
+  release_mbufs(w);
   if (!why.empty()) return why;
   return check_pools();
 }
 
 void pipeline_shutdown() {
+  g_worker.reset();
+  g_configured_neigh.reset();
   if (g_ports_started) {
     for (uint16_t p = 0; p < kPorts; ++p) {
       (void)rte_eth_dev_stop(p);

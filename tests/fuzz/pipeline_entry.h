@@ -26,11 +26,12 @@ namespace dplb::dp::fuzz {
 // flags bit 0 = the port the frame arrives on; a short last record takes the bytes left.
 inline constexpr size_t kMaxFrames = 8;
 
-// Once per process: EAL (--no-huge, net_null0 and net_null1 as dpdk0 and dpdk1) and the mbuf pools.
-// Returns "" or why it failed.
+// Once per process: EAL (--no-huge, net_null0 and net_null1 as dpdk0 and dpdk1), the mbuf pools
+// and the configured worker. Returns "" or why it failed.
 std::string pipeline_init();
-// A fresh worker, the frames of `data` through eth_input one by one, each frame's TX checked and
-// flushed, the worker destroyed: then every mbuf must be back in its pool. Returns "" when all
+// The worker reset to its configured tables and setup connections, the frames of `data` through
+// eth_input one by one, each frame's TX checked and flushed, what waits for ARP given back: then
+// every mbuf must be back in its pool. Returns "" when all
 // holds, else what broke.
 std::string check_pipeline(const uint8_t* data, size_t size);
 // Stops the ports, frees the pools, EAL cleanup.
