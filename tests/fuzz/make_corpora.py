@@ -7,7 +7,6 @@ The pipeline seeds follow pipeline_entry.h: records [flags: bit 0 = port][length
 its addresses and MACs.
 """
 import os
-import shutil
 import struct
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_RR, Raw, fragment, raw
@@ -17,9 +16,12 @@ CORPUS = os.path.join(HERE, "corpus")
 
 
 def write(target, seeds):
+    """Rewrites the seeds; keeps found_* files (inputs a fuzzer found a bug with: regression tests)."""
     out = os.path.join(CORPUS, target)
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
+    os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):
+        if not name.startswith("found_"):
+            os.remove(os.path.join(out, name))
     for name, data in seeds.items():
         if isinstance(data, str):
             data = data.encode()
@@ -53,6 +55,7 @@ CONFIG = {
     "dates_floats": '[global]\nlog_level = 1979-05-27T07:32:00Z\n[dataplane]\nidle_sleep_us = 1.5e3\n',
     "arrays_of_tables": '[[ports]]\nmtu = 1\n[[global]]\n',
     "unicode": '[global]\nlog_level = "\u00e9\u4e2d"\n# \U0001F600\n',
+    "quoted_key_newline": '[global]\n"log\\nlevel" = "info"\n[ports."dpdk0\\r"]\nmtu = 1500\n',
     "relative_paths": '[global]\ndpip_batch = ["a.batch", "/abs/b.batch", "../c"]\nipvs_rules = "r.ipvs"\n',
 }
 
