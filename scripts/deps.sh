@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3 python3-scapy libpcap-dev
-  iproute2 ethtool iputils-ping netcat-openbsd curl procps
+  iproute2 ethtool iputils-ping netcat-openbsd curl procps tcpdump
 )
 missing=()
 for p in "${packages[@]}"; do

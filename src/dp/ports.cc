@@ -32,9 +32,11 @@ Result<rte_mempool*> Mempools::get(int socket) {
   return mp;
 }
 
-std::vector<std::pair<std::string, unsigned>> Mempools::in_use() const {
-  std::vector<std::pair<std::string, unsigned>> out;
-  for (const auto& [socket, mp] : pools_) out.emplace_back(mp->name, rte_mempool_in_use_count(mp));
+std::vector<Mempools::Usage> Mempools::in_use() const {
+  std::vector<Usage> out;
+  // rte_mempool_in_use_count() is size minus (ring count + every lcore cache's length): mbufs parked
+  // in a per-lcore cache are free, so no cache flush is needed for an exact count.
+  for (const auto& [socket, mp] : pools_) out.push_back({mp->name, rte_mempool_in_use_count(mp), mp->size});
   return out;
 }
 

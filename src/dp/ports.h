@@ -22,8 +22,14 @@ class Mempools {
   ~Mempools();
   // The pool for `socket` (SOCKET_ID_ANY maps to 0), created on first use.
   Result<rte_mempool*> get(int socket);
-  // Mbufs not back in their pool, per pool: leak accounting at shutdown.
-  std::vector<std::pair<std::string, unsigned>> in_use() const;
+  // Mbufs not back in their pool (per-lcore caches count as back), per pool: leak accounting at
+  // shutdown.
+  struct Usage {
+    std::string name;
+    unsigned in_use;
+    unsigned size;
+  };
+  std::vector<Usage> in_use() const;
   void free_all();
 
  private:

@@ -102,6 +102,8 @@ void Worker::send_request(const neigh::Entry& e, bool unicast) {
   arp_send(*this, e.port, net::kArpOpRequest, unicast ? e.mac : Mac::broadcast(), src, Mac{}, e.ip);
 }
 
+void Worker::answered(const neigh::Entry& e) { state_changed(e); }
+
 void Worker::state_changed(const neigh::Entry& e) {
   // Replies to our ARP requests land on whichever queue the NIC picks: teach the others via main.
   if (e.state != neigh::State::reachable || applying_remote_neigh || control == nullptr) return;

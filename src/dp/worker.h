@@ -104,6 +104,7 @@ class Worker final : public neigh::Sink {
   void drop_queued(const neigh::Entry& e, void* pkt) override;
   void send_request(const neigh::Entry& e, bool unicast) override;
   void state_changed(const neigh::Entry& e) override;
+  void answered(const neigh::Entry& e) override;
 
   // Our address on `port` to speak from toward `peer`: same subnet first, else the primary, else 0.
   Ip4 source_toward(uint16_t port, Ip4 peer) const;
@@ -127,6 +128,14 @@ class Worker final : public neigh::Sink {
   route::RouteTable routes;
   ipvs::ServiceTable services;
   std::unique_ptr<ipvs::ConnTable> conns;
+  // The connection-table hash of the packet in hand, computed with the rest of its burst by
+  // eth_input (which prefetched the index bucket and the connection meanwhile). Cleared after the
+  // burst, so a recycled mbuf arriving from another worker's ring is never mistaken for it.
+  const rte_mbuf* hashed_mbuf = nullptr;
+  uint64_t hashed_flow = 0;
+  uint64_t flow_hash(const rte_mbuf* m, const ipvs::FlowKey& k) const {
+    return m == hashed_mbuf ? hashed_flow : conns->hash(k);
+  }
   ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
   TokenBucket icmp_limit;
 

@@ -25,7 +25,8 @@ def server_addr(i: int) -> str:
 
 class NatBed:
     def __init__(self, topo: Topology, servers: int = 3, workers: int = 1, qpairs: int = 1,
-                 blob_mb: int = 0, extra_config: str = ""):
+                 blob_mb: int = 0, extra_config: str = "", **dplb_kw):
+        """dplb_kw: more Dplb arguments (global_keys, batch, ipvs_rules...)."""
         self.topo = topo
         self.client = topo.ns("client")
         self.lb = topo.ns("lb")
@@ -56,7 +57,7 @@ class NatBed:
                             "server%d" % i])
             self.servers.append(ns)
         self.dplb = Dplb(topo, self.lb, ["p0", "p1"], {0: ["10.10.0.1/24", VIP + "/32"], 1: ["10.20.0.1/24"]},
-                         workers=workers, qpairs=qpairs, extra_config=extra_config)
+                         workers=workers, qpairs=qpairs, extra_config=extra_config, **dplb_kw)
         self.wait_servers()
 
     def wait_servers(self, timeout: float = 15) -> None:

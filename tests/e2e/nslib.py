@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -35,6 +36,15 @@ def kernel_ignores(ns: str, ifname: str) -> None:
     for key, value in (("net.ipv4.conf.%s.rp_filter" % ifname, "1"), ("net.ipv4.conf.%s.arp_ignore" % ifname, "8"),
                        ("net.ipv6.conf.%s.disable_ipv6" % ifname, "1")):
         sh("ip", "netns", "exec", ns, "sysctl", "-qw", "%s=%s" % (key, value))
+
+
+def mbuf_leak(log_text: str) -> Optional[str]:
+    """None when dplb's log reports every pool back to zero mbufs in use at exit, else what is wrong."""
+    pools = re.findall(r"mbufs in use at exit: pool (\S+): (\d+) of (\d+)", log_text)
+    if not pools:
+        return "mbufs in use at exit: no report in the log"
+    leaks = ["%s: %s of %s" % p for p in pools if p[1] != "0"]
+    return "mbufs still in use at exit: " + ", ".join(leaks) if leaks else None
 
 
 class Topology:
@@ -102,7 +112,7 @@ class Dplb:
 
     def __init__(self, topo: Topology, ns: str, ifaces: Sequence[str], addresses: Dict[int, Sequence[str]],
                  workers: int = 1, qpairs: int = 1, extra_config: str = "", batch: Sequence[str] = (),
-                 ipvs_rules: Sequence[str] = (), build: str = os.path.join(ROOT, "build"),
+                 ipvs_rules: Sequence[str] = (), build: str = os.environ.get("DPLB_BUILD", os.path.join(ROOT, "build")),
                  global_keys: Optional[Dict[str, object]] = None, dataplane_keys: Optional[Dict[str, object]] = None,
                  vdevs: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None):
         """global_keys / dataplane_keys: extra keys of [global] / [dataplane] (e.g. forwarding=True,
@@ -137,8 +147,9 @@ class Dplb:
             lines.append("ipvs_rules = %s" % json.dumps(path))
         lines += ["[eal]", "args = [%s]" % ", ".join(json.dumps(a) for a in eal),
                   "[ctrl]", "socket = %s" % json.dumps(self.sock),
-                  "[dataplane]", "mbufs_per_pool = 16383"]
-        lines += ["%s = %s" % (k, json.dumps(v)) for k, v in (dataplane_keys or {}).items()]
+                  "[dataplane]"]
+        dataplane = dict({"mbufs_per_pool": 16383}, **(dataplane_keys or {}))
+        lines += ["%s = %s" % (k, json.dumps(v)) for k, v in dataplane.items()]
         for i in range(len(ifaces) + len(vdevs)):
             lines += ["[ports.dpdk%d]" % i, "rx_queues = %d" % qpairs, "tx_queues = %d" % max(qpairs, workers),
                       "addresses = [%s]" % ", ".join(json.dumps(a) for a in addresses.get(i, []))]
@@ -148,7 +159,12 @@ class Dplb:
         self.conf = os.path.join(topo.tmp, "dplb.toml")
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
-        self.proc = topo.spawn(ns, [self.dplb, "-c", self.conf], log=self.log)
+        self.start()
+
+    def start(self) -> None:
+        """Start the daemon with self.conf (again, after stop(): a restart with the same config) and wait
+        until it answers on its control socket."""
+        self.proc = self.topo.spawn(self.ns, [self.dplb, "-c", self.conf], log=self.log)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -191,9 +207,8 @@ class Dplb:
         text = open(self.log).read()
         if rc != 0:
             raise TestFailure("dplb exited with %d:\n%s" % (rc, self.log_tail()))
-        import re
-        counts = re.findall(r"mbufs in use at exit: \S+ (\d+)", text)
-        if not counts or any(c != "0" for c in counts):
-            raise TestFailure("mbufs still in use at exit: %s" % (counts or "no report"))
+        leak = mbuf_leak(text)
+        if leak:
+            raise TestFailure(leak)
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
         return text

@@ -111,7 +111,7 @@ def scenario_single_worker(topo):
     check(all(a.startswith(VIP + " server") and a.endswith(":ping%d" % i) for i, a in enumerate(answers)),
           "UDP service answers from the VIP, spread over servers %s" % answers)
     text = bed.dplb.stop()
-    check("mbufs in use at exit: dplb_mbuf_s0 0" in text, "dplb stopped cleanly, no mbuf leaked")
+    check("mbufs in use at exit: pool dplb_mbuf_s0: 0 of " in text, "dplb stopped cleanly, no mbuf leaked")
 
 
 def scenario_two_workers(topo):
@@ -135,7 +135,7 @@ def scenario_two_workers(topo):
     text = bed.dplb.stop()
     redirected = sum(int(x) for x in re.findall(r"redirected (\d+)", text))
     print("  info: packets handed to their owner worker: %d" % redirected)
-    check("mbufs in use at exit: dplb_mbuf_s0 0" in text, "dplb stopped cleanly, no mbuf leaked")
+    check("mbufs in use at exit: pool dplb_mbuf_s0: 0 of " in text, "dplb stopped cleanly, no mbuf leaked")
 
 
 def main():

@@ -24,7 +24,7 @@ import tempfile
 import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from scapy.all import ARP, Ether, Packet, raw, rdpcap, wrpcap  # noqa: F401
+from scapy.all import ARP, Ether, Packet, Raw, raw, rdpcap, wrpcap  # noqa: F401
 from scapy.utils import hexdump
 
 PCAP_MAC_PREFIX = "02:70:63:61:70:"
@@ -60,6 +60,8 @@ class Case:
     drops: Dict[str, int] = dataclasses.field(default_factory=dict)  # reason -> exact total
     strict_drops: bool = True                     # every reason not listed must be zero
     config: str = ""                              # more [global] keys, e.g. "forwarding = true"
+    dataplane: Dict[str, int] = dataclasses.field(default_factory=dict)  # [dataplane] keys over the defaults
+    conn_capacity: int = 4096                     # [ipvs] conn_capacity (per worker)
     sections: str = ""                            # more TOML tables (after the generated ones)
     batch: Sequence[str] = ()                     # dpip commands applied before ports start
     ipvs_rules: Sequence[str] = ()                # ipvsadm -S lines applied at startup
@@ -88,6 +90,28 @@ def garps(port_index: int, port: Port) -> List[Packet]:
 def pad60(pkt: Packet) -> bytes:
     b = raw(pkt)
     return b + b"\x00" * (60 - len(b)) if len(b) < 60 else b
+
+
+MBUF_EXIT_LINE = re.compile(r"mbufs in use at exit: pool (\S+): (\d+) of (\d+)")
+
+
+def mbuf_leak(log_text: str) -> Optional[str]:
+    """None when dplb's log reports every pool back to zero mbufs in use at exit, else what is wrong
+    (a pool with mbufs still out, or no report at all: a crash or a missed shutdown path)."""
+    pools = MBUF_EXIT_LINE.findall(log_text)
+    if not pools:
+        return "mbufs in use at exit: no report in the log"
+    leaks = ["%s: %s of %s" % p for p in pools if p[1] != "0"]
+    return "mbufs still in use at exit: " + ", ".join(leaks) if leaks else None
+
+
+def mbuf_check_self_test() -> None:
+    """The leak check must be able to fail: run on fake log lines before any case."""
+    ok = "[info] mbufs in use at exit: pool dplb_mbuf_s0: 0 of 4095\n"
+    assert mbuf_leak(ok) is None, "mbuf check rejects a clean exit"
+    assert mbuf_leak("[info] stopped\n") is not None, "mbuf check passes a log without a report"
+    bad = ok + "[warning] mbufs in use at exit: pool dplb_mbuf_s1: 3 of 4095\n"
+    assert "dplb_mbuf_s1: 3 of 4095" in (mbuf_leak(bad) or ""), "mbuf check misses a leak"
 
 
 class CaseFailure(Exception):
@@ -133,8 +157,10 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
         lines.append("ipvs_rules = %s" % _toml_str(os.path.join(tmp, "rules.ipvs")))
     lines += ["", "[eal]", "args = [%s]" % ", ".join(_toml_str(a) for a in eal),
               "", "[ctrl]", "socket = %s" % _toml_str(os.path.join(tmp, "dplb.ipc")),
-              "", "[dataplane]", "mbufs_per_pool = 4095", "mbuf_cache = 64",
-              "", "[ipvs]", "conn_capacity = 4096"]
+              "", "[dataplane]"]
+    dataplane = dict({"mbufs_per_pool": 4095, "mbuf_cache": 64}, **case.dataplane)
+    lines += ["%s = %d" % kv for kv in dataplane.items()]
+    lines += ["", "[ipvs]", "conn_capacity = %d" % case.conn_capacity]
     for i, p in enumerate(case.ports):
         lines += ["", "[ports.dpdk%d]" % i, "mtu = %d" % p.mtu, "promisc = %s" % ("true" if p.promisc else "false"),
                   "addresses = [%s]" % ", ".join(_toml_str(a) for a in p.addresses)]
@@ -230,7 +256,9 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         n_in = 0
         for i, _ in enumerate(case.ports):
             # As a wire delivers them: short frames padded to the 60-byte minimum.
-            pkts = [Ether(pad60(p) if case.pad_inputs else raw(p)) for p in _packets(case.inputs.get(i, []))]
+            frames = [pad60(p) if case.pad_inputs else raw(p) for p in _packets(case.inputs.get(i, []))]
+            # Raw for a runt (shorter than an Ethernet header: Ether cannot parse it), written as it is.
+            pkts = [Ether(b) if len(b) >= 14 else Raw(b) for b in frames]
             n_in += len(pkts)
             wrpcap(os.path.join(tmp, "in%d.pcap" % i), pkts, linktype=1)
         if case.batch:
@@ -282,9 +310,9 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         if rc != 0:
             failures.append("dplb exited with code %d" % rc)
         log_text = open(log_path).read()
-        leaks = [m for m in re.findall(r"mbufs in use at exit: \S+ (\d+)", log_text) if m != "0"]
-        if leaks or "mbufs in use at exit" not in log_text:
-            failures.append("mbufs still in use at exit: %s" % (leaks or "no report"))
+        leak = mbuf_leak(log_text)
+        if leak:
+            failures.append(leak)
         report = _sanitizer_report(log_text)
         if report:
             failures.append(report)

@@ -34,6 +34,7 @@ def main():
     args = ap.parse_args()
     tools = golden.Tools(dplb=os.path.join(args.build, "src/dplb"), dpip=os.path.join(args.build, "tools/dpip/dpip"),
                          ipvsadm=os.path.join(args.build, "tools/ipvsadm/ipvsadm"))
+    golden.mbuf_check_self_test()
     cases = [c for c in load_cases() if args.k in c.name]
     if not cases:
         sys.exit("no golden case matches")

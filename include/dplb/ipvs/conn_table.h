@@ -77,6 +77,10 @@ class ConnTable {
   uint64_t hash(const FlowKey& key) const { return hasher_(key); }
   void prefetch_in(uint64_t h) const { __builtin_prefetch(&in_[home(h)]); }
   void prefetch_out(uint64_t h) const { __builtin_prefetch(&out_[home(h)]); }
+  // Second stage, once the bucket is in cache: prefetch the connection its first matching slot
+  // names (a signature match is almost always the connection itself).
+  void prefetch_conn_in(uint64_t h) const { prefetch_match(in_, h); }
+  void prefetch_conn_out(uint64_t h) const { prefetch_match(out_, h); }
 
   // Inbound: key = (proto, client, cport, VIP, vport). Outbound: key = (proto, RS, rport, client, cport).
   // When two connections share an outbound tuple (one client port to two VIPs on one real server)
@@ -194,6 +198,12 @@ class ConnTable {
     for (uint32_t i = 0; i < kSlotsPerBucket; ++i) m |= uint32_t(b.sig[i] == sig) << (2 * i);
     return m;
 #endif
+  }
+
+  void prefetch_match(const Bucket* tab, uint64_t h) const {
+    const Bucket& bk = tab[home(h)];
+    uint32_t m = match_mask(bk, signature(h));
+    if (m != 0) __builtin_prefetch(&conns_[bk.idx[__builtin_ctz(m) >> 1]]);
   }
 
   template <class Match>

@@ -62,6 +62,10 @@ struct Sink {
   virtual void drop_queued(const Entry& e, void* pkt) = 0;      // resolution failed: free + count
   virtual void send_request(const Entry& e, bool unicast) = 0;  // (re)transmit an ARP request
   virtual void state_changed(const Entry&) {}                   // for the main lcore's view
+  // An ARP reply aimed at us confirmed e and changed nothing here. Each worker has its own table and
+  // a reply lands on whichever worker the NIC picks, not necessarily the one that asked (e.g. one
+  // probing its STALE entry while this worker's entry is still REACHABLE): the asker must hear of it.
+  virtual void answered(const Entry&) {}
 };
 
 class NeighTable {
@@ -81,8 +85,10 @@ class NeighTable {
 
   // An ARP packet from (port, ip, mac) confirms the neighbour. `create` = the ARP was aimed at us
   // (Linux creates entries only then; otherwise it only updates existing ones). Queued packets are
-  // handed to sink.send_queued(). Returns true if the entry was created or its mac/state changed.
-  bool confirm(uint16_t port, Ip4 ip, const Mac& mac, uint64_t now_ms, bool create, Sink& sink);
+  // handed to sink.send_queued(). Returns true if the entry was created or its mac/state changed
+  // (sink.state_changed); `reply` = the ARP is a reply: when nothing changed, sink.answered.
+  bool confirm(uint16_t port, Ip4 ip, const Mac& mac, uint64_t now_ms, bool create, Sink& sink,
+               bool reply = false);
 
   // Static entries (dpip neigh add): PERMANENT, never aged, never overwritten by ARP.
   Status add_permanent(uint16_t port, Ip4 ip, const Mac& mac, Sink& sink, uint64_t now_ms);

@@ -11,6 +11,7 @@ namespace dplb {
 
 #define DPLB_DROP_REASONS(X)                                                          \
   X(eth_too_short, "frame shorter than an Ethernet header")                          \
+  X(eth_too_long, "frame longer than the port MTU allows, or in more than one buffer") \
   X(eth_not_for_us, "destination MAC is neither ours nor broadcast")                 \
   X(eth_bad_source, "source MAC is multicast or broadcast")                          \
   X(eth_unknown_type, "EtherType the data plane does not handle")                    \

@@ -127,7 +127,8 @@ ResolveResult NeighTable::resolve_slow(Entry* e, uint16_t port, Ip4 ip, void* pk
   return {Resolve::drop_failed, e};
 }
 
-bool NeighTable::confirm(uint16_t port, Ip4 ip, const Mac& mac, uint64_t now_ms, bool create, Sink& sink) {
+bool NeighTable::confirm(uint16_t port, Ip4 ip, const Mac& mac, uint64_t now_ms, bool create, Sink& sink,
+                         bool reply) {
   Entry* e = find_mut(port, ip);
   if (e == nullptr) {
     if (!create) return false;
@@ -142,7 +143,10 @@ bool NeighTable::confirm(uint16_t port, Ip4 ip, const Mac& mac, uint64_t now_ms,
   e->updated_ms = now_ms;
   e->next_timer_ms = now_ms + timings_.reachable_ms;
   flush_queue(*e, sink, true);
-  if (changed) sink.state_changed(*e);
+  if (changed)
+    sink.state_changed(*e);
+  else if (reply)
+    sink.answered(*e);
   return changed;
 }
 

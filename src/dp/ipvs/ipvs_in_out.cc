@@ -48,7 +48,8 @@ void update_state(Worker& w, ipvs::Conn& c, ipvs::ConnDir dir, uint8_t tcp_flags
 }
 
 ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::FlowKey& key, uint8_t tcp_flags) {
-  if (unlikely(is_our_address(w, key.saddr))) {  // spoofed: a connection "from" one of our addresses
+  // Spoofed: a connection "from" one of our addresses (a land attack too) or a subnet broadcast.
+  if (unlikely(is_spoofed_source(w, key.saddr))) {
     w.drop(m, DropReason::ipv4_bad_source);
     return nullptr;
   }
@@ -133,7 +134,7 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 client = ip->src();
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
-  ipvs::Conn* c = w.conns->lookup_in(key);
+  ipvs::Conn* c = w.conns->lookup_in(w.flow_hash(m, key), key);
   if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
     expire_now(w, c);
     c = nullptr;
@@ -157,7 +158,8 @@ bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   if (!w.services.is_real_server(ip->proto, server, v.sport)) return false;
   Ip4 client = ip->dst();
   if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
-  ipvs::Conn* c = w.conns->lookup_out(ipvs::FlowKey{ip->proto, server, v.sport, client, v.dport});
+  ipvs::FlowKey key{ip->proto, server, v.sport, client, v.dport};
+  ipvs::Conn* c = w.conns->lookup_out(w.flow_hash(m, key), key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
   update_state(w, *c, ipvs::ConnDir::kOutput, v.tcp_flags);
   ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_client);

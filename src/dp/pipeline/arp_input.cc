@@ -36,8 +36,9 @@ void arp_input(Worker& w, uint16_t port, rte_mbuf* m) {
     w.drop(m, DropReason::arp_bad_sender);
     return;
   }
-  if (sender_ok) w.neigh.confirm(port, spa, arp->sha, w.now_ms, true, w);
-  if (arp->op.host() != net::kArpOpRequest) {
+  const bool reply = arp->op.host() == net::kArpOpReply;
+  if (sender_ok) w.neigh.confirm(port, spa, arp->sha, w.now_ms, true, w, reply);
+  if (reply) {
     rte_pktmbuf_free(m);  // a reply to us: consumed by learning
     return;
   }

@@ -1,4 +1,6 @@
-// Ethernet input: accept frames for us, classify by EtherType.
+// Ethernet input: accept frames for us, classify by EtherType. The burst goes through in two
+// passes: the first hashes every TCP/UDP tuple and prefetches its connection-index bucket, so the
+// per-packet pass finds buckets and connections in cache instead of waiting on memory for each.
 #include <rte_prefetch.h>
 
 #include "pipeline.h"
@@ -6,21 +8,71 @@
 namespace dplb::dp {
 
 namespace {
-constexpr int kPrefetchAhead = 3;
+constexpr int kPrefetchAhead = 3;   // packet headers, ahead of the hashing pass
+constexpr int kConnAhead = 4;       // connections, ahead of the per-packet pass
+
+enum class FlowDir : uint8_t { none, in, out };
+
+// The connection-table hash of a plain IPv4 TCP/UDP packet (no options, not a fragment), and the
+// direction it will be looked up in: toward a VIP is inbound, anything else may be a server's reply.
+// Only a hint: the per-packet pass validates everything and ignores it when it does not apply.
+FlowDir flow_of(const Worker& w, const rte_mbuf* m, uint64_t& hash) {
+  constexpr size_t kNeed = sizeof(net::EthHdr) + sizeof(net::Ipv4Hdr) + 4;
+  if (m->data_len < kNeed) return FlowDir::none;
+  const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
+  const auto* ip = reinterpret_cast<const net::Ipv4Hdr*>(eth + 1);
+  if (eth->type.raw != Be16::from_host(net::kEtherTypeIpv4).raw || ip->version_ihl != 0x45) return FlowDir::none;
+  if (ip->proto != net::kIpProtoTcp && ip->proto != net::kIpProtoUdp) return FlowDir::none;
+  if (ip->is_fragment()) return FlowDir::none;
+  const auto* l4 = reinterpret_cast<const uint8_t*>(ip + 1);
+  auto sport = uint16_t(l4[0] << 8 | l4[1]);
+  auto dport = uint16_t(l4[2] << 8 | l4[3]);
+  hash = w.conns->hash(ipvs::FlowKey{ip->proto, ip->src(), sport, ip->dst(), dport});
+  if (w.services.is_vip(ip->dst())) {
+    w.conns->prefetch_in(hash);
+    return FlowDir::in;
+  }
+  w.conns->prefetch_out(hash);
+  return FlowDir::out;
 }
 
-void eth_input(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
+void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
+  if (d == FlowDir::in) {
+    w.conns->prefetch_conn_in(hash);
+  } else if (d == FlowDir::out) {
+    w.conns->prefetch_conn_out(hash);
+  }
+}
+
+inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   PortCounters& pc = w.stats.port[port];
   uint64_t bytes = 0;
+  uint64_t hashes[kBurst];
+  FlowDir dirs[kBurst];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-  const PortView& pv = w.ports[port];
+  const bool nat = w.services.service_count() != 0;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
+    dirs[i] = nat ? flow_of(w, pkts[i], hashes[i]) : FlowDir::none;
+  }
+  for (uint16_t i = 0; i < n && i < kConnAhead; ++i) prefetch_conn(w, dirs[i], hashes[i]);
+
+  const PortView& pv = w.ports[port];
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kConnAhead < n) prefetch_conn(w, dirs[i + kConnAhead], hashes[i + kConnAhead]);
     rte_mbuf* m = pkts[i];
+    w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
+    w.hashed_flow = hashes[i];
     bytes += m->pkt_len;
     m->port = port;
     if (unlikely(m->data_len < sizeof(net::EthHdr))) {
       w.drop(m, DropReason::eth_too_short);
+      continue;
+    }
+    // A giant (longer than the MTU we announced) or a chained frame: the pipeline reads headers and
+    // lengths from the first buffer only and would answer a giant with a reply too big for the link.
+    if (unlikely(m->pkt_len != m->data_len || m->data_len > pv.mtu + sizeof(net::EthHdr))) {
+      w.drop(m, DropReason::eth_too_long);
       continue;
     }
     const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
@@ -41,8 +93,15 @@ void eth_input(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
       w.drop(m, DropReason::eth_unknown_type);
     }
   }
+  w.hashed_mbuf = nullptr;
   counter_add(pc.rx_packets, n);
   counter_add(pc.rx_bytes, bytes);
+}
+}  // namespace
+
+void eth_input(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
+  for (; n > kBurst; pkts += kBurst, n = static_cast<uint16_t>(n - kBurst)) eth_input_burst(w, port, pkts, kBurst);
+  eth_input_burst(w, port, pkts, n);
 }
 
 }  // namespace dplb::dp

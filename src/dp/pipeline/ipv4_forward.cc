@@ -32,6 +32,18 @@ void send_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint16_t port, Ip4
 }
 
 void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip) {
+  // A packet "from" us or from one of our subnets' broadcast that arrives from outside is spoofed: as
+  // Linux (martian source), never forward it, and send no ICMP about it.
+  if (unlikely(is_spoofed_source(w, ip->src()))) {
+    w.drop(m, DropReason::ipv4_bad_source);
+    return;
+  }
+  // A directed broadcast to one of our subnets: not forwarded (Linux's bc_forwarding = 0), or we
+  // would ARP for the broadcast address and send it to whoever answers.
+  if (unlikely(is_our_subnet_broadcast(w, ip->dst()))) {
+    w.drop(m, DropReason::ipv4_bad_dest);
+    return;
+  }
   if (ip->ttl <= 1) {
     icmp_send_error(w, m, ip, net::kIcmpTimeExceeded, 0, 0);
     w.drop(m, DropReason::ipv4_ttl_exceeded);

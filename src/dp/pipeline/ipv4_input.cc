@@ -53,10 +53,11 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
 }
 
 void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
-  // A source that is one of our own addresses is spoofed. Checked here for everything but TCP/UDP,
-  // which IPVS checks when it opens a connection (so established flows skip the extra lookup).
+  // A source that is one of our own addresses (or a subnet broadcast of ours) is spoofed. Checked
+  // here for everything but TCP/UDP, which IPVS checks when it opens a connection (so established
+  // flows skip the extra lookup).
   bool transport = ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp;
-  if (unlikely(!transport && is_our_address(w, ip->src()))) {
+  if (unlikely(!transport && is_spoofed_source(w, ip->src()))) {
     w.drop(m, DropReason::ipv4_bad_source);
     return;
   }
@@ -75,7 +76,7 @@ void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redi
     case net::kIpProtoTcp:
     case net::kIpProtoUdp:
       if (ipvs_in(w, m, ip, redirected)) return;
-      if (unlikely(is_our_address(w, ip->src()))) {
+      if (unlikely(is_spoofed_source(w, ip->src()))) {
         w.drop(m, DropReason::ipv4_bad_source);
         return;
       }

@@ -56,4 +56,22 @@ inline bool is_our_address(const Worker& w, Ip4 a) {
   return v == route::InputVerdict::kLocal || v == route::InputVerdict::kKni;
 }
 
+// The directed broadcast of one of our subnets (RFC 1812 5.3.7: never a valid source). Walks every
+// port's addresses, after a filter that passes only a quarter of all addresses.
+inline bool is_our_subnet_broadcast(const Worker& w, Ip4 a) {
+  if ((a.v & 3u) != 3u) return false;  // every broadcast of a /30 or shorter ends in two 1 bits
+  for (uint16_t p = 0; p < kMaxPorts; ++p) {
+    if (!w.ports[p].present) continue;
+    for (const Ip4Prefix& pre : w.routes.addrs(p))
+      if (pre.len < 31 && pre.broadcast() == a) return true;
+  }
+  return false;
+}
+
+// A source that no packet arriving from outside may carry: one of our own addresses, or the
+// broadcast address of one of our subnets (Linux calls both martian sources).
+inline bool is_spoofed_source(const Worker& w, Ip4 src) {
+  return is_our_address(w, src) || is_our_subnet_broadcast(w, src);
+}
+
 }  // namespace dplb::dp

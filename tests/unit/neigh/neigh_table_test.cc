@@ -12,6 +12,8 @@ struct RecordingSink : Sink {
   std::vector<std::pair<Ip4, void*>> sent, dropped;
   std::vector<std::pair<Ip4, bool>> requests;
   std::vector<std::pair<Ip4, State>> changes;
+  std::vector<Ip4> answers;
+  void answered(const Entry& e) override { answers.push_back(e.ip); }
   void send_queued(const Entry& e, void* pkt) override { sent.emplace_back(e.ip, pkt); }
   void drop_queued(const Entry& e, void* pkt) override { dropped.emplace_back(e.ip, pkt); }
   void send_request(const Entry& e, bool unicast) override { requests.emplace_back(e.ip, unicast); }
@@ -37,6 +39,26 @@ TEST(NeighTable, MissQueuesAndAsksThenSendsOnReply) {
   auto r = t.resolve(0, kA, pkt(3), 6);
   EXPECT_EQ(r.action, Resolve::send);
   EXPECT_EQ(r.entry->mac, kMacA);
+}
+
+// Each worker has its own table; a reply lands on whichever worker the NIC picks. A reply that
+// changes nothing here (the entry is already REACHABLE with that mac) must still be reported, or a
+// worker probing its STALE entry never hears the answer and fails a live neighbour.
+TEST(NeighTable, ReplyToAReachableEntryIsReportedAsAnswered) {
+  NeighTable t;
+  RecordingSink s;
+  t.confirm(0, kA, kMacA, 0, true, s, true);
+  EXPECT_EQ(s.changes.size(), 1u);  // created: a change, not an answer
+  EXPECT_TRUE(s.answers.empty());
+  EXPECT_FALSE(t.confirm(0, kA, kMacA, 10, true, s, true));
+  ASSERT_EQ(s.answers.size(), 1u);
+  EXPECT_EQ(s.answers[0], kA);
+  EXPECT_EQ(s.changes.size(), 1u);
+  EXPECT_FALSE(t.confirm(0, kA, kMacA, 20, true, s));  // a request aimed at us: no answer to pass on
+  EXPECT_EQ(s.answers.size(), 1u);
+  EXPECT_TRUE(t.confirm(0, kA, kMacB, 30, true, s, true));  // a new mac is a change
+  EXPECT_EQ(s.changes.size(), 2u);
+  EXPECT_EQ(s.answers.size(), 1u);
 }
 
 TEST(NeighTable, QueueIsBounded) {
