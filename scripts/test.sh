@@ -13,4 +13,10 @@ echo "== namespace tests"
 for t in tests/e2e/test_*.py; do
   /usr/bin/python3 "$t"
 done
+# -- sanitizers and fuzzers (docs/hardening.md) --
+echo "== sanitizer build (ASan+UBSan): unit + golden"
+scripts/sanitize.sh
+echo "== fuzzers (${FUZZ_SECONDS:-45} s each)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
+# -- end sanitizers and fuzzers --
 echo "== all tests passed"

@@ -233,6 +233,20 @@ def _indent(s: str) -> str:
     return "\n".join("       " + l for l in s.splitlines())
 
 
+# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print when they find something
+# (the sanitizer build: docs/hardening.md). Any of it in the daemon's output fails the case.
+_SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|SUMMARY: \w+Sanitizer|"
+                               r"runtime error: ")
+
+
+def _sanitizer_report(log_text: str) -> str:
+    m = _SANITIZER_REPORT.search(log_text)
+    if not m:
+        return ""
+    start = log_text.rfind("\n", 0, m.start()) + 1
+    return "sanitizer report in the dplb output:\n" + _indent("\n".join(log_text[start:].splitlines()[:40]))
+
+
 def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
     tmp = tempfile.mkdtemp(prefix="dplb_golden_%s_" % case.name)
     prefix = "golden_%d_%s" % (os.getpid(), re.sub(r"[^A-Za-z0-9]", "", case.name)[:40])
@@ -299,6 +313,9 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
         leak = mbuf_leak(log_text)
         if leak:
             failures.append(leak)
+        report = _sanitizer_report(log_text)
+        if report:
+            failures.append(report)
         if problem:
             failures.append("drop counters: " + problem)
         failures += check_failures
@@ -317,7 +334,11 @@ def run_case(case: Case, tools: Tools, keep: bool = False) -> Tuple[bool, str]:
     except CaseFailure as e:
         tail = ""
         if os.path.exists(log_path):
-            tail = "\n  dplb log (tail):\n" + _indent("\n".join(open(log_path).read().splitlines()[-25:]))
+            log_text = open(log_path).read()
+            tail = "\n  dplb log (tail):\n" + _indent("\n".join(log_text.splitlines()[-25:]))
+            report = _sanitizer_report(log_text)
+            if report:
+                tail = "\n" + report + tail
         return False, str(e) + tail
     finally:
         if proc is not None and proc.poll() is None:
