@@ -10,6 +10,7 @@ namespace dplb::dp {
 namespace {
 constexpr int kPrefetchAhead = 3;   // packet headers, ahead of the hashing pass
 constexpr int kConnAhead = 4;       // connections, ahead of the per-packet pass
+constexpr uint32_t kPrefetchMinConns = 16384;  // 1 MiB of connections plus their index buckets
 
 enum class FlowDir : uint8_t { none, in, out };
 
@@ -50,7 +51,8 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
   uint64_t hashes[kBurst];
   FlowDir dirs[kBurst];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-  const bool nat = w.services.service_count() != 0;
+  // Worth it only once the table outgrows the caches; a small one is found in cache anyway.
+  const bool nat = w.services.service_count() != 0 && w.conns->size() >= kPrefetchMinConns;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     dirs[i] = nat ? flow_of(w, pkts[i], hashes[i]) : FlowDir::none;
