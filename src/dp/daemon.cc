@@ -171,6 +171,7 @@ Status Daemon::build_workers(const conf::Plan& plan) {
   ws.forwarding = cfg_.forwarding;
   ws.idle_backoff = cfg_.idle_backoff;
   ws.idle_polls = cfg_.idle_polls;
+  ws.conn_prefetch_min = cfg_.conn_prefetch_min;
   ws.idle_sleep_us = cfg_.idle_sleep_us;
   ws.tx_drain_tsc = rte_get_tsc_hz() / 1000000 * cfg_.tx_drain_us;
   ws.msg_burst = cfg_.msg_burst;

@@ -53,6 +53,7 @@ struct WorkerSettings {
   uint32_t msg_burst = 32;
   uint32_t icmp_rate_per_sec = 1000;
   uint32_t conn_capacity = 1u << 20;
+  uint32_t conn_prefetch_min = 16384;  // see eth_input: the burst prefetch pass from this table size
 };
 
 class Worker final : public neigh::Sink {

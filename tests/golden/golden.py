@@ -158,7 +158,8 @@ def _config(case: Case, tmp: str, prefix: str) -> str:
     lines += ["", "[eal]", "args = [%s]" % ", ".join(_toml_str(a) for a in eal),
               "", "[ctrl]", "socket = %s" % _toml_str(os.path.join(tmp, "dplb.ipc")),
               "", "[dataplane]"]
-    dataplane = dict({"mbufs_per_pool": 4095, "mbuf_cache": 64}, **case.dataplane)
+    # conn_prefetch_min 0: the burst prefetch pass (normally only for big tables) runs in every case.
+    dataplane = dict({"mbufs_per_pool": 4095, "mbuf_cache": 64, "conn_prefetch_min": 0}, **case.dataplane)
     lines += ["%s = %d" % kv for kv in dataplane.items()]
     lines += ["", "[ipvs]", "conn_capacity = %d" % case.conn_capacity]
     for i, p in enumerate(case.ports):

@@ -69,6 +69,7 @@ struct Config {
   uint32_t mbufs_per_pool = 16383;      // per NUMA socket
   uint32_t mbuf_cache = 256;
   uint32_t icmp_rate_per_sec = 1000;    // per worker: ICMP errors and echo replies
+  uint32_t conn_prefetch_min = 16384;   // connections per worker from which bursts prefetch lookups
 
   // [ipvs]
   uint32_t conn_capacity = 1u << 20;    // connections per worker, preallocated

@@ -334,6 +334,7 @@ void read_dataplane(Problems& problems, const toml::table& table, Config& c) {
   read_uint(r, "tx_drain_us", c.tx_drain_us, 1, 1'000'000);
   read_uint(r, "mbufs_per_pool", c.mbufs_per_pool, 1024, 1 << 24);
   read_uint(r, "mbuf_cache", c.mbuf_cache, 0, kMaxMbufCache);
+  read_uint(r, "conn_prefetch_min", c.conn_prefetch_min, 0, 1u << 24);
   read_uint(r, "icmp_rate_per_sec", c.icmp_rate_per_sec, 0, 1'000'000);
   r.check_unknown();
 }

@@ -10,7 +10,6 @@ namespace dplb::dp {
 namespace {
 constexpr int kPrefetchAhead = 3;   // packet headers, ahead of the hashing pass
 constexpr int kConnAhead = 4;       // connections, ahead of the per-packet pass
-constexpr uint32_t kPrefetchMinConns = 16384;  // 1 MiB of connections plus their index buckets
 
 enum class FlowDir : uint8_t { none, in, out };
 
@@ -22,7 +21,9 @@ FlowDir flow_of(const Worker& w, const rte_mbuf* m, uint64_t& hash) {
   if (m->data_len < kNeed) return FlowDir::none;
   const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
   const auto* ip = reinterpret_cast<const net::Ipv4Hdr*>(eth + 1);
-  if (eth->type.raw != Be16::from_host(net::kEtherTypeIpv4).raw || ip->version_ihl != 0x45) return FlowDir::none;
+  if (eth->type.raw != Be16::from_host(net::kEtherTypeIpv4).raw || ip->version_ihl != 0x45) {
+    return FlowDir::none;
+  }
   if (ip->proto != net::kIpProtoTcp && ip->proto != net::kIpProtoUdp) return FlowDir::none;
   if (ip->is_fragment()) return FlowDir::none;
   const auto* l4 = reinterpret_cast<const uint8_t*>(ip + 1);
@@ -51,8 +52,9 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
   uint64_t hashes[kBurst];
   FlowDir dirs[kBurst];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-  // Worth it only once the table outgrows the caches; a small one is found in cache anyway.
-  const bool nat = w.services.service_count() != 0 && w.conns->size() >= kPrefetchMinConns;
+  // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
+  // their index buckets); a small one is found in cache anyway.
+  const bool nat = w.services.service_count() != 0 && w.conns->size() >= w.settings.conn_prefetch_min;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     dirs[i] = nat ? flow_of(w, pkts[i], hashes[i]) : FlowDir::none;
@@ -102,7 +104,9 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
 }  // namespace
 
 void eth_input(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
-  for (; n > kBurst; pkts += kBurst, n = static_cast<uint16_t>(n - kBurst)) eth_input_burst(w, port, pkts, kBurst);
+  for (; n > kBurst; pkts += kBurst, n = static_cast<uint16_t>(n - kBurst)) {
+    eth_input_burst(w, port, pkts, kBurst);
+  }
   eth_input_burst(w, port, pkts, n);
 }
 

@@ -97,7 +97,7 @@ TEST(ConfigSample, CommentsEveryKey) {
     }
     previous = line;
   }
-  EXPECT_EQ(keys, 28);
+  EXPECT_EQ(keys, 29);
 }
 
 TEST(ConfigSample, KeysNotSetListsEveryKeyOfAnEmptyFile) {
@@ -108,7 +108,8 @@ TEST(ConfigSample, KeysNotSetListsEveryKeyOfAnEmptyFile) {
                            "eal.args", "ctrl.socket", "ctrl.group", "ctrl.msg_timeout_ms", "ctrl.msg_burst",
                            "dataplane.idle_backoff", "dataplane.idle_polls", "dataplane.idle_sleep_us",
                            "dataplane.tx_drain_us", "dataplane.mbufs_per_pool", "dataplane.mbuf_cache",
-                           "dataplane.icmp_rate_per_sec", "ipvs.conn_capacity", "global", "eal", "ctrl",
+                           "dataplane.icmp_rate_per_sec", "dataplane.conn_prefetch_min", "ipvs.conn_capacity",
+                           "global", "eal", "ctrl",
                            "dataplane", "ipvs", "ports", "workers"));
 }
 
