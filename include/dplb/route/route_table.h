@@ -156,6 +156,10 @@ class RouteTable {
   template <typename IsDead>
   static unsigned pick_nexthop(const Nexthop* nh, unsigned count, uint32_t total_weight, uint32_t hash,
                                Ip4 daddr, int only_port, IsDead& is_dead);
+  // Route, flags, port, next hop and MTU from a FIB entry (multipath: flow_hash() picks).
+  template <typename FlowHash, typename IsDead>
+  void egress_from_node(const FibNode& n, Ip4 daddr, FlowHash& flow_hash, OutputResult& out,
+                        IsDead& is_dead) const;
   template <typename IsDead>
   bool output_oif(Ip4 daddr, Ip4 saddr_hint, uint16_t oif, uint32_t flow_hash, OutputResult& out,
                   IsDead& is_dead) const;
@@ -231,7 +235,13 @@ inline InputResult RouteTable::input(Ip4 daddr, uint16_t /*in_port*/) const noex
 template <typename FlowHash, typename IsDead>
 void RouteTable::forward_output(const InputResult& in, Ip4 daddr, FlowHash&& flow_hash, OutputResult& out,
                                 IsDead&& is_dead) const {
-  const FibNode& n = nodes_[in.fib_node];
+  egress_from_node(nodes_[in.fib_node], daddr, flow_hash, out, is_dead);
+  out.src = Ip4{};
+}
+
+template <typename FlowHash, typename IsDead>
+void RouteTable::egress_from_node(const FibNode& n, Ip4 daddr, FlowHash& flow_hash, OutputResult& out,
+                                  IsDead& is_dead) const {
   out.route = n.route;
   out.flags = n.flags;
   if (n.nh_count == 1) {
@@ -245,7 +255,6 @@ void RouteTable::forward_output(const InputResult& in, Ip4 daddr, FlowHash&& flo
     out.next_hop = nexthop_addr(sel, daddr);
     out.mtu = n.mtu != 0 ? n.mtu : ports_[sel.port].mtu;
   }
-  out.src = Ip4{};
 }
 
 inline Ip4 RouteTable::select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept {
@@ -310,19 +319,8 @@ bool RouteTable::output(Ip4 daddr, Ip4 saddr_hint, int oif_hint, uint32_t flow_h
   uint32_t node = fib_.lookup(daddr);
   if (node == Dir24_8::kNone) return false;
   const FibNode& n = nodes_[node];
-  out.route = n.route;
-  out.flags = n.flags;
-  if (n.nh_count == 1) {
-    out.port = n.port;
-    out.next_hop = n.gateway.is_zero() ? daddr : n.gateway;
-    out.mtu = n.mtu;
-  } else {
-    const Nexthop* nh = &nh_pool_[n.nh_index];
-    const Nexthop& sel = nh[pick_nexthop(nh, n.nh_count, n.total_weight, flow_hash, daddr, -1, is_dead)];
-    out.port = sel.port;
-    out.next_hop = nexthop_addr(sel, daddr);
-    out.mtu = n.mtu != 0 ? n.mtu : ports_[sel.port].mtu;
-  }
+  auto given_hash = [flow_hash] { return flow_hash; };
+  egress_from_node(n, daddr, given_hash, out, is_dead);
   if (!saddr_hint.is_zero() && is_our_addr(saddr_hint)) {
     out.src = saddr_hint;
   } else {

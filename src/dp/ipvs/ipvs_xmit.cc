@@ -52,15 +52,7 @@ void ipvs_xmit_slow(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs:
     w.drop(m, DropReason::ipv4_ttl_exceeded);
     return;
   }
-  ipvs::DestRef ref{c.dest_id, c.dest_gen};
-  if (dir == NatDir::to_server) {
-    w.services.count_in(ref, total);
-    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport);
-  } else {
-    w.services.count_out(ref, total);
-    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
-  }
-  net::ipv4_decrement_ttl(ip);
+  nat_rewrite_counted(w, ip, l4, c, dir, total);
   send_fragments(w, m, ip, port, next_hop, mtu);  // larger than the MTU without DF
 }
 

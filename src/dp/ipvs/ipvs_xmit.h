@@ -34,6 +34,21 @@ inline bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4
 void ipvs_xmit_slow(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir, bool routed,
                     uint16_t port, Ip4 next_hop, uint16_t mtu);
 
+// Counts the packet for its real server and service, rewrites it (DNAT to the real server, or SNAT
+// to the VIP) and decrements the TTL.
+inline void nat_rewrite_counted(Worker& w, net::Ipv4Hdr* ip, uint8_t* l4, const ipvs::Conn& c, NatDir dir,
+                                uint16_t total) {
+  ipvs::DestRef ref{c.dest_id, c.dest_gen};
+  if (dir == NatDir::to_server) {
+    w.services.count_in(ref, total);
+    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport);
+  } else {
+    w.services.count_out(ref, total);
+    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
+  }
+  net::ipv4_decrement_ttl(ip);
+}
+
 // Rewrites (DNAT to the real server, or SNAT to the VIP) and sends m; consumes it.
 inline void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
   uint16_t port, mtu;
@@ -44,15 +59,7 @@ inline void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipv
     ipvs_xmit_slow(w, m, ip, l4, c, dir, routed, port, next_hop, mtu);
     return;
   }
-  ipvs::DestRef ref{c.dest_id, c.dest_gen};
-  if (dir == NatDir::to_server) {
-    w.services.count_in(ref, total);
-    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport);
-  } else {
-    w.services.count_out(ref, total);
-    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
-  }
-  net::ipv4_decrement_ttl(ip);
+  nat_rewrite_counted(w, ip, l4, c, dir, total);
   neigh_output(w, m, port, next_hop);
 }
 
