@@ -20,6 +20,7 @@ Worker::Worker(unsigned index_, unsigned lcore_, const WorkerSettings& settings_
   tsc_per_ms = hz / 1000 ? hz / 1000 : 1;
   uint64_t rate = settings.icmp_rate_per_sec;
   icmp_limit.configure(rate, rate, hz);
+  routes.prefer_huge_pages();  // looked up per packet: worth the 2 MiB granularity
 }
 
 Worker::~Worker() {

@@ -25,9 +25,26 @@ inline std::optional<DropReason> ipv4_check(const Ipv4Hdr* ip, size_t l3_len) {
   return std::nullopt;
 }
 
+// The common case in one pass: a 20-byte IPv4 header, the total length within the frame, TTL
+// non-zero and a good checksum (not recomputed when the NIC verified it). False means "look closer":
+// ipv4_check() then accepts the packet (options) or names the reason to drop it.
+inline bool ipv4_plain_header_ok(const Ipv4Hdr* ip, size_t l3_len, bool checksum_verified) {
+  if (l3_len < sizeof(Ipv4Hdr) || ip->version_ihl != 0x45 || ip->ttl == 0) return false;
+  size_t total = ip->total_len.host();
+  if (total < sizeof(Ipv4Hdr) || total > l3_len) return false;
+  return checksum_verified || csum_fold(ipv4_base_header_sum(ip)) == 0xffff;
+}
+
+// First octets no special address starts with: 1-126 and 128-223 (not 0, loopback, multicast, 240+).
+inline bool ipv4_is_plain_unicast_octet(Ip4 a) {
+  uint32_t octet = a.v >> 24;
+  return octet - 1u < 126u || octet - 128u < 96u;
+}
+
 // Sources no host may use (RFC 1812 5.3.7 martians): multicast, limited broadcast, loopback, zero
 // (zero is allowed only for DHCP-like traffic we do not handle).
 inline bool ipv4_source_is_martian(Ip4 src) {
+  if (ipv4_is_plain_unicast_octet(src)) return false;
   return src.is_multicast() || src.is_limited_broadcast() || src.is_loopback() || src.is_zero();
 }
 

@@ -54,6 +54,14 @@ class Dir24_8 {
     return (e & kValid) ? (e & kIdMask) : kNone;
   }
 
+  // Starts loading the tbl24 entry of addr (burst pipelines: prefetch every packet's, then look up).
+  void prefetch(Ip4 addr) const noexcept { __builtin_prefetch(&tbl24_[addr.v >> 8]); }
+
+  // Backs tbl24 with transparent huge pages from now on (the data plane's tables: at 100,000 routes
+  // a lookup's TLB miss costs as much as its cache miss). Each touched 2 MiB region is then backed
+  // whole, so a table with a few scattered prefixes costs up to 2 MiB per prefix instead of 4 KiB.
+  void prefer_huge_pages();
+
   size_t tbl8_groups_in_use() const { return tbl8_.size() / 256 - free_groups_.size(); }
 
  private:

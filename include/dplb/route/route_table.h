@@ -72,6 +72,24 @@ class RouteTable {
                       IsDead&& is_dead) const;
   // One of our addresses (a local route, LOCALIN or KNI): the local hash only, no FIB probe.
   bool is_local_addr(Ip4 a) const noexcept { return local_.find(a.v) != nullptr; }
+  // The directed broadcast address of one of our subnets (an address shorter than /31): never a
+  // valid source (RFC 1812 5.3.7), not forwarded as a destination.
+  bool is_subnet_broadcast(Ip4 a) const noexcept {
+    if ((a.v & 3u) != 3u) return false;  // every broadcast of a /30 or shorter ends in two 1 bits
+    for (uint32_t b : broadcasts_)
+      if (b == a.v) return true;
+    return false;
+  }
+
+  // Burst pipelines, two stages ahead of input(): start loading daddr's tbl24 entry; later, once it
+  // is in cache, the FIB entry it names. Both only warm the caches.
+  void prefetch_input(Ip4 daddr) const noexcept { fib_.prefetch(daddr); }
+  void prefetch_fib_entry(Ip4 daddr) const noexcept {
+    uint32_t node = fib_.lookup(daddr);
+    if (node != Dir24_8::kNone) __builtin_prefetch(&nodes_[node]);
+  }
+  // The data plane's tables: back the FIB with huge pages (see Dir24_8::prefer_huge_pages).
+  void prefer_huge_pages() { fib_.prefer_huge_pages(); }
 
   // Net route lookup only (longest prefix, lowest metric): route id or kNoRoute.
   uint32_t lookup(Ip4 daddr) const noexcept {
@@ -190,6 +208,7 @@ class RouteTable {
   void src_ref(Ip4 src, int delta);
   uint64_t route_hash(const RouteRec& r) const;
   void set_local(Ip4 addr, LocalEntry e);
+  void rebuild_broadcasts();
   void erase_local(Ip4 addr);
   // address helpers (route_addr.cc)
   std::optional<uint16_t> port_of_addr(Ip4 addr) const;
@@ -211,6 +230,7 @@ class RouteTable {
   FlatMap64<uint32_t> src_refs_;    // preferred source → number of net routes naming it
   FlatMap64<uint16_t> addr_owner_;  // address → the port it is assigned to
   std::vector<PortInfo> ports_;
+  std::vector<uint32_t> broadcasts_;  // subnet broadcasts of every port's addresses below /31
   std::array<uint32_t, 33> nodes_per_len_{};
   uint64_t len_mask_ = 0;  // bit l set when some prefix of length l exists
   size_t route_count_ = 0;

@@ -13,16 +13,27 @@ namespace {
 constexpr size_t kTbl24Bytes = (size_t(1) << 24) * sizeof(uint32_t);
 
 uint32_t* map_tbl24() {
-  // Anonymous private pages read as zero (= empty entries) and are only backed once written.
-  void* p =
-      mmap(nullptr, kTbl24Bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  // Anonymous private pages read as zero (= empty entries) and are only backed once written. Aligned
+  // to 2 MiB (mapped with a margin, then trimmed) so that huge pages, when asked for, cover all of it.
+  constexpr size_t kAlign = size_t(2) << 20;
+  void* p = mmap(nullptr, kTbl24Bytes + kAlign, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  return static_cast<uint32_t*>(p);
+  auto base = reinterpret_cast<uintptr_t>(p);
+  uintptr_t aligned = (base + kAlign - 1) & ~(kAlign - 1);
+  if (aligned != base) munmap(p, aligned - base);
+  if (size_t tail = kAlign - (aligned - base)) munmap(reinterpret_cast<void*>(aligned + kTbl24Bytes), tail);
+  return reinterpret_cast<uint32_t*>(aligned);
 }
 
 }  // namespace
 
 Dir24_8::Dir24_8() : tbl24_(map_tbl24()) {}
+
+void Dir24_8::prefer_huge_pages() {
+  // Advice only: without THP support (or with it off) the table keeps working on small pages.
+  if (tbl24_ != nullptr) madvise(tbl24_, kTbl24Bytes, MADV_HUGEPAGE);
+}
 
 Dir24_8::~Dir24_8() {
   if (tbl24_ != nullptr) munmap(tbl24_, kTbl24Bytes);

@@ -113,8 +113,16 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
       insert_route(net, prefix.len, 0, 0, ip, RouteScope::kLink, flags, {Nexthop{Ip4{}, port, 1, false}});
     }
   }
+  rebuild_broadcasts();
   ++generation_;
   return Status::ok();
+}
+
+void RouteTable::rebuild_broadcasts() {
+  broadcasts_.clear();
+  for (const PortInfo& p : ports_)
+    for (const Ip4Prefix& a : p.subnets)
+      if (a.len < 31) broadcasts_.push_back(a.broadcast().v);
 }
 
 Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
@@ -164,6 +172,7 @@ Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
     }
   }
   remove_routes_with_src(ip);
+  rebuild_broadcasts();
   ++generation_;
   return Status::ok();
 }

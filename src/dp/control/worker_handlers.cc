@@ -35,6 +35,7 @@ int on_replay_begin(void* ctx, const ctrl::Msg&, uint64_t*) {
   w.services.begin_sync();
   w.timeouts = ipvs::ProtoTimeouts::defaults();
   w.routes = route::RouteTable();
+  w.routes.prefer_huge_pages();
   for (uint16_t p = 0; p < kMaxPorts; ++p) {
     if (!w.ports[p].present) continue;
     w.neigh.flush_port(p, w, true);

@@ -9,7 +9,8 @@ namespace dplb::dp {
 
 namespace {
 constexpr int kPrefetchAhead = 3;   // packet headers, ahead of the hashing pass
-constexpr int kConnAhead = 4;       // connections, ahead of the per-packet pass
+constexpr int kConnAhead = 4;       // connections and FIB entries, ahead of the per-packet pass
+constexpr size_t kFibPrefetchMinRoutes = 1024;
 
 enum class FlowDir : uint8_t { none, in, out };
 
@@ -38,6 +39,14 @@ FlowDir flow_of(const Worker& w, const rte_mbuf* m, uint64_t& hash) {
   return FlowDir::out;
 }
 
+// The destination of a plain IPv4 packet, else 0 (only a prefetch hint).
+Ip4 ipv4_dst_of(const rte_mbuf* m) {
+  if (m->data_len < sizeof(net::EthHdr) + sizeof(net::Ipv4Hdr)) return Ip4{};
+  const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
+  if (eth->type.raw != Be16::from_host(net::kEtherTypeIpv4).raw) return Ip4{};
+  return reinterpret_cast<const net::Ipv4Hdr*>(eth + 1)->dst();
+}
+
 void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
   if (d == FlowDir::in) {
     w.conns->prefetch_conn_in(hash);
@@ -51,19 +60,31 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
   uint64_t bytes = 0;
   uint64_t hashes[kBurst];
   FlowDir dirs[kBurst];
+  Ip4 dsts[kBurst];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
   // their index buckets); a small one is found in cache anyway.
   const bool nat = w.services.service_count() != 0 && w.conns->size() >= w.settings.conn_prefetch_min;
+  // Likewise the FIB: a few hundred routes stay in cache; 100,000 cost a miss on the tbl24 entry and
+  // another on the FIB entry it names, per packet, unless the burst loads them all in parallel.
+  const bool fib = w.routes.route_count() >= kFibPrefetchMinRoutes;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
+    dsts[i] = fib ? ipv4_dst_of(pkts[i]) : Ip4{};
+    if (!dsts[i].is_zero()) w.routes.prefetch_input(dsts[i]);
     dirs[i] = nat ? flow_of(w, pkts[i], hashes[i]) : FlowDir::none;
   }
-  for (uint16_t i = 0; i < n && i < kConnAhead; ++i) prefetch_conn(w, dirs[i], hashes[i]);
+  for (uint16_t i = 0; i < n && i < kConnAhead; ++i) {
+    prefetch_conn(w, dirs[i], hashes[i]);
+    if (!dsts[i].is_zero()) w.routes.prefetch_fib_entry(dsts[i]);
+  }
 
   const PortView& pv = w.ports[port];
   for (uint16_t i = 0; i < n; ++i) {
-    if (i + kConnAhead < n) prefetch_conn(w, dirs[i + kConnAhead], hashes[i + kConnAhead]);
+    if (i + kConnAhead < n) {
+      prefetch_conn(w, dirs[i + kConnAhead], hashes[i + kConnAhead]);
+      if (!dsts[i + kConnAhead].is_zero()) w.routes.prefetch_fib_entry(dsts[i + kConnAhead]);
+    }
     rte_mbuf* m = pkts[i];
     w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
     w.hashed_flow = hashes[i];

@@ -9,9 +9,12 @@ namespace dplb::dp {
 void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
   auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
-  if (auto bad = net::ipv4_check(ip, l3_len)) {
-    w.drop(m, *bad);
-    return;
+  bool nic_checked = (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+  if (unlikely(!net::ipv4_plain_header_ok(ip, l3_len, nic_checked))) {
+    if (auto bad = net::ipv4_check(ip, l3_len)) {
+      w.drop(m, *bad);
+      return;
+    }
   }
   // Ethernet padding beyond the IP total length is not part of the packet.
   size_t total = ip->total_len.host();
@@ -22,7 +25,8 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
     w.drop(m, DropReason::ipv4_bad_source);
     return;
   }
-  if (unlikely(dst.is_multicast() || dst.is_limited_broadcast() || dst.is_loopback())) {
+  if (unlikely(!net::ipv4_is_plain_unicast_octet(dst) &&
+               (dst.is_multicast() || dst.is_limited_broadcast() || dst.is_loopback()))) {
     w.drop(m, DropReason::ipv4_bad_dest);
     return;
   }

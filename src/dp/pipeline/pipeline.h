@@ -54,17 +54,8 @@ void arp_send(Worker& w, uint16_t port, uint16_t op, const Mac& eth_dst, Ip4 spa
 // One of our addresses (any port): LOCALIN or KNI local route.
 inline bool is_our_address(const Worker& w, Ip4 a) { return w.routes.is_local_addr(a); }
 
-// The directed broadcast of one of our subnets (RFC 1812 5.3.7: never a valid source). Walks every
-// port's addresses, after a filter that passes only a quarter of all addresses.
-inline bool is_our_subnet_broadcast(const Worker& w, Ip4 a) {
-  if ((a.v & 3u) != 3u) return false;  // every broadcast of a /30 or shorter ends in two 1 bits
-  for (uint16_t p = 0; p < kMaxPorts; ++p) {
-    if (!w.ports[p].present) continue;
-    for (const Ip4Prefix& pre : w.routes.addrs(p))
-      if (pre.len < 31 && pre.broadcast() == a) return true;
-  }
-  return false;
-}
+// The directed broadcast of one of our subnets (RFC 1812 5.3.7: never a valid source).
+inline bool is_our_subnet_broadcast(const Worker& w, Ip4 a) { return w.routes.is_subnet_broadcast(a); }
 
 // A source that no packet arriving from outside may carry: one of our own addresses, or the
 // broadcast address of one of our subnets (Linux calls both martian sources).

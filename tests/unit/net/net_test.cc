@@ -88,6 +88,44 @@ TEST(Ipv4Check, AcceptsAValidHeaderAndNamesEachDefect) {
   EXPECT_EQ(ipv4_check(reinterpret_cast<Ipv4Hdr*>(ttl0.data()), ttl0.size()), DropReason::ipv4_ttl_zero);
 }
 
+// The one-pass check agrees with ipv4_check wherever it says yes, and says yes for every plain
+// header ipv4_check accepts (options go to ipv4_check, which may accept them).
+TEST(Ipv4Check, PlainHeaderCheckAgreesWithTheFullCheck) {
+  std::mt19937 rng(7);
+  size_t accepted = 0;
+  for (int i = 0; i < 200000; ++i) {
+    auto b = make_ip(kIpProtoUdp, rng() % 40, uint8_t(rng() % 3));
+    auto* ip = reinterpret_cast<Ipv4Hdr*>(b.data());
+    switch (rng() % 6) {  // one random defect, or none
+      case 0: b[rng() % sizeof(Ipv4Hdr)] ^= uint8_t(1u << (rng() % 8)); break;
+      case 1: ip->version_ihl = uint8_t(0x40 | (rng() % 16)); break;
+      case 2: ip->total_len = Be16::from_host(uint16_t(rng() % 80)); break;
+      default: break;
+    }
+    size_t l3_len = rng() % 2 ? b.size() : rng() % (b.size() + 1);
+    bool plain = ipv4_plain_header_ok(ip, l3_len, false);
+    bool full = !ipv4_check(ip, l3_len).has_value();
+    if (plain) {
+      EXPECT_TRUE(full) << i;
+    }
+    if (full && ip->version_ihl == 0x45) {
+      EXPECT_TRUE(plain) << i;
+    }
+    accepted += plain;
+  }
+  EXPECT_GT(accepted, 20000u);  // the oracle was exercised both ways
+}
+
+TEST(Ipv4Check, MartianSourcesAreExactlyTheSpecialRanges) {
+  for (uint64_t v = 0; v <= 0xffffffffull; v += 0x00fffffbull) {  // every first octet, scattered hosts
+    Ip4 a(static_cast<uint32_t>(v));
+    bool expect = (a.v >> 28) == 0xe || a.v == 0xffffffffu || (a.v >> 24) == 127 || a.v == 0;
+    EXPECT_EQ(ipv4_source_is_martian(a), expect) << to_string(a);
+  }
+  for (uint32_t v : {0u, 0xffffffffu, 0x7f000001u, 0xe0000001u, 0xefffffffu, 0xf0000000u, 0x00000001u, 0xff000000u})
+    EXPECT_EQ(ipv4_source_is_martian(Ip4(v)), (v >> 28) == 0xe || v == 0xffffffffu || (v >> 24) == 127 || v == 0);
+}
+
 TEST(Icmp, EchoReplyHasSwappedAddressesAndValidChecksums) {
   auto b = make_ip(kIpProtoIcmp, 8 + 5);
   auto* ip = reinterpret_cast<Ipv4Hdr*>(b.data());

@@ -167,6 +167,23 @@ TEST_F(RouteAddrTest, FlushAddrsAndRemovePort) {
   EXPECT_EQ(t.local_routes(), (std::vector<LocalRoute>{{ip("10.1.0.1"), 1, kRouteLocalIn}}));
 }
 
+TEST_F(RouteAddrTest, SubnetBroadcastsFollowTheAddresses) {
+  EXPECT_FALSE(t.is_subnet_broadcast(ip("10.0.0.255")));
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
+  ASSERT_TRUE(t.add_addr(1, pfx("192.168.7.9/30")));
+  ASSERT_TRUE(t.add_addr(1, pfx("172.16.0.1/31")));  // no broadcast address in a /31 or /32
+  ASSERT_TRUE(t.add_addr(1, pfx("172.17.0.3/32")));
+  EXPECT_TRUE(t.is_subnet_broadcast(ip("10.0.0.255")));
+  EXPECT_TRUE(t.is_subnet_broadcast(ip("192.168.7.11")));
+  EXPECT_FALSE(t.is_subnet_broadcast(ip("10.0.1.255")));
+  EXPECT_FALSE(t.is_subnet_broadcast(ip("172.16.0.1")));
+  EXPECT_FALSE(t.is_subnet_broadcast(ip("172.17.0.3")));
+  ASSERT_TRUE(t.del_addr(0, pfx("10.0.0.1/24")));
+  EXPECT_FALSE(t.is_subnet_broadcast(ip("10.0.0.255")));
+  ASSERT_TRUE(t.remove_port(1));
+  EXPECT_FALSE(t.is_subnet_broadcast(ip("192.168.7.11")));
+}
+
 TEST_F(RouteAddrTest, PortMtuChangeReachesRoutes) {
   ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
   ASSERT_TRUE(t.add_route(spec("172.16.0.0/16", {via("10.0.0.254")})));
