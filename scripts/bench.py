@@ -159,13 +159,17 @@ def measure_steady(tel, seconds, ports=(0,)):
 
 def measure_first_pass(tel, packets):
     """New connections: the rate while the first pass over the pcap runs (every packet a new tuple),
-    from 10% to 90% of it, sampling every 10 ms."""
+    from 10% to 90% of it, sampling every 10 ms. net_pcap counts its preload of the pcap (infinite_rx
+    reads the whole file into memory at queue setup) as received, then zeroes the counter: samples
+    from before that reset are left out, and the pass ends only once packets are being sent."""
     samples = []
     end = time.monotonic() + 600
     while time.monotonic() < end:
         t, rx, tx = tel.stats()
+        if samples and rx < samples[-1][1]:
+            samples = []  # the preload's count was reset: the real pass starts here
         samples.append((t, rx, tx))
-        if rx >= packets:
+        if tx > 0 and rx >= packets:
             break
         time.sleep(0.01)
     lo = next(s for s in samples if s[1] >= packets * 0.1)

@@ -134,8 +134,12 @@ class Worker final : public neigh::Sink {
   // burst, so a recycled mbuf arriving from another worker's ring is never mistaken for it.
   const rte_mbuf* hashed_mbuf = nullptr;
   uint64_t hashed_flow = 0;
-  uint64_t flow_hash(const rte_mbuf* m, const ipvs::FlowKey& k) const {
-    return m == hashed_mbuf ? hashed_flow : conns->hash(k);
+  bool hashed_inbound = false;  // hashed as toward a VIP (client = source), else as a reply
+  uint64_t flow_hash_in(const rte_mbuf* m, const ipvs::FlowKey& k) const {
+    return m == hashed_mbuf && hashed_inbound ? hashed_flow : conns->hash_in(k);
+  }
+  uint64_t flow_hash_out(const rte_mbuf* m, const ipvs::FlowKey& k) const {
+    return m == hashed_mbuf && !hashed_inbound ? hashed_flow : conns->hash_out(k);
   }
   ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
   TokenBucket icmp_limit;

@@ -90,7 +90,7 @@ void BM_LookupBurst(benchmark::State& state, bool hit) {
   for (auto _ : state) {
     const FlowKey* k = &keys[(b * kBurst) % (keys.size() - kBurst + 1)];
     for (uint32_t j = 0; j < kBurst; ++j) {
-      h[j] = f.table->hash(k[j]);
+      h[j] = f.table->hash_in(k[j]);
       f.table->prefetch_in(h[j]);
     }
     for (uint32_t j = 0; j < kBurst; ++j) {

@@ -37,12 +37,13 @@ class FlowHasher {
     for (uint64_t& k : k_) k = detail::splitmix64(seed);
   }
 
-  // 64 well-mixed bits: the table takes the bucket from the low bits, the signature from the high.
-  uint64_t operator()(const FlowKey& key) const {
-    uint64_t a = uint64_t(key.saddr.v) | (uint64_t(key.daddr.v) << 32);
-    uint64_t b = uint64_t(key.sport) | (uint64_t(key.dport) << 16) | (uint64_t(key.proto) << 32);
-    detail::U128 p = static_cast<detail::U128>(a ^ k_[0]) * (b ^ k_[1]);
-    return detail::mum_fold(static_cast<uint64_t>(p) ^ k_[2], static_cast<uint64_t>(p >> 64) ^ k_[3]);
+  // 64 well-mixed bits of a connection's client endpoint (protocol, address, port): the table takes
+  // the bucket from the low bits, the signature from the high. Only the client side, so a packet in
+  // either direction names both of its connection's buckets before the server is known: a new
+  // connection's reply-index bucket can be prefetched with its inbound one.
+  uint64_t operator()(uint8_t proto, Ip4 addr, uint16_t port) const {
+    uint64_t x = uint64_t(addr.v) | (uint64_t(port) << 32) | (uint64_t(proto) << 48);
+    return detail::mum_fold(detail::mum_fold(x ^ k_[0], k_[1]) ^ k_[2], k_[3]);
   }
 
  private:

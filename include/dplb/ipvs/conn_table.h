@@ -9,7 +9,8 @@
 // bucket); each bucket counts the entries that spilled past it, so a miss stops at the first
 // bucket that never overflowed, and deletions need no tombstones (folly F14's scheme).
 //
-// Burst use: h[i] = hash(key[i]) for the burst, prefetch_in(h[i]) for all, then lookup_in(h[i], key[i]).
+// Both indexes hash the client endpoint only (FlowHasher), so a connection has one hash for both.
+// Burst use: h[i] = hash_in(key[i]) for the burst, prefetch_in(h[i]) for all, then lookup_in(h[i], key[i]).
 #pragma once
 
 #include <cstddef>
@@ -73,8 +74,10 @@ class ConnTable {
   uint32_t timer_slot_count() const { return wheel_.slot_count(); }
 
   // --- per packet ---------------------------------------------------------------------------
-  // The same hash serves both indexes; pass the packet's own tuple (see FlowKey).
-  uint64_t hash(const FlowKey& key) const { return hasher_(key); }
+  // A packet's hash from its own tuple: hash_in for one toward the VIP, hash_out for a server's reply.
+  uint64_t hash_in(const FlowKey& k) const { return hasher_(k.proto, k.saddr, k.sport); }   // client = source
+  uint64_t hash_out(const FlowKey& k) const { return hasher_(k.proto, k.daddr, k.dport); }  // client = destination
+  uint64_t hash_of(const Conn& c) const { return hasher_(c.proto, c.caddr, c.cport); }
   void prefetch_in(uint64_t h) const { __builtin_prefetch(&in_[home(h)]); }
   void prefetch_out(uint64_t h) const { __builtin_prefetch(&out_[home(h)]); }
   // Second stage, once the bucket is in cache: prefetch the connection its first matching slot
@@ -97,8 +100,8 @@ class ConnTable {
              c.proto == k.proto;
     });
   }
-  Conn* lookup_in(const FlowKey& k) { return lookup_in(hash(k), k); }
-  Conn* lookup_out(const FlowKey& k) { return lookup_out(hash(k), k); }
+  Conn* lookup_in(const FlowKey& k) { return lookup_in(hash_in(k), k); }
+  Conn* lookup_out(const FlowKey& k) { return lookup_out(hash_out(k), k); }
 
   // Adds a connection expiring at now + p.timeout. Returns nullptr when the table is full (the
   // caller counts the drop). The caller has just missed lookup_in for this tuple: create() does

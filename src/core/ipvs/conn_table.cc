@@ -183,8 +183,9 @@ Conn* ConnTable::create(const ConnParams& p, Tick now) {
   c.expires = now + p.timeout;
   std::memset(c.route_cache, 0, sizeof(c.route_cache));
 
-  insert(in_, hash(c.in_key()), id);
-  insert(out_, hash(c.out_key()), id);
+  uint64_t h = hash_of(c);
+  insert(in_, h, id);
+  insert(out_, h, id);
   wheel_.arm(id, c.expires);
   ++size_;
   return &c;
@@ -199,8 +200,9 @@ void ConnTable::destroy(Conn* c) {
 
 void ConnTable::release(uint32_t id) {
   Conn& c = conns_[id];
-  remove(in_, hash(c.in_key()), id);
-  remove(out_, hash(c.out_key()), id);
+  uint64_t h = hash_of(c);
+  remove(in_, h, id);
+  remove(out_, h, id);
   c.proto = 0;
   c.timer.next = free_head_;
   free_head_ = id;
@@ -222,7 +224,7 @@ Status ConnTable::verify() const {
         uint32_t id = tab[b].idx[i];
         if (id >= capacity_ || conns_[id].proto == 0) return fail("index entry for a free connection");
         if (seen[id]++) return fail("connection indexed twice");
-        uint64_t h = hash(dir == 0 ? conns_[id].in_key() : conns_[id].out_key());
+        uint64_t h = hash_of(conns_[id]);
         if (tab[b].sig[i] != signature(h)) return fail("wrong signature");
         for (uint32_t p = home(h); p != b; p = next(p)) ++overflow[p];
       }

@@ -134,7 +134,7 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 client = ip->src();
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
-  ipvs::Conn* c = w.conns->lookup_in(w.flow_hash(m, key), key);
+  ipvs::Conn* c = w.conns->lookup_in(w.flow_hash_in(m, key), key);
   if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
     expire_now(w, c);
     c = nullptr;
@@ -159,7 +159,7 @@ bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 client = ip->dst();
   if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, server, v.sport, client, v.dport};
-  ipvs::Conn* c = w.conns->lookup_out(w.flow_hash(m, key), key);
+  ipvs::Conn* c = w.conns->lookup_out(w.flow_hash_out(m, key), key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
   update_state(w, *c, ipvs::ConnDir::kOutput, v.tcp_flags);
   ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_client);

@@ -30,11 +30,18 @@ FlowDir flow_of(const Worker& w, const rte_mbuf* m, uint64_t& hash) {
   const auto* l4 = reinterpret_cast<const uint8_t*>(ip + 1);
   auto sport = uint16_t(l4[0] << 8 | l4[1]);
   auto dport = uint16_t(l4[2] << 8 | l4[3]);
-  hash = w.conns->hash(ipvs::FlowKey{ip->proto, ip->src(), sport, ip->dst(), dport});
+  ipvs::FlowKey key{ip->proto, ip->src(), sport, ip->dst(), dport};
   if (w.services.is_vip(ip->dst())) {
+    hash = w.conns->hash_in(key);
     w.conns->prefetch_in(hash);
+    // A SYN most likely opens a connection: its reply-index bucket (the same hash) is written too.
+    if (ip->proto == net::kIpProtoTcp && m->data_len >= kNeed - 4 + sizeof(net::TcpHdr) &&
+        (reinterpret_cast<const net::TcpHdr*>(l4)->flags & net::kTcpSyn)) {
+      w.conns->prefetch_out(hash);
+    }
     return FlowDir::in;
   }
+  hash = w.conns->hash_out(key);
   w.conns->prefetch_out(hash);
   return FlowDir::out;
 }
@@ -88,6 +95,7 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
     rte_mbuf* m = pkts[i];
     w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
     w.hashed_flow = hashes[i];
+    w.hashed_inbound = dirs[i] == FlowDir::in;
     bytes += m->pkt_len;
     m->port = port;
     if (unlikely(m->data_len < sizeof(net::EthHdr))) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "dplb/ipvs/conn_hash.h"
+#include "dplb/ipvs/conn_table.h"
 
 namespace dplb::ipvs {
 namespace {
@@ -49,20 +50,30 @@ TEST(ConnOwner, SpreadsClientsEvenly) {
   }
 }
 
-TEST(ConnHash, KeyedAndSensitiveToEveryField) {
+TEST(ConnHash, KeyedAndSensitiveToEveryFieldOfTheClientEndpoint) {
   FlowHasher h1(1), h2(2);
-  FlowKey k{6, Ip4::of(10, 0, 0, 1), 1000, Ip4::of(10, 0, 0, 2), 80};
-  EXPECT_NE(h1(k), h2(k));
-  EXPECT_EQ(h1(k), FlowHasher(1)(k));
-  std::vector<FlowKey> variants(5, k);
-  variants[0].proto = 17;
-  variants[1].saddr = Ip4::of(10, 0, 0, 3);
-  variants[2].sport = 1001;
-  variants[3].daddr = Ip4::of(10, 0, 1, 2);
-  variants[4].dport = 81;
-  for (const FlowKey& v : variants) EXPECT_NE(h1(v), h1(k));
-  // Swapping the two endpoints is another flow.
-  EXPECT_NE(h1(FlowKey{6, k.daddr, k.dport, k.saddr, k.sport}), h1(k));
+  Ip4 a = Ip4::of(10, 0, 0, 1);
+  EXPECT_NE(h1(6, a, 1000), h2(6, a, 1000));
+  EXPECT_EQ(h1(6, a, 1000), FlowHasher(1)(6, a, 1000));
+  EXPECT_NE(h1(17, a, 1000), h1(6, a, 1000));
+  EXPECT_NE(h1(6, Ip4::of(10, 0, 0, 3), 1000), h1(6, a, 1000));
+  EXPECT_NE(h1(6, a, 1001), h1(6, a, 1000));
+  // Single-bit changes of the address or port flip about half the bits of the hash (avalanche).
+  for (int bit = 0; bit < 48; ++bit) {
+    Ip4 b = bit < 32 ? Ip4(a.v ^ (1u << bit)) : a;
+    auto port = static_cast<uint16_t>(bit < 32 ? 1000 : 1000 ^ (1u << (bit - 32)));
+    int flipped = __builtin_popcountll(h1(6, b, port) ^ h1(6, a, 1000));
+    EXPECT_GT(flipped, 12) << bit;
+    EXPECT_LT(flipped, 52) << bit;
+  }
+}
+
+TEST(ConnHash, BothDirectionsOfAConnectionShareItsHash) {
+  auto t = ConnTable::make({.capacity = 1024, .seed = 5});
+  ASSERT_TRUE(t);
+  FlowKey in{6, Ip4::of(192, 0, 2, 7), 40000, Ip4::of(10, 0, 0, 100), 80};
+  FlowKey reply{6, Ip4::of(10, 0, 0, 11), 8080, Ip4::of(192, 0, 2, 7), 40000};
+  EXPECT_EQ((*t)->hash_in(in), (*t)->hash_out(reply));
 }
 
 }  // namespace

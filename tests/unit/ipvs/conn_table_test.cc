@@ -222,13 +222,14 @@ TEST(ConnTable, BurstLookupWithPrefetchMatchesSingleLookups) {
   }
   for (size_t base = 0; base + 32 <= keys.size(); base += 32) {
     uint64_t h[32];
-    for (int i = 0; i < 32; ++i) h[i] = table->hash(keys[base + i]);
+    for (int i = 0; i < 32; ++i) h[i] = table->hash_in(keys[base + i]);
     for (int i = 0; i < 32; ++i) table->prefetch_in(h[i]);
     for (int i = 0; i < 32; ++i) {
       Conn* burst = table->lookup_in(h[i], keys[base + i]);
       EXPECT_EQ(burst, table->lookup_in(keys[base + i]));
       if (burst) {
-        uint64_t ho = table->hash(burst->out_key());
+        uint64_t ho = table->hash_out(burst->out_key());
+        EXPECT_EQ(ho, h[i]);  // one hash per connection: its client endpoint
         table->prefetch_out(ho);
         EXPECT_EQ(table->lookup_out(ho, burst->out_key()), burst);
       }
