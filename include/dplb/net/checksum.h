@@ -82,19 +82,32 @@ inline uint16_t l4_checksum(const Ipv4Hdr* ip, const void* l4, uint16_t l4_len) 
   return csum_finish(csum_add_bytes(l4, l4_len, ipv4_pseudo_sum(ip, l4_len)));
 }
 
+// What replacing a 32-bit field (raw values) adds to a one's-complement sum of raw 16-bit words.
+inline uint32_t csum_delta32(uint32_t old_raw, uint32_t new_raw) {
+  return uint32_t(static_cast<uint16_t>(~old_raw)) + static_cast<uint16_t>(~(old_raw >> 16)) + (new_raw & 0xffff) +
+         (new_raw >> 16);
+}
+inline uint32_t csum_delta16(uint16_t old_raw, uint16_t new_raw) {
+  return uint32_t(static_cast<uint16_t>(~old_raw)) + new_raw;
+}
+// A checksum field after changes whose deltas add up to `delta` (below 2^20): RFC 1624 eqn. 3, one fold.
+inline uint16_t csum_apply(uint16_t check, uint32_t delta) {
+  uint32_t s = static_cast<uint16_t>(~check) + delta;
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(~s);
+}
+// The delta of a TTL decrement on the raw (TTL, protocol) word, TTL >= 1: ~w + (w - 1) = 0xfffe on a
+// little-endian host, where the TTL byte is the low half of the raw word.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "kTtlDecrementDelta assumes a little-endian host");
+inline constexpr uint32_t kTtlDecrementDelta = 0xfffe;
+
 // RFC 1624: HC' = ~(~HC + ~m + m'), for a 16-bit and a 32-bit field change.
 inline uint16_t csum_update16(uint16_t check, uint16_t old_raw, uint16_t new_raw) {
-  uint32_t sum = static_cast<uint16_t>(~check);
-  sum += static_cast<uint16_t>(~old_raw);
-  sum += new_raw;
-  return static_cast<uint16_t>(~csum_fold(sum));
+  return csum_apply(check, csum_delta16(old_raw, new_raw));
 }
-
 inline uint16_t csum_update32(uint16_t check, uint32_t old_raw, uint32_t new_raw) {
-  uint64_t sum = static_cast<uint16_t>(~check);
-  sum += static_cast<uint16_t>(~old_raw) + static_cast<uint16_t>(~(old_raw >> 16));
-  sum += (new_raw & 0xffff) + (new_raw >> 16);
-  return static_cast<uint16_t>(~csum_fold(sum));
+  return csum_apply(check, csum_delta32(old_raw, new_raw));
 }
 
 }  // namespace dplb::net

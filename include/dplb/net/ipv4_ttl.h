@@ -8,12 +8,10 @@
 
 namespace dplb::net {
 
+// TTL >= 1: every caller has dropped (and answered) a packet whose TTL would expire here.
 inline void ipv4_decrement_ttl(Ipv4Hdr* ip) {
-  uint16_t old_word, new_word;
-  std::memcpy(&old_word, &ip->ttl, 2);  // ttl and proto form one 16-bit word
   --ip->ttl;
-  std::memcpy(&new_word, &ip->ttl, 2);
-  ip->checksum = csum_update16(ip->checksum, old_word, new_word);
+  ip->checksum = csum_apply(ip->checksum, kTtlDecrementDelta);
 }
 
 }  // namespace dplb::net

@@ -87,7 +87,8 @@ void translate(const IcmpErrorView& v, bool inner_src, bool outer_src, Ip4 addr,
   std::memcpy(port_field, &new_port, 2);
   size_t check_off = l4_checksum_offset(v.inner->proto);
   if (v.inner_l4_len >= check_off + 2) {
-    l4_checksum_adjust(v.inner->proto, v.inner_l4 + check_off, old_addr, new_addr, old_port, new_port);
+    l4_checksum_adjust(v.inner->proto, v.inner_l4 + check_off,
+                       net::csum_delta32(old_addr, new_addr) + net::csum_delta16(old_port, new_port));
   }
 
   uint8_t* outer_field = detail::ip_addr_field(v.outer, outer_src);

@@ -41,16 +41,16 @@ inline void nat_rewrite_counted(Worker& w, net::Ipv4Hdr* ip, uint8_t* l4, const 
   ipvs::DestRef ref{c.dest_id, c.dest_gen};
   if (dir == NatDir::to_server) {
     w.services.count_in(ref, total);
-    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport);
+    ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport, true);
   } else {
     w.services.count_out(ref, total);
-    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport);
+    ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport, true);
   }
-  net::ipv4_decrement_ttl(ip);
 }
 
-// Rewrites (DNAT to the real server, or SNAT to the VIP) and sends m; consumes it.
-inline void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
+// Rewrites (DNAT to the real server, or SNAT to the VIP) and sends m; consumes it. Inlined into
+// both callers: the call would cost as much as the route-cache check.
+[[gnu::always_inline]] inline void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
   uint16_t port, mtu;
   Ip4 next_hop;
   bool routed = ipvs_route(w, c, dir, port, next_hop, mtu);

@@ -62,19 +62,56 @@ void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
   }
 }
 
-inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
-  PortCounters& pc = w.stats.port[port];
-  uint64_t bytes = 0;
+// One frame: accept it if it is for us, then hand it on by EtherType.
+[[gnu::always_inline]] inline void eth_one(Worker& w, uint16_t port, const PortView& pv, rte_mbuf* m) {
+  m->port = port;
+  if (unlikely(m->data_len < sizeof(net::EthHdr))) {
+    w.drop(m, DropReason::eth_too_short);
+    return;
+  }
+  // A giant (longer than the MTU we announced) or a chained frame: the pipeline reads headers and
+  // lengths from the first buffer only and would answer a giant with a reply too big for the link.
+  if (unlikely(m->pkt_len != m->data_len || m->data_len > pv.mtu + sizeof(net::EthHdr))) {
+    w.drop(m, DropReason::eth_too_long);
+    return;
+  }
+  const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
+  if (unlikely(eth->dst != pv.mac) && !pv.promisc && !eth->dst.is_broadcast()) {
+    w.drop(m, DropReason::eth_not_for_us);
+    return;
+  }
+  if (unlikely(eth->src.is_multicast())) {
+    w.drop(m, DropReason::eth_bad_source);
+    return;
+  }
+  uint16_t type = eth->type.host();
+  if (likely(type == net::kEtherTypeIpv4)) {
+    ipv4_input(w, port, m);
+  } else if (type == net::kEtherTypeArp) {
+    arp_input(w, port, m);
+  } else {
+    w.drop(m, DropReason::eth_unknown_type);
+  }
+}
+
+// Small tables (everything in cache): one pass, prefetching packet data a few frames ahead.
+void eth_input_one_pass(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
+  const PortView& pv = w.ports[port];
+  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
+    eth_one(w, port, pv, pkts[i]);
+  }
+}
+
+// Large tables: a first pass starts loading what each packet will look up (connection-index
+// buckets, tbl24 entries), the second processes the packets while loading connections and FIB
+// entries a few packets ahead.
+void eth_input_staged(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n, bool nat, bool fib) {
   uint64_t hashes[kBurst];
   FlowDir dirs[kBurst];
   Ip4 dsts[kBurst];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-  // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
-  // their index buckets); a small one is found in cache anyway.
-  const bool nat = w.services.service_count() != 0 && w.conns->size() >= w.settings.conn_prefetch_min;
-  // Likewise the FIB: a few hundred routes stay in cache; 100,000 cost a miss on the tbl24 entry and
-  // another on the FIB entry it names, per packet, unless the burst loads them all in parallel.
-  const bool fib = w.routes.route_count() >= kFibPrefetchMinRoutes;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     dsts[i] = fib ? ipv4_dst_of(pkts[i]) : Ip4{};
@@ -85,7 +122,6 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
     prefetch_conn(w, dirs[i], hashes[i]);
     if (!dsts[i].is_zero()) w.routes.prefetch_fib_entry(dsts[i]);
   }
-
   const PortView& pv = w.ports[port];
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kConnAhead < n) {
@@ -96,37 +132,26 @@ inline void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t 
     w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
     w.hashed_flow = hashes[i];
     w.hashed_inbound = dirs[i] == FlowDir::in;
-    bytes += m->pkt_len;
-    m->port = port;
-    if (unlikely(m->data_len < sizeof(net::EthHdr))) {
-      w.drop(m, DropReason::eth_too_short);
-      continue;
-    }
-    // A giant (longer than the MTU we announced) or a chained frame: the pipeline reads headers and
-    // lengths from the first buffer only and would answer a giant with a reply too big for the link.
-    if (unlikely(m->pkt_len != m->data_len || m->data_len > pv.mtu + sizeof(net::EthHdr))) {
-      w.drop(m, DropReason::eth_too_long);
-      continue;
-    }
-    const auto* eth = rte_pktmbuf_mtod(m, const net::EthHdr*);
-    if (unlikely(eth->dst != pv.mac) && !pv.promisc && !eth->dst.is_broadcast()) {
-      w.drop(m, DropReason::eth_not_for_us);
-      continue;
-    }
-    if (unlikely(eth->src.is_multicast())) {
-      w.drop(m, DropReason::eth_bad_source);
-      continue;
-    }
-    uint16_t type = eth->type.host();
-    if (likely(type == net::kEtherTypeIpv4)) {
-      ipv4_input(w, port, m);
-    } else if (type == net::kEtherTypeArp) {
-      arp_input(w, port, m);
-    } else {
-      w.drop(m, DropReason::eth_unknown_type);
-    }
+    eth_one(w, port, pv, m);
   }
   w.hashed_mbuf = nullptr;
+}
+
+void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
+  PortCounters& pc = w.stats.port[port];
+  uint64_t bytes = 0;
+  for (uint16_t i = 0; i < n; ++i) bytes += pkts[i]->pkt_len;  // before any is freed or sent
+  // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
+  // their index buckets); a small one is found in cache anyway.
+  const bool nat = w.services.service_count() != 0 && w.conns->size() >= w.settings.conn_prefetch_min;
+  // Likewise the FIB: a few hundred routes stay in cache; 100,000 cost a miss on the tbl24 entry and
+  // another on the FIB entry it names, per packet, unless the burst loads them all in parallel.
+  const bool fib = w.routes.route_count() >= kFibPrefetchMinRoutes;
+  if (nat || fib) {
+    eth_input_staged(w, port, pkts, n, nat, fib);
+  } else {
+    eth_input_one_pass(w, port, pkts, n);
+  }
   counter_add(pc.rx_packets, n);
   counter_add(pc.rx_bytes, bytes);
 }

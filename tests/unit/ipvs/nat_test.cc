@@ -28,17 +28,19 @@ TEST(Nat, RewriteMatchesFullRecomputeForRandomPackets) {
     Ip4 addr(static_cast<uint32_t>(rng()));
     auto port = static_cast<uint16_t>(rng());
     bool dnat = rng() % 2;
+    bool ttl = rng() % 2;  // the forwarding variant: TTL decremented in the same header update
 
     std::vector<uint8_t> pkt = build_packet(spec);
     PacketSpec want_spec = spec;
+    if (ttl) want_spec.ttl = static_cast<uint8_t>(spec.ttl - 1);
     if (dnat) {
       want_spec.daddr = addr;
       want_spec.dport = port;
-      nat_rewrite_dst(ip_of(pkt), l4_of(pkt), addr, port);
+      nat_rewrite_dst(ip_of(pkt), l4_of(pkt), addr, port, ttl);
     } else {
       want_spec.saddr = addr;
       want_spec.sport = port;
-      nat_rewrite_src(ip_of(pkt), l4_of(pkt), addr, port);
+      nat_rewrite_src(ip_of(pkt), l4_of(pkt), addr, port, ttl);
     }
     std::vector<uint8_t> want = build_packet(want_spec);
     ASSERT_EQ(pkt, want) << "packet " << i << (dnat ? " DNAT " : " SNAT ") << (spec.proto == 6 ? "TCP" : "UDP")

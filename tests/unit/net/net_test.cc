@@ -8,6 +8,7 @@
 #include "dplb/net/checksum.h"
 #include "dplb/net/icmp.h"
 #include "dplb/net/ipv4_check.h"
+#include "dplb/net/ipv4_ttl.h"
 
 namespace dplb::net {
 namespace {
@@ -60,6 +61,23 @@ TEST(Checksum, IncrementalUpdateMatchesRecompute) {
     EXPECT_TRUE(csum_fold(csum_add_bytes(ip, 20) - ip->checksum + updated) == 0xffff);
     ip->checksum = updated;
     EXPECT_TRUE(ipv4_header_checksum_ok(ip));
+  }
+}
+
+// The decrement with its constant delta gives exactly the checksum a full recompute gives, at
+// every TTL from 1 up and for random headers.
+TEST(Checksum, TtlDecrementMatchesRecompute) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    auto b = make_ip(uint8_t(rng()), 0, uint8_t(1 + i % 255));
+    auto* ip = reinterpret_cast<Ipv4Hdr*>(b.data());
+    ip->id.raw = uint16_t(rng());
+    ip->saddr.raw = rng();
+    ip->checksum = ipv4_header_checksum(ip);
+    uint8_t ttl = ip->ttl;
+    ipv4_decrement_ttl(ip);
+    ASSERT_EQ(ip->ttl, ttl - 1);
+    ASSERT_EQ(ip->checksum, ipv4_header_checksum(ip)) << "ttl " << int(ttl);
   }
 }
 
