@@ -107,34 +107,41 @@ void eth_input_one_pass(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
 // Large tables: a first pass starts loading what each packet will look up (connection-index
 // buckets, tbl24 entries), the second processes the packets while loading connections and FIB
 // entries a few packets ahead.
-void eth_input_staged(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n, bool nat, bool fib) {
+template <bool kNat, bool kFib>
+void eth_input_staged(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   uint64_t hashes[kBurst];
-  FlowDir dirs[kBurst];
+  FlowDir dirs[kBurst] = {};
   Ip4 dsts[kBurst];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
-    dsts[i] = fib ? ipv4_dst_of(pkts[i]) : Ip4{};
-    if (!dsts[i].is_zero()) w.routes.prefetch_input(dsts[i]);
-    dirs[i] = nat ? flow_of(w, pkts[i], hashes[i]) : FlowDir::none;
+    if constexpr (kFib) {
+      dsts[i] = ipv4_dst_of(pkts[i]);
+      if (!dsts[i].is_zero()) w.routes.prefetch_input(dsts[i]);
+    }
+    if constexpr (kNat) dirs[i] = flow_of(w, pkts[i], hashes[i]);
   }
   for (uint16_t i = 0; i < n && i < kConnAhead; ++i) {
-    prefetch_conn(w, dirs[i], hashes[i]);
-    if (!dsts[i].is_zero()) w.routes.prefetch_fib_entry(dsts[i]);
+    if constexpr (kNat) prefetch_conn(w, dirs[i], hashes[i]);
+    if constexpr (kFib)
+      if (!dsts[i].is_zero()) w.routes.prefetch_fib_entry(dsts[i]);
   }
   const PortView& pv = w.ports[port];
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kConnAhead < n) {
-      prefetch_conn(w, dirs[i + kConnAhead], hashes[i + kConnAhead]);
-      if (!dsts[i + kConnAhead].is_zero()) w.routes.prefetch_fib_entry(dsts[i + kConnAhead]);
+      if constexpr (kNat) prefetch_conn(w, dirs[i + kConnAhead], hashes[i + kConnAhead]);
+      if constexpr (kFib)
+        if (!dsts[i + kConnAhead].is_zero()) w.routes.prefetch_fib_entry(dsts[i + kConnAhead]);
     }
     rte_mbuf* m = pkts[i];
-    w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
-    w.hashed_flow = hashes[i];
-    w.hashed_inbound = dirs[i] == FlowDir::in;
+    if constexpr (kNat) {
+      w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
+      w.hashed_flow = hashes[i];
+      w.hashed_inbound = dirs[i] == FlowDir::in;
+    }
     eth_one(w, port, pv, m);
   }
-  w.hashed_mbuf = nullptr;
+  if constexpr (kNat) w.hashed_mbuf = nullptr;
 }
 
 void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
@@ -147,8 +154,12 @@ void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   // Likewise the FIB: a few hundred routes stay in cache; 100,000 cost a miss on the tbl24 entry and
   // another on the FIB entry it names, per packet, unless the burst loads them all in parallel.
   const bool fib = w.routes.route_count() >= kFibPrefetchMinRoutes;
-  if (nat || fib) {
-    eth_input_staged(w, port, pkts, n, nat, fib);
+  if (nat && fib) {
+    eth_input_staged<true, true>(w, port, pkts, n);
+  } else if (nat) {
+    eth_input_staged<true, false>(w, port, pkts, n);
+  } else if (fib) {
+    eth_input_staged<false, true>(w, port, pkts, n);
   } else {
     eth_input_one_pass(w, port, pkts, n);
   }

@@ -2,6 +2,7 @@
 #include "dplb/net/ipv4_check.h"
 
 #include "../ipvs/ipvs.h"
+#include "ipv4_forward.h"
 #include "pipeline.h"
 
 namespace dplb::dp {

@@ -21,9 +21,6 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
 void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 
-// Forwards a packet not addressed to us (forwarding enabled).
-// `in` is route input's result for the packet (kForward, kKni or kNoRoute).
-void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::InputResult& in);
 // Route lookup for a packet we send: skips dead next hops of multipath routes, fills in the MTU.
 bool route_output(Worker& w, Ip4 daddr, Ip4 saddr_hint, uint32_t flow_hash, route::OutputResult& out);
 // Sends the fragments of m (IP header at offset 14, TTL already decremented) and frees m.

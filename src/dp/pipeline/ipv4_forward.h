@@ -1,37 +1,19 @@
 // IPv4 forwarding (RFC 1812 5.2-5.3, in Linux ip_forward's order): TTL check, route, MTU check
 // (DF: ICMP fragmentation needed with the MTU; else fragment), TTL decrement with an incremental
-// checksum, then neighbour output.
+// checksum, then neighbour output. Inline in ipv4_input, its only caller: a call per forwarded
+// packet costs about as much as the TTL update.
+#pragma once
+
 #include "dplb/net/flow_hash.h"
 #include "dplb/net/icmp.h"
-#include "dplb/net/ipv4_frag.h"
 #include "dplb/net/ipv4_ttl.h"
-
 #include "pipeline.h"
 
 namespace dplb::dp {
 
-void send_fragments(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint16_t port, Ip4 next_hop, uint16_t mtu) {
-  const uint8_t* payload = reinterpret_cast<const uint8_t*>(ip) + ip->header_len();
-  bool ok = net::ipv4_fragment(ip, mtu, [&](const uint8_t* hdr, size_t hlen, size_t off, size_t len) {
-    rte_mbuf* f = w.alloc(port);
-    if (f == nullptr) return;
-    auto* buf = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(f, static_cast<uint16_t>(sizeof(net::EthHdr) + hlen + len)));
-    if (buf == nullptr) {
-      w.drop(f, DropReason::ipv4_frag_failed);
-      return;
-    }
-    std::memcpy(buf + sizeof(net::EthHdr), hdr, hlen);
-    std::memcpy(buf + sizeof(net::EthHdr) + hlen, payload + off, len);
-    neigh_output(w, f, port, next_hop);
-  });
-  if (!ok) {
-    w.drop(m, DropReason::ipv4_frag_failed);
-    return;
-  }
-  rte_pktmbuf_free(m);  // consumed: its fragments carry it on
-}
-
-void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::InputResult& in) {
+// Forwards a packet not addressed to us (forwarding enabled).
+// `in` is route input's result for the packet (kForward, kKni or kNoRoute).
+[[gnu::always_inline]] inline void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::InputResult& in) {
   // A packet "from" us or from one of our subnets' broadcast that arrives from outside is spoofed: as
   // Linux (martian source), never forward it, and send no ICMP about it.
   if (unlikely(is_spoofed_source(w, ip->src()))) {
