@@ -7,6 +7,48 @@
 
 namespace dplb::dp {
 
+namespace {
+
+// Delivery to us: ICMP, the virtual services, else the kernel (KNI) or a counted drop. Inline: one
+// call per packet less on the NAT path.
+[[gnu::always_inline]] inline void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
+  // A source that is one of our own addresses (or a subnet broadcast of ours) is spoofed. Checked
+  // here for everything but TCP/UDP, which IPVS checks when it opens a connection (so established
+  // flows skip the extra lookup).
+  bool transport = ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp;
+  if (unlikely(!transport && is_spoofed_source(w, ip->src()))) {
+    w.drop(m, DropReason::ipv4_bad_source);
+    return;
+  }
+  if (unlikely(ip->header_len() != sizeof(net::Ipv4Hdr))) {
+    w.drop(m, DropReason::ipv4_options);
+    return;
+  }
+  if (unlikely(ip->is_fragment())) {
+    w.drop(m, DropReason::ipv4_fragment);
+    return;
+  }
+  switch (ip->proto) {
+    case net::kIpProtoIcmp:
+      icmp_input(w, port, m, ip, redirected);
+      return;
+    case net::kIpProtoTcp:
+    case net::kIpProtoUdp:
+      if (ipvs_in(w, m, ip, redirected)) return;
+      if (unlikely(is_spoofed_source(w, ip->src()))) {
+        w.drop(m, DropReason::ipv4_bad_source);
+        return;
+      }
+      local_unclaimed(w, port, m, DropReason::l4_unhandled);  // not a virtual service
+      return;
+    default:
+      local_unclaimed(w, port, m, DropReason::l4_unhandled);
+      return;
+  }
+}
+
+}  // namespace
+
 void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
   auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
@@ -53,42 +95,6 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
         return;
       }
       ipv4_forward(w, m, ip, r);
-      return;
-  }
-}
-
-void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
-  // A source that is one of our own addresses (or a subnet broadcast of ours) is spoofed. Checked
-  // here for everything but TCP/UDP, which IPVS checks when it opens a connection (so established
-  // flows skip the extra lookup).
-  bool transport = ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp;
-  if (unlikely(!transport && is_spoofed_source(w, ip->src()))) {
-    w.drop(m, DropReason::ipv4_bad_source);
-    return;
-  }
-  if (unlikely(ip->header_len() != sizeof(net::Ipv4Hdr))) {
-    w.drop(m, DropReason::ipv4_options);
-    return;
-  }
-  if (unlikely(ip->is_fragment())) {
-    w.drop(m, DropReason::ipv4_fragment);
-    return;
-  }
-  switch (ip->proto) {
-    case net::kIpProtoIcmp:
-      icmp_input(w, port, m, ip, redirected);
-      return;
-    case net::kIpProtoTcp:
-    case net::kIpProtoUdp:
-      if (ipvs_in(w, m, ip, redirected)) return;
-      if (unlikely(is_spoofed_source(w, ip->src()))) {
-        w.drop(m, DropReason::ipv4_bad_source);
-        return;
-      }
-      local_unclaimed(w, port, m, DropReason::l4_unhandled);  // not a virtual service
-      return;
-    default:
-      local_unclaimed(w, port, m, DropReason::l4_unhandled);
       return;
   }
 }

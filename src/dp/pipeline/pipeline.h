@@ -18,7 +18,6 @@ __attribute__((noinline)) void eth_input(Worker& w, uint16_t port, rte_mbuf** pk
 void arp_input(Worker& w, uint16_t port, rte_mbuf* m);
 // `redirected`: the packet came from another worker's ring (it is ours to handle: no more steering).
 void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
-void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 
 // Route lookup for a packet we send: skips dead next hops of multipath routes, fills in the MTU.
