@@ -3,6 +3,7 @@
 // per-packet pass finds buckets and connections in cache instead of waiting on memory for each.
 #include <rte_prefetch.h>
 
+#include "ipv4_input.h"
 #include "pipeline.h"
 
 namespace dplb::dp {
@@ -86,7 +87,7 @@ void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
   }
   uint16_t type = eth->type.host();
   if (likely(type == net::kEtherTypeIpv4)) {
-    ipv4_input(w, port, m);
+    ipv4_input_inline(w, port, m, false);
   } else if (type == net::kEtherTypeArp) {
     arp_input(w, port, m);
   } else {
