@@ -36,8 +36,9 @@ WORKLOADS = {
     "nat1k": ("nat1k.pcap", "nat.batch", "nat.ipvs", False),
     "nat1m": ("nat1m.pcap", "nat.batch", "nat.ipvs", False),
     "routes10": ("routes10.pcap", "routes10.batch", None, True),
-    # New connections: under valgrind (~25-50 k packets/s) a 20 s run stays within the first pass
-    # over the 1,000,000 new tuples, so every counted packet is a SYN that creates a connection.
+    # New connections: every counted packet must be a SYN that creates a connection, so the run has
+    # to end within the first pass over the 1,000,000 new tuples: under valgrind a machine does
+    # 25-150 k packets/s, so pass --seconds 5 on a fast one (20 s suits a slow or loaded one).
     "natnew": ("natnew.pcap", "nat.batch", "natnew.ipvs", False),
     "routes100k": ("routes100k.pcap", "routes100k.batch", None, True),
 }
