@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "route_test_util.h"
 
 namespace dplb::route {
@@ -277,6 +279,44 @@ TEST(RouteScope, Names) {
   }
   EXPECT_EQ(parse_route_scope("universe"), RouteScope::kGlobal);
   EXPECT_EQ(parse_route_scope("site"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace dplb::route
+
+namespace dplb::route {
+namespace {
+
+using namespace dplb::route::testing;
+
+// The data plane's variant of a table (huge pages asked for, burst prefetches issued before each
+// lookup) answers every lookup exactly as a plain table built the same way.
+TEST(RouteTableHotPath, HugePagesAndPrefetchesChangeNoAnswer) {
+  RouteTable plain, hot;
+  hot.prefer_huge_pages();
+  for (RouteTable* t : {&plain, &hot}) {
+    ASSERT_TRUE(t->set_port(0, 1500));
+    ASSERT_TRUE(t->add_addr(0, pfx("10.0.0.1/24")));
+  }
+  std::mt19937 rng(3);
+  for (int i = 0; i < 3000; ++i) {
+    auto len = static_cast<uint8_t>(8 + rng() % 25);  // /8../32: the short table, tbl24 and tbl8
+    Ip4 net(static_cast<uint32_t>(rng()) & prefix_mask(len));
+    if (net.is_zero() || (net.v >> 24) == 10 || net.is_multicast() || net.is_loopback()) continue;
+    RouteSpec s;
+    s.prefix = Ip4Prefix{net, len};
+    s.nexthops = {via("10.0.0.254")};
+    Status a = plain.add_route(s), b = hot.add_route(s);
+    ASSERT_EQ(a.code(), b.code());
+  }
+  for (int i = 0; i < 20000; ++i) {
+    Ip4 d(static_cast<uint32_t>(rng()));
+    hot.prefetch_input(d);
+    hot.prefetch_fib_entry(d);
+    InputResult x = plain.input(d, 0), y = hot.input(d, 0);
+    ASSERT_EQ(x.verdict, y.verdict);
+    ASSERT_EQ(x.route, y.route);
+  }
 }
 
 }  // namespace
