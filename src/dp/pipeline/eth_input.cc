@@ -1,6 +1,8 @@
-// Ethernet input: accept frames for us, classify by EtherType. The burst goes through in two
-// passes: the first hashes every TCP/UDP tuple and prefetches its connection-index bucket, so the
-// per-packet pass finds buckets and connections in cache instead of waiting on memory for each.
+// Ethernet input: accept frames for us, classify by EtherType, and run the rest of the pipeline
+// inline. Once the tables outgrow the caches the burst goes through in two passes: the first hashes
+// every TCP/UDP tuple and starts loading its connection-index bucket and its destination's tbl24
+// entry, so the per-packet pass finds buckets, connections and FIB entries in cache instead of
+// waiting on memory for each. Small tables take one pass.
 #include <rte_prefetch.h>
 
 #include "ipv4_input.h"
