@@ -1,6 +1,6 @@
 // dplb: a DPDK data-plane L4 load balancer. See README.md.
-#include "dp/daemon.h"
-#include "startup_files.h"
+#include "daemon/daemon.h"
+#include "daemon/startup_files.h"
 
 int main(int argc, char** argv) {
   dplb::dp::Daemon daemon;

@@ -6,8 +6,8 @@
 #include <variant>
 #include <vector>
 
-#include "dpip/parser.h"
-#include "dpip/requests.h"
+#include "cli/dpip/parser.h"
+#include "cli/dpip/requests.h"
 
 namespace dplb::dpip::fuzz {
 namespace {

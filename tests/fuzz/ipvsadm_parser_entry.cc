@@ -4,9 +4,9 @@
 #include <string_view>
 #include <vector>
 
-#include "dplb/cli/ipvsadm_command.h"
-#include "dplb/cli/ipvsadm_request.h"
-#include "dplb/cli/ipvsadm_rules.h"
+#include "cli/ipvsadm/ipvsadm_command.h"
+#include "cli/ipvsadm/ipvsadm_request.h"
+#include "cli/ipvsadm/ipvsadm_rules.h"
 
 namespace dplb::cli::fuzz {
 namespace {

@@ -11,9 +11,9 @@
 #include <memory>
 #include <vector>
 
-#include "../../src/dp/eal.h"
-#include "../../src/dp/pipeline/pipeline.h"
-#include "../../src/dp/worker.h"
+#include "daemon/eal.h"
+#include "datapath/stages.h"
+#include "datapath/worker.h"
 #include "dplb/net/checksum.h"
 #include "dplb/net/headers.h"
 

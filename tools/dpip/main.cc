@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "dpip/runner.h"
+#include "cli/dpip/runner.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);

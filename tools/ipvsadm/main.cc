@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "dplb/cli/ipvsadm_tool.h"
+#include "cli/ipvsadm/ipvsadm_tool.h"
 #include "dplb/ctrl/client.h"
 
 int main(int argc, char** argv) {

@@ -1,6 +1,6 @@
 // The ipvsadm command line: every supported form, ipvsadm 1.31's messages and exit codes for its
 // errors, and dplb's refusals of what it does not do.
-#include "dplb/cli/ipvsadm_command.h"
+#include "cli/ipvsadm/ipvsadm_command.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // ipvsadm's listings for hand-built replies, against text laid out as ipvsadm 1.31 prints it (the
 // expected lines are written out literally, trailing blanks included), and the reply codecs.
-#include "dplb/cli/ipvsadm_format.h"
+#include "cli/ipvsadm/ipvsadm_format.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dplb/cli/ipvsadm_reply.h"
+#include "cli/ipvsadm/ipvsadm_reply.h"
 #include "dplb/ctrl/wire.h"
 
 namespace dplb::cli {

@@ -1,6 +1,6 @@
 // Control requests built from ipvsadm commands: exact records, byte for byte; and the rules text
 // (-S output read back by -R and by the daemon's rules file).
-#include "dplb/cli/ipvsadm_request.h"
+#include "cli/ipvsadm/ipvsadm_request.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "dplb/cli/ipvsadm_format.h"
-#include "dplb/cli/ipvsadm_rules.h"
+#include "cli/ipvsadm/ipvsadm_format.h"
+#include "cli/ipvsadm/ipvsadm_rules.h"
 
 namespace dplb::cli {
 namespace {

@@ -1,7 +1,7 @@
 // The ipvsadm tool end to end, in-process: its command path against a fake daemon (a ctrl::Server on
 // a private socket whose IPVS handlers keep a tiny in-memory model), comparing outputs, error texts
 // and exit statuses with ipvsadm's.
-#include "dplb/cli/ipvsadm_tool.h"
+#include "cli/ipvsadm/ipvsadm_tool.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include <thread>
 #include <tuple>
 
-#include "dplb/cli/ipvsadm_reply.h"
+#include "cli/ipvsadm/ipvsadm_reply.h"
 #include "dplb/ctrl/proto_ipvs.h"
 #include "dplb/ctrl/registry.h"
 #include "dplb/ctrl/server.h"

@@ -1,7 +1,7 @@
 // Formatters against iproute2 6.1's real output. The expected strings were captured from `ip` on
 // this host (veth devices renamed dpdkN in a scratch namespace) and edited only where dpip is
 // documented to differ: no qdisc/group/qlen, no "uid 0", no "linkdown", no "@peer".
-#include "dpip/format.h"
+#include "cli/dpip/format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The JSON writer against iproute2's own layouts (captured from ip -j / ip -j -p 6.1 on this host).
-#include "dpip/json_writer.h"
+#include "cli/dpip/json_writer.h"
 
 #include <gtest/gtest.h>
 

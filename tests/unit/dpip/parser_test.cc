@@ -1,5 +1,5 @@
 // dpip's parser: every command form, ip's keyword prefixes, and every error with its exact text.
-#include "dpip/parser.h"
+#include "cli/dpip/parser.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Reply decoders: well-formed payloads decode; every malformed one is refused before any allocation
 // sized from its counts.
-#include "dpip/replies.h"
+#include "cli/dpip/replies.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
 // Request builders: Command → the proto records the daemon reads.
-#include "dpip/requests.h"
+#include "cli/dpip/requests.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "dpip/parser.h"
+#include "cli/dpip/parser.h"
 #include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {

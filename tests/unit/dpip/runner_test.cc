@@ -1,6 +1,6 @@
 // dpip end to end: the real command path (parse, client, decode, format) against a fake daemon, a
 // ctrl::Server on a private socket whose handlers return canned replies and record the requests.
-#include "dpip/runner.h"
+#include "cli/dpip/runner.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,0 +1,688 @@
+#include "cli/dpip/parser.h"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
+#include "cli/dpip/usage.h"
+#include "dplb/ctrl/proto.h"
+
+namespace dplb::dpip {
+namespace {
+
+// Built by appends: g++ 12 reports a false -Wrestrict for "\"" + std::string(s) + "\"".
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
+
+Status fail(std::string line) { return Status::invalid(std::move(line)); }
+
+// ip's matches(): word is a non-empty prefix of keyword.
+bool matches(std::string_view word, std::string_view keyword) {
+  return !word.empty() && word.size() <= keyword.size() && keyword.substr(0, word.size()) == word;
+}
+
+// iproute2's messages (lib/utils.c), word for word.
+Status incomplete() { return fail("Command line is not complete. Try option \"help\""); }
+Status duparg(std::string_view key, std::string_view arg) {
+  return fail("Error: duplicate " + quoted(key) + ": " + quoted(arg) + " is the second value.");
+}
+Status duparg2(std::string_view key, std::string_view arg) {
+  return fail("Error: either " + quoted(key) + " is duplicate, or " + quoted(arg) + " is a garbage.");
+}
+Status invarg(std::string_view msg, std::string_view arg) {
+  return fail("Error: argument " + quoted(arg) + " is wrong: " + std::string(msg));
+}
+Status bad_prefix(std::string_view arg) {
+  return fail("Error: any valid prefix is expected rather than " + quoted(arg) + ".");
+}
+Status bad_inet_address(std::string_view arg) {
+  return fail("Error: inet address is expected rather than " + quoted(arg) + ".");
+}
+
+// Walks the words of one command; next() fetches a keyword's value or reports the line incomplete.
+class Words {
+ public:
+  explicit Words(std::span<const std::string> w) : w_(w) {}
+  bool done() const { return i_ >= w_.size(); }
+  const std::string& peek() const { return w_[i_]; }
+  const std::string& take() { return w_[i_++]; }
+  // The value after the current keyword; nullptr when the line ends first.
+  const std::string* value() {
+    if (i_ >= w_.size()) return nullptr;
+    return &w_[i_++];
+  }
+
+ private:
+  std::span<const std::string> w_;
+  size_t i_ = 0;
+};
+
+// Unsigned decimal or 0x-hex (ip's get_unsigned accepts both), at most max.
+std::optional<uint64_t> parse_unsigned(std::string_view s, uint64_t max) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc() || end != s.data() + s.size() || v > max) return std::nullopt;
+  return v;
+}
+
+std::optional<Ip4Prefix> parse_route_prefix(std::string_view s) {
+  if (s == "default") return Ip4Prefix{Ip4(0), 0};
+  return parse_ip4_prefix(s, 32);
+}
+
+Result<std::string> parse_dev(std::string_view word) {
+  if (word.empty() || word.size() >= proto::kIfNameSize || word.find('/') != std::string_view::npos ||
+      word.find_first_of(" \t\n") != std::string_view::npos) {
+    return invarg("\"dev\" not a valid ifname", word);
+  }
+  return std::string(word);
+}
+
+std::optional<uint8_t> parse_scope(std::string_view s) {
+  if (s == "global" || s == "universe") return proto::kScopeGlobal;
+  if (s == "link") return proto::kScopeLink;
+  if (s == "host") return proto::kScopeHost;
+  if (s == "kni_host") return proto::kScopeKniHost;
+  if (auto n = parse_unsigned(s, 255)) return static_cast<uint8_t>(*n);
+  return std::nullopt;
+}
+
+// Stores a keyword's string value once; a second occurrence is ip's duparg().
+Status set_dev_once(std::string& dst, std::string_view key, const std::string* value) {
+  if (value == nullptr) return incomplete();
+  if (!dst.empty()) return duparg(key, *value);
+  auto dev = parse_dev(*value);
+  if (!dev) return dev.status();
+  dst = *dev;
+  return Status::ok();
+}
+
+// ---- link ------------------------------------------------------------------------------------
+
+Result<Command> parse_link(Command c, Words& w) {
+  c.object = Object::kLink;
+  c.verb = Verb::kShow;
+  if (!w.done()) {
+    const std::string& cmd = w.take();
+    if (matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst")) {
+      c.verb = Verb::kShow;
+    } else if (matches(cmd, "help")) {
+      c.verb = Verb::kHelp;
+      return c;
+    } else {
+      return fail("Command " + quoted(cmd) + " is unknown, try \"dpip link help\".");
+    }
+  }
+  DevArgs a;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "dev") {
+      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
+    } else {
+      if (!a.dev.empty()) return duparg2("dev", word);
+      auto dev = parse_dev(word);
+      if (!dev) return dev.status();
+      a.dev = *dev;
+    }
+  }
+  c.args = a;
+  return c;
+}
+
+// ---- addr ------------------------------------------------------------------------------------
+
+Result<Command> parse_addr_change(Command c, Words& w) {
+  AddrArgs a;
+  bool have_prefix = false;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "dev") {
+      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
+    } else if (word == "scope") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (a.scope) return duparg("scope", *v);
+      auto scope = parse_scope(*v);
+      if (!scope) return invarg("invalid scope value.", *v);
+      a.scope = *scope;
+    } else {
+      const std::string* text = &word;
+      if (word == "local") {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
+      if (have_prefix) return duparg2("local", *text);
+      auto p = parse_ip4_prefix(*text, 32);
+      if (!p) return bad_prefix(*text);
+      a.prefix = *p;
+      have_prefix = true;
+    }
+  }
+  if (!have_prefix) return fail("Not enough information: \"local\" argument is required.");
+  if (a.dev.empty()) return fail("Not enough information: \"dev\" argument is required.");
+  c.args = a;
+  return c;
+}
+
+// addr show [dev] DEV; addr flush dev DEV.
+Result<Command> parse_dev_selector(Command c, Words& w, bool dev_required) {
+  DevArgs a;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "dev") {
+      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
+    } else {
+      if (!a.dev.empty()) return duparg2("dev", word);
+      auto dev = parse_dev(word);
+      if (!dev) return dev.status();
+      a.dev = *dev;
+    }
+  }
+  if (dev_required && a.dev.empty()) return fail("Flush requires arguments.");
+  c.args = a;
+  return c;
+}
+
+Result<Command> parse_addr(Command c, Words& w) {
+  c.object = Object::kAddr;
+  c.verb = Verb::kShow;
+  if (w.done()) {
+    c.args = DevArgs{};
+    return c;
+  }
+  const std::string& cmd = w.take();
+  if (matches(cmd, "add")) {
+    c.verb = Verb::kAdd;
+    return parse_addr_change(std::move(c), w);
+  }
+  if (matches(cmd, "delete")) {
+    c.verb = Verb::kDel;
+    return parse_addr_change(std::move(c), w);
+  }
+  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) {
+    c.verb = Verb::kShow;
+    return parse_dev_selector(std::move(c), w, false);
+  }
+  if (matches(cmd, "flush")) {
+    c.verb = Verb::kFlush;
+    return parse_dev_selector(std::move(c), w, true);
+  }
+  if (matches(cmd, "help")) {
+    c.verb = Verb::kHelp;
+    return c;
+  }
+  return fail("Command " + quoted(cmd) + " is unknown, try \"dpip address help\".");
+}
+
+// ---- neigh -----------------------------------------------------------------------------------
+
+Result<Command> parse_neigh_change(Command c, Words& w) {
+  NeighArgs a;
+  bool have_addr = false;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "dev") {
+      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
+    } else if (word == "lladdr") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (a.lladdr) return duparg("lladdr", *v);
+      auto mac = parse_mac(*v);
+      if (!mac) return fail(quoted(*v) + " is invalid lladdr.");
+      a.lladdr = *mac;
+    } else if (word == "nud") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (!matches(*v, "permanent"))
+        return invarg("nud state is bad (dplb keeps only permanent entries)", *v);
+    } else {
+      const std::string* text = &word;
+      if (word == "to") {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
+      if (have_addr) return duparg2("to", *text);
+      auto addr = parse_ip4(*text);
+      if (!addr) return fail("Error: any valid address is expected rather than " + quoted(*text) + ".");
+      a.addr = *addr;
+      have_addr = true;
+    }
+  }
+  if (!have_addr || a.dev.empty()) return fail("Device and destination are required arguments.");
+  if (c.verb == Verb::kAdd && !a.lladdr)
+    return fail("Not enough information: \"lladdr\" argument is required.");
+  c.args = a;
+  return c;
+}
+
+Result<Command> parse_neigh(Command c, Words& w) {
+  c.object = Object::kNeigh;
+  c.verb = Verb::kShow;
+  if (w.done()) {
+    c.args = DevArgs{};
+    return c;
+  }
+  const std::string& cmd = w.take();
+  if (matches(cmd, "add")) {
+    c.verb = Verb::kAdd;
+    return parse_neigh_change(std::move(c), w);
+  }
+  if (matches(cmd, "delete")) {
+    c.verb = Verb::kDel;
+    return parse_neigh_change(std::move(c), w);
+  }
+  if (matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst")) {
+    c.verb = Verb::kShow;
+    DevArgs a;
+    while (!w.done()) {
+      const std::string& word = w.take();
+      if (word != "dev") return duparg2("to", word);
+      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
+    }
+    c.args = a;
+    return c;
+  }
+  if (matches(cmd, "flush")) {
+    c.verb = Verb::kFlush;
+    DevArgs a;
+    while (!w.done()) {
+      const std::string& word = w.take();
+      if (word != "dev") return duparg2("to", word);
+      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
+    }
+    if (a.dev.empty()) return fail("Flush requires arguments.");
+    c.args = a;
+    return c;
+  }
+  if (matches(cmd, "help")) {
+    c.verb = Verb::kHelp;
+    return c;
+  }
+  return fail("Command " + quoted(cmd) + " is unknown, try \"dpip neigh help\".");
+}
+
+// ---- route -----------------------------------------------------------------------------------
+
+Status parse_metric(RouteArgs& a, const std::string* v) {
+  if (v == nullptr) return incomplete();
+  if (a.metric) return duparg("metric", *v);
+  auto n = parse_unsigned(*v, UINT32_MAX);
+  if (!n) return invarg("\"metric\" value is invalid", *v);
+  a.metric = static_cast<uint32_t>(*n);
+  return Status::ok();
+}
+
+Status parse_weight(NexthopArgs& nh, const std::string* v) {
+  if (v == nullptr) return incomplete();
+  if (nh.weight_given) return duparg("weight", *v);
+  auto n = parse_unsigned(*v, 256);
+  if (!n || *n == 0) return invarg("\"weight\" is invalid", *v);
+  nh.weight = static_cast<uint16_t>(*n);
+  nh.weight_given = true;
+  return Status::ok();
+}
+
+Status parse_via(std::optional<Ip4>& via, const std::string* v) {
+  if (v == nullptr) return incomplete();
+  std::string_view text = *v;
+  if (text == "inet") return bad_inet_address(text);  // ip's FAMILY word; only inet exists here
+  auto a = parse_ip4(text);
+  if (!a) return bad_inet_address(text);
+  via = *a;
+  return Status::ok();
+}
+
+// The words after `nexthop`: via/dev/weight/onlink until the next `nexthop` or the end of the line.
+Status parse_nexthops(RouteArgs& a, Words& w) {
+  a.multipath = true;
+  while (true) {
+    if (a.nexthops.size() >= proto::kMaxNexthops) {
+      return fail("Error: too many \"nexthop\": at most " + std::to_string(proto::kMaxNexthops) +
+                  " are supported.");
+    }
+    NexthopArgs nh;
+    while (!w.done() && w.peek() != "nexthop") {
+      const std::string& word = w.take();
+      if (word == "via") {
+        const std::string* v = w.value();
+        if (v != nullptr && nh.via) return duparg("via", *v);
+        if (Status s = parse_via(nh.via, v); !s) return s;
+      } else if (word == "dev") {
+        if (Status s = set_dev_once(nh.dev, "dev", w.value()); !s) return s;
+      } else if (word == "weight") {
+        if (Status s = parse_weight(nh, w.value()); !s) return s;
+      } else if (word == "onlink") {
+        nh.onlink = true;
+      } else {
+        return fail("Error: \"nexthop\" or end of line is expected instead of " + quoted(word));
+      }
+    }
+    a.nexthops.push_back(nh);
+    if (w.done()) return Status::ok();
+    w.take();  // the next "nexthop"
+  }
+}
+
+Result<Command> parse_route_change(Command c, Words& w) {
+  RouteArgs a;
+  NexthopArgs single;
+  bool have_dst = false;
+  bool single_given = false;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "via") {
+      const std::string* v = w.value();
+      if (v != nullptr && single.via) return invarg("use nexthop syntax to specify multiple via", "via");
+      if (Status s = parse_via(single.via, v); !s) return s;
+      single_given = true;
+    } else if (word == "dev" || word == "oif") {
+      if (Status s = set_dev_once(single.dev, "dev", w.value()); !s) return s;
+      single_given = true;
+    } else if (word == "onlink") {
+      single.onlink = true;
+      single_given = true;
+    } else if (word == "src") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (a.src) return duparg("src", *v);
+      auto src = parse_ip4(*v);
+      if (!src) return bad_inet_address(*v);
+      a.src = *src;
+    } else if (matches(word, "metric") || matches(word, "priority") || word == "preference") {
+      if (Status s = parse_metric(a, w.value()); !s) return s;
+    } else if (word == "mtu") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (a.mtu) return duparg("mtu", *v);
+      auto n = parse_unsigned(*v, UINT32_MAX);
+      if (!n) return invarg("\"mtu\" value is invalid", *v);
+      a.mtu = static_cast<uint32_t>(*n);
+    } else if (word == "scope") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (a.scope) return duparg("scope", *v);
+      auto scope = parse_scope(*v);
+      if (!scope) return invarg("invalid \"scope\" value", *v);
+      a.scope = *scope;
+    } else if (matches(word, "nexthop")) {
+      if (single_given) {
+        return invarg("\"via\", \"dev\" and \"onlink\" go inside each nexthop", "nexthop");
+      }
+      if (Status s = parse_nexthops(a, w); !s) return s;
+    } else {
+      const std::string* text = &word;
+      if (word == "to") {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
+      if (have_dst) return duparg2("to", *text);
+      auto p = parse_route_prefix(*text);
+      if (!p) return bad_prefix(*text);
+      a.dst = *p;
+      have_dst = true;
+    }
+  }
+  if (!have_dst) return fail(std::string(usage_text(Object::kRoute)));
+  if (single_given) a.nexthops.push_back(single);
+  c.args = a;
+  return c;
+}
+
+Result<Command> parse_route_selector(Command c, Words& w) {
+  RouteSelector s;
+  bool table_given = false;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (matches(word, "table")) {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (table_given) return duparg("table", *v);
+      if (*v == "main") {
+        s.table = RouteTable::kMain;
+      } else if (*v == "local") {
+        s.table = RouteTable::kLocal;
+      } else if (*v == "all") {
+        s.table = RouteTable::kAll;
+      } else {
+        return invarg("table id value is invalid", *v);
+      }
+      table_given = true;
+    } else if (word == "dev" || word == "oif") {
+      if (Status st = set_dev_once(s.dev, "dev", w.value()); !st) return st;
+    } else if (word == "via") {
+      const std::string* v = w.value();
+      if (v != nullptr && s.via) return duparg("via", *v);
+      if (Status st = parse_via(s.via, v); !st) return st;
+    } else {
+      const std::string* text = &word;
+      if (word == "to") {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
+      if (s.prefix) return duparg2("to", *text);
+      auto p = parse_route_prefix(*text);
+      if (!p) return bad_prefix(*text);
+      s.prefix = *p;
+    }
+  }
+  c.args = s;
+  return c;
+}
+
+// route flush [dev DEV]: the daemon flushes the main table, all of it or one device's routes.
+Result<Command> parse_route_flush(Command c, Words& w) {
+  RouteSelector s;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "dev" || word == "oif") {
+      if (Status st = set_dev_once(s.dev, "dev", w.value()); !st) return st;
+    } else if (matches(word, "table")) {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (*v != "main")
+        return invarg("only the main table can be flushed (local routes follow the addresses)", *v);
+    } else {
+      return invarg("\"dpip route flush\" selects routes by \"dev\" only", word);
+    }
+  }
+  c.args = s;
+  return c;
+}
+
+Result<Command> parse_route_get(Command c, Words& w) {
+  RouteGetArgs a;
+  bool have_dst = false;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word == "from") {
+      const std::string* v = w.value();
+      if (v == nullptr) return incomplete();
+      if (a.from) return duparg("from", *v);
+      auto from = parse_ip4(*v);
+      if (!from) return fail("Error: inet prefix is expected rather than " + quoted(*v) + ".");
+      a.from = *from;
+    } else if (word == "oif" || word == "dev") {
+      if (Status s = set_dev_once(a.oif, "oif", w.value()); !s) return s;
+    } else {
+      const std::string* text = &word;
+      if (word == "to") {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
+      if (have_dst) return duparg2("to", *text);
+      auto p = parse_ip4_prefix(*text, 32);
+      if (!p || p->len != 32) return bad_prefix(*text);
+      a.dst = p->addr;
+      have_dst = true;
+    }
+  }
+  if (!have_dst) return fail("need at least a destination address");
+  c.args = a;
+  return c;
+}
+
+Result<Command> parse_route(Command c, Words& w) {
+  c.object = Object::kRoute;
+  c.verb = Verb::kShow;
+  if (w.done()) {
+    c.args = RouteSelector{};
+    return c;
+  }
+  const std::string& cmd = w.take();
+  // The order of these tests is ip's: it decides what a one-letter prefix means.
+  if (matches(cmd, "add")) {
+    c.verb = Verb::kAdd;
+  } else if (matches(cmd, "change") || cmd == "chg" || matches(cmd, "replace")) {
+    c.verb = Verb::kReplace;
+  } else if (matches(cmd, "append")) {
+    c.verb = Verb::kAppend;
+  } else if (matches(cmd, "delete")) {
+    c.verb = Verb::kDel;
+  } else if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) {
+    c.verb = Verb::kShow;
+    return parse_route_selector(std::move(c), w);
+  } else if (matches(cmd, "get")) {
+    c.verb = Verb::kGet;
+    return parse_route_get(std::move(c), w);
+  } else if (matches(cmd, "flush")) {
+    c.verb = Verb::kFlush;
+    return parse_route_flush(std::move(c), w);
+  } else if (matches(cmd, "help")) {
+    c.verb = Verb::kHelp;
+    return c;
+  } else {
+    return fail("Command " + quoted(cmd) + " is unknown, try \"dpip route help\".");
+  }
+  return parse_route_change(std::move(c), w);
+}
+
+// ---- sync ------------------------------------------------------------------------------------
+
+Result<Command> parse_sync(Command c, Words& w) {
+  c.object = Object::kSync;
+  c.verb = Verb::kShow;
+  if (w.done()) return c;
+  const std::string& cmd = w.take();
+  if (matches(cmd, "help")) {
+    c.verb = Verb::kHelp;
+    return c;
+  }
+  if (!(matches(cmd, "show") || matches(cmd, "list"))) {
+    return fail("Command " + quoted(cmd) + " is unknown, try \"dpip sync help\".");
+  }
+  if (!w.done()) return duparg2("show", w.peek());
+  return c;
+}
+
+}  // namespace
+
+Result<Command> parse_object(std::span<const std::string> args, const GlobalOptions& options) {
+  Command c;
+  c.options = options;
+  if (args.empty()) {
+    c.object = Object::kNone;
+    c.verb = Verb::kHelp;
+    return c;
+  }
+  Words w(args);
+  const std::string& object = w.take();
+  // ip's table order: address before addrlabel, route before rule, neighbour before ntable, link
+  // before l2tp; the first match wins for a prefix.
+  if (matches(object, "address")) return parse_addr(std::move(c), w);
+  if (matches(object, "route")) return parse_route(std::move(c), w);
+  if (matches(object, "neighbor") || matches(object, "neighbour")) return parse_neigh(std::move(c), w);
+  if (matches(object, "link")) return parse_link(std::move(c), w);
+  if (matches(object, "sync")) return parse_sync(std::move(c), w);
+  if (matches(object, "help")) {
+    c.verb = Verb::kHelp;
+    return c;
+  }
+  return fail("Object " + quoted(object) + " is unknown, try \"dpip help\".");
+}
+
+Result<Command> parse(std::span<const std::string> args) {
+  GlobalOptions o;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    std::string_view opt = args[i];
+    if (opt.size() < 2 || opt[0] != '-') break;
+    if (opt == "--") {
+      ++i;
+      break;
+    }
+    if (opt[1] == '-') opt.remove_prefix(1);  // --json = -json, as ip
+    if (opt == "-x") {
+      if (i + 1 >= args.size()) return fail("Option \"-x\" requires the control socket path.");
+      o.socket = args[++i];
+      if (o.socket.empty()) return fail("Option \"-x\" requires the control socket path.");
+    } else if (opt == "-4") {
+      // IPv4 is the only family: accepted for scripts written for ip.
+    } else if (matches(opt, "-stats") || matches(opt, "-statistics")) {
+      ++o.stats;
+    } else if (matches(opt, "-json")) {
+      o.json = true;
+    } else if (matches(opt, "-pretty")) {
+      o.pretty = true;
+    } else if (matches(opt, "-verbose")) {
+      o.verbose = true;
+    } else if (matches(opt, "-force")) {
+      o.force = true;
+    } else if (matches(opt, "-batch")) {
+      if (i + 1 >= args.size()) return fail(std::string(usage_text(Object::kNone)));
+      o.batch_file = args[++i];
+    } else if (matches(opt, "-Version")) {
+      Command c;
+      c.options = o;
+      c.verb = Verb::kVersion;
+      return c;
+    } else if (matches(opt, "-help")) {
+      Command c;
+      c.options = o;
+      c.verb = Verb::kHelp;
+      return c;
+    } else {
+      return fail("Option " + quoted(args[i]) + " is unknown, try \"dpip -help\".");
+    }
+  }
+  if (!o.batch_file.empty()) {
+    Command c;
+    c.options = o;
+    c.verb = Verb::kBatch;
+    return c;  // like ip, words after -batch FILE are ignored
+  }
+  return parse_object(args.subspan(i), o);
+}
+
+std::vector<std::string> split_batch_line(std::string_view line) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  auto blank = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; };
+  while (i < line.size()) {
+    while (i < line.size() && blank(line[i])) ++i;
+    if (i >= line.size() || line[i] == '#') break;
+    std::string word;
+    if (line[i] == '"' || line[i] == '\'') {
+      char quote = line[i++];
+      while (i < line.size() && line[i] != quote) word += line[i++];
+      if (i < line.size()) ++i;  // closing quote
+    } else {
+      while (i < line.size() && !blank(line[i])) word += line[i++];
+    }
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+}  // namespace dplb::dpip

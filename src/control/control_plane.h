@@ -1,0 +1,102 @@
+// The main lcore's control plane: the authoritative model (addresses, routes, static neighbours),
+// the sockopt server the tools talk to, and the multicast that keeps every worker identical to
+// the model. Modules (link, addr, neigh, route, sync...) register their operations here.
+#pragma once
+
+#include <poll.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/ports.h"
+#include "datapath/worker.h"
+#include "dplb/conf/config.h"
+#include "dplb/ctrl/multicast.h"
+#include "dplb/ctrl/registry.h"
+#include "dplb/ctrl/server.h"
+#include "dplb/ipvs/service_model.h"
+#include "dplb/ipvs/tcp_state.h"
+#include "dplb/neigh/neigh_table.h"
+#include "dplb/route/route_table.h"
+#include "control/ipvs_rates.h"
+#include "control/msg_types.h"
+
+namespace dplb::dp {
+
+// What main believes every worker holds (configuration only; learned state lives on workers).
+struct Model {
+  route::RouteTable routes;
+  neigh::NeighTable neigh{4096};  // PERMANENT entries only
+  ipvs::IpvsModel ipvs;
+  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
+};
+
+class ControlPlane {
+ public:
+  ControlPlane(const conf::Config& cfg, Ports& ports, std::vector<std::unique_ptr<Worker>>& workers);
+  ~ControlPlane();
+
+  // Registers modules and worker handlers, opens the socket. Call before workers launch.
+  Status init();
+  void close();
+
+  // Main loop hooks.
+  void add_pollfds(std::vector<pollfd>& fds) const { server_->add_pollfds(fds); }
+  int poll_timeout_ms() const;
+  void service(std::span<const pollfd> fds);
+  void housekeeping();  // late replies, worker events, replays of out-of-sync workers
+
+  // Startup configuration (workers running, ports not started yet), through the same paths the
+  // tools use so it reaches every worker.
+  Status apply_config_addresses();
+  // Runs one request in-process as if a tool had sent it (batch files at startup).
+  Status dispatch(ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
+    return registry_.dispatch(kind, op, payload, reply);
+  }
+  // Tells every worker the ports are up.
+  Status start_workers();
+
+  // ---- for the modules ----
+  Model& model() { return model_; }
+  Ports& ports() { return ports_; }
+  std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
+  ctrl::Multicaster& multicaster() { return *mc_; }
+  ctrl::Registry& registry() { return registry_; }
+  // Sends msg to every worker, waits, and turns the outcome into the command's status.
+  Status broadcast(std::unique_ptr<ctrl::Msg> msg);
+  // "dpdk3" -> 3 when that port exists; else ENODEV 'Cannot find device "NAME"'.
+  Result<uint16_t> port_by_name(std::string_view name) const;
+  std::string port_name(uint16_t port) const { return "dpdk" + std::to_string(port); }
+  uint64_t model_digest() const;
+  uint64_t now_ms() const;
+  const IpvsRates& ipvs_rates() const { return rates_; }
+
+ private:
+  void replay(ctrl::ReplaySink& sink);
+  void on_event(const ctrl::WorkerEvent& ev);
+  void flush_learned_neighbours();
+  void update_ipvs_rates();
+
+  const conf::Config& cfg_;
+  Ports& ports_;
+  std::vector<std::unique_ptr<Worker>>& workers_;
+  Model model_;
+  ctrl::Registry registry_;
+  std::unique_ptr<ctrl::Server> server_;
+  std::unique_ptr<ctrl::Multicaster> mc_;
+  std::vector<NeighMsg> learned_;  // neighbours learned by a worker, to teach the others
+  IpvsRates rates_;
+  uint64_t rates_sampled_ms_ = 0;
+};
+
+// Module registration (one file each).
+Status register_link_module(ControlPlane& cp);
+Status register_addr_module(ControlPlane& cp);
+Status register_neigh_module(ControlPlane& cp);
+Status register_route_module(ControlPlane& cp);
+Status register_sync_module(ControlPlane& cp);
+Status register_ipvs_module(ControlPlane& cp);
+
+}  // namespace dplb::dp

@@ -1,0 +1,67 @@
+// IPv4 forwarding (RFC 1812 5.2-5.3, in Linux ip_forward's order): TTL check, route, MTU check
+// (DF: ICMP fragmentation needed with the MTU; else fragment), TTL decrement with an incremental
+// checksum, then neighbour output. Inline in ipv4_input, its only caller: a call per forwarded
+// packet costs about as much as the TTL update.
+#pragma once
+
+#include "dplb/net/flow_hash.h"
+#include "dplb/net/icmp.h"
+#include "dplb/net/ipv4_ttl.h"
+#include "datapath/stages.h"
+
+namespace dplb::dp {
+
+// Forwards a packet not addressed to us (forwarding enabled).
+// `in` is route input's result for the packet (kForward, kKni or kNoRoute).
+[[gnu::always_inline]] inline void ipv4_forward(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const route::InputResult& in) {
+  // A packet "from" us or from one of our subnets' broadcast that arrives from outside is spoofed: as
+  // Linux (martian source), never forward it, and send no ICMP about it.
+  if (unlikely(is_spoofed_source(w, ip->src()))) {
+    w.drop(m, DropReason::ipv4_bad_source);
+    return;
+  }
+  // A directed broadcast to one of our subnets: not forwarded (Linux's bc_forwarding = 0), or we
+  // would ARP for the broadcast address and send it to whoever answers.
+  if (unlikely(is_our_subnet_broadcast(w, ip->dst()))) {
+    w.drop(m, DropReason::ipv4_bad_dest);
+    return;
+  }
+  if (ip->ttl <= 1) {
+    icmp_send_error(w, m, ip, net::kIcmpTimeExceeded, 0, 0);
+    w.drop(m, DropReason::ipv4_ttl_exceeded);
+    return;
+  }
+  if (unlikely(in.verdict == route::InputVerdict::kNoRoute)) {
+    icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeNetUnreach, 0);
+    w.drop(m, DropReason::ipv4_no_route);
+    return;
+  }
+  route::OutputResult out;
+  size_t l3_len = m->data_len - sizeof(net::EthHdr);
+  w.routes.forward_output(in, ip->dst(), [ip, l3_len] { return net::ipv4_flow_hash(ip, l3_len); }, out,
+                          [&w](uint16_t port, Ip4 nh) { return w.neigh.is_dead(port, nh); });
+  if (out.mtu == 0) out.mtu = w.ports[out.port].mtu;
+  if (unlikely(out.flags & route::kRouteKni)) {
+    kni_to_kernel(w, m->port, m);  // unchanged (TTL too): the kernel routes it itself
+    return;
+  }
+  if (unlikely(out.flags & route::kRouteLocal)) {  // not reached: input() saw no local route for it
+    w.drop(m, DropReason::l4_unhandled);
+    return;
+  }
+  size_t total = ip->total_len.host();
+  if (unlikely(total > out.mtu)) {
+    if (ip->frag_off.host() & net::kIpFlagDf) {
+      icmp_send_error(w, m, ip, net::kIcmpDestUnreach, net::kIcmpCodeFragNeeded, out.mtu);
+      w.drop(m, DropReason::ipv4_frag_needed);
+      return;
+    }
+    net::ipv4_decrement_ttl(ip);
+    send_fragments(w, m, ip, out.port, out.next_hop, out.mtu);
+    return;
+  }
+  net::ipv4_decrement_ttl(ip);
+  neigh_output(w, m, out.port, out.next_hop);
+}
+
+}  // namespace dplb::dp

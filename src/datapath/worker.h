@@ -1,0 +1,171 @@
+// A worker lcore's context: everything it touches per packet, owned by it alone and passed by
+// reference (no hidden globals). The main lcore only reads its counters and talks to it by messages.
+#pragma once
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "datapath/limits.h"
+#include "dplb/base/addr.h"
+#include "dplb/base/token_bucket.h"
+#include "dplb/ctrl/multicast.h"
+#include "dplb/ipvs/conn_table.h"
+#include "dplb/ipvs/service_table.h"
+#include "dplb/ipvs/tcp_state.h"
+#include "dplb/neigh/neigh_table.h"
+#include "dplb/route/route_table.h"
+#include "datapath/kni_worker.h"
+#include "datapath/worker_stats.h"
+
+namespace dplb::dp {
+
+struct RxQueueRef {
+  uint16_t port;
+  uint16_t queue;
+};
+
+// What a worker knows of a port (copied at start, changed only by control messages).
+struct PortView {
+  bool present = false;
+  bool promisc = false;
+  uint16_t mtu = 1500;
+  Mac mac;
+};
+
+struct TxBuffer {
+  bool enabled = false;
+  uint16_t queue = 0;
+  uint16_t count = 0;
+  rte_mbuf* pkts[kTxBufferCap];
+};
+
+struct WorkerSettings {
+  bool forwarding = false;
+  bool idle_backoff = true;
+  uint32_t idle_polls = 256;
+  uint32_t idle_sleep_us = 100;
+  uint64_t tx_drain_tsc = 0;   // TSC cycles between drains of partial TX buffers
+  uint32_t msg_burst = 32;
+  uint32_t icmp_rate_per_sec = 1000;
+  uint32_t conn_capacity = 1u << 20;
+  uint32_t conn_prefetch_min = 16384;  // see eth_input: the burst prefetch pass from this table size
+};
+
+class Worker final : public neigh::Sink {
+ public:
+  Worker(unsigned index, unsigned lcore, const WorkerSettings& settings, rte_mempool* pool);
+  ~Worker() override;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // The poll loop; returns when `stop` becomes true, after flushing its TX buffers. Until the
+  // kMsgStart message it only handles control messages (ports are not started yet).
+  void run(const std::atomic<bool>& stop);
+  // kMsgStart: ports are up; announce our addresses and begin polling.
+  void start_polling();
+
+  // Packet helpers used by the pipeline stages.
+  void drop(rte_mbuf* m, DropReason reason) {
+    count_drop(m->port, reason);
+    rte_pktmbuf_free(m);
+  }
+  void count_drop(uint16_t port, DropReason reason) {
+    counter_add(stats.port[port < kMaxPorts ? port : 0].drops[static_cast<size_t>(reason)]);
+  }
+  // An mbuf for a packet we originate on `port` (ARP, ICMP), or nullptr (counted as no_mbuf).
+  rte_mbuf* alloc(uint16_t port) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    if (unlikely(m == nullptr)) {
+      count_drop(port, DropReason::no_mbuf);
+      return nullptr;
+    }
+    m->port = port;
+    return m;
+  }
+  // Queues m for TX on port (flushed when a burst is full, or by the drain timer).
+  void tx(uint16_t port, rte_mbuf* m) {
+    TxBuffer& b = txb[port];
+    if (unlikely(!b.enabled)) {
+      drop(m, DropReason::no_tx_queue);
+      return;
+    }
+    b.pkts[b.count++] = m;
+    if (b.count >= kBurst) tx_flush(port);
+  }
+  void tx_flush(uint16_t port);
+  void tx_flush_all();
+
+  // neigh::Sink: resolution outcomes for queued packets, and ARP requests to send.
+  void send_queued(const neigh::Entry& e, void* pkt) override;
+  void drop_queued(const neigh::Entry& e, void* pkt) override;
+  void send_request(const neigh::Entry& e, bool unicast) override;
+  void state_changed(const neigh::Entry& e) override;
+  void answered(const neigh::Entry& e) override;
+
+  // Our address on `port` to speak from toward `peer`: same subnet first, else the primary, else 0.
+  Ip4 source_toward(uint16_t port, Ip4 peer) const;
+  // Gratuitous ARP for every address of `port` (only the port's designated worker sends them).
+  void announce_addresses(uint16_t port);
+  // Gratuitous ARP for one new address: adding the n-th address must not re-announce the other n-1.
+  void announce_address(uint16_t port, Ip4 addr);
+
+  unsigned index;
+  unsigned lcore;
+  WorkerSettings settings;
+  rte_mempool* pool;
+
+  uint16_t n_rx = 0;
+  RxQueueRef rx[kMaxRxPerWorker];
+  TxBuffer txb[kMaxPorts];
+  PortView ports[kMaxPorts];
+  WorkerStats stats;
+  KniWorker kni;  // exception path: tap TX buffers, taps to read, counters
+  neigh::NeighTable neigh;
+  route::RouteTable routes;
+  ipvs::ServiceTable services;
+  std::unique_ptr<ipvs::ConnTable> conns;
+  // The connection-table hash of the packet in hand, computed with the rest of its burst by
+  // eth_input (which prefetched the index bucket and the connection meanwhile). Cleared after the
+  // burst, so a recycled mbuf arriving from another worker's ring is never mistaken for it.
+  const rte_mbuf* hashed_mbuf = nullptr;
+  uint64_t hashed_flow = 0;
+  bool hashed_inbound = false;  // hashed as toward a VIP (client = source), else as a reply
+  uint64_t flow_hash_in(const rte_mbuf* m, const ipvs::FlowKey& k) const {
+    return m == hashed_mbuf && hashed_inbound ? hashed_flow : conns->hash_in(k);
+  }
+  uint64_t flow_hash_out(const rte_mbuf* m, const ipvs::FlowKey& k) const {
+    return m == hashed_mbuf && !hashed_inbound ? hashed_flow : conns->hash_out(k);
+  }
+  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
+  TokenBucket icmp_limit;
+
+  // Connections are owned by one worker, chosen from the client's address and port; packets that
+  // land elsewhere travel to the owner over these single-producer single-consumer rings.
+  uint32_t n_workers = 1;
+  rte_ring* redirect_to[kMaxWorkers] = {};
+  rte_ring* redirect_from[kMaxWorkers] = {};
+
+  ctrl::Multicaster* control = nullptr;  // set by the daemon before launch
+  bool polling = false;                  // ports started (kMsgStart received)
+  bool applying_remote_neigh = false;    // applying a neighbour taught by main: do not echo it back
+
+  uint16_t next_ip_id = 0;   // IP ids of packets we originate
+  uint32_t garp_ports = 0;  // ports this worker announces our addresses on when it starts
+
+  uint64_t now_tsc = 0;
+  uint64_t now_ms = 0;
+  ipvs::Tick now_tick = 0;  // connection timers: 10 ms ticks
+  uint64_t tsc_per_ms = 1;
+
+ private:
+  void poll_once(uint16_t& received);
+  uint16_t poll_redirects();
+  void expire_connections();
+};
+
+}  // namespace dplb::dp
