@@ -93,8 +93,8 @@ Status addr_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
 Status register_addr_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "addr";
-  m.get = {200, 250};
-  m.set = {250, 300};
+  m.get = proto::kAddrGetOps;
+  m.set = proto::kAddrSetOps;
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     if (kind == ctrl::Kind::kGet && op == proto::kOpAddrShow) return addr_show(cp, payload, reply);
     if (kind == ctrl::Kind::kSet) {

@@ -207,8 +207,8 @@ void ControlPlane::update_ipvs_rates() {
 Status register_ipvs_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "ipvs";
-  m.get = {500, 550};
-  m.set = {550, 600};
+  m.get = proto::kIpvsGetOps;
+  m.set = proto::kIpvsSetOps;
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     // These take no payload: anything else is a malformed request, not one to act on (a stray
     // payload must never clear every service).

@@ -94,8 +94,8 @@ Status link_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
 Status register_link_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "link";
-  m.get = {100, 150};
-  m.set = {150, 200};
+  m.get = proto::kLinkGetOps;
+  m.set = proto::kLinkSetOps;
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     if (kind == ctrl::Kind::kGet && op == proto::kOpLinkShow) return link_show(cp, payload, reply);
     return Status::error(EOPNOTSUPP, "unknown link operation " + std::to_string(op));

@@ -112,8 +112,8 @@ Status neigh_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vecto
 Status register_neigh_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "neigh";
-  m.get = {300, 350};
-  m.set = {350, 400};
+  m.get = proto::kNeighGetOps;
+  m.set = proto::kNeighSetOps;
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     if (kind == ctrl::Kind::kGet && op == proto::kOpNeighShow) return neigh_show(cp, payload, reply);
     if (kind == ctrl::Kind::kSet) {

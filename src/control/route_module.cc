@@ -282,8 +282,8 @@ Status route_get(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
 Status register_route_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "route";
-  m.get = {400, 450};
-  m.set = {450, 500};
+  m.get = proto::kRouteGetOps;
+  m.set = proto::kRouteSetOps;
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     if (kind == ctrl::Kind::kGet) {
       if (op == proto::kOpRouteShow) return route_show(cp, payload, reply);

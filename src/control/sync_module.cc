@@ -32,7 +32,7 @@ Status sync_show(ControlPlane& cp, std::vector<uint8_t>& reply) {
 Status register_sync_module(ControlPlane& cp) {
   ctrl::Module m;
   m.name = "sync";
-  m.get = {900, 950};
+  m.get = proto::kSyncGetOps;
   m.handler = [&cp](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     if (kind == ctrl::Kind::kGet && op == proto::kOpSyncShow) {
       if (!payload.empty()) return Status::invalid("malformed sync request: unexpected payload");

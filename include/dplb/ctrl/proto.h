@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "dplb/ctrl/op_range.h"
+
 namespace dplb::proto {
 
 inline constexpr size_t kIfNameSize = 16;    // "dpdk0", like IFNAMSIZ
@@ -14,26 +16,44 @@ inline constexpr size_t kReasonNameSize = 32;
 inline constexpr uint32_t kMaxNexthops = 16;
 
 // ---- operation ids ------------------------------------------------------------------------
-// link: get [100, 150)                 set [150, 200)
+// link
+inline constexpr ctrl::OpRange kLinkGetOps{100, 150};
+inline constexpr ctrl::OpRange kLinkSetOps{150, 200};
 inline constexpr uint32_t kOpLinkShow = 100;      // LinkQuery -> LinkShowReply
-// addr: get [200, 250)                 set [250, 300)
+// addr
+inline constexpr ctrl::OpRange kAddrGetOps{200, 250};
+inline constexpr ctrl::OpRange kAddrSetOps{250, 300};
 inline constexpr uint32_t kOpAddrShow = 200;      // IfFilter -> AddrRecord[]
 inline constexpr uint32_t kOpAddrAdd = 250;       // AddrRecord
 inline constexpr uint32_t kOpAddrDel = 251;       // AddrRecord
 inline constexpr uint32_t kOpAddrFlush = 252;     // IfFilter (ifname required)
-// neigh: get [300, 350)                set [350, 400)
+// neigh
+inline constexpr ctrl::OpRange kNeighGetOps{300, 350};
+inline constexpr ctrl::OpRange kNeighSetOps{350, 400};
 inline constexpr uint32_t kOpNeighShow = 300;     // IfFilter -> NeighRecord[]
 inline constexpr uint32_t kOpNeighAdd = 350;      // NeighRecord (PERMANENT)
 inline constexpr uint32_t kOpNeighDel = 351;      // NeighRecord (ifname, addr)
 inline constexpr uint32_t kOpNeighFlush = 352;    // IfFilter (ifname required)
-// route: get [400, 450)                set [450, 500)
+// route
+inline constexpr ctrl::OpRange kRouteGetOps{400, 450};
+inline constexpr ctrl::OpRange kRouteSetOps{450, 500};
 inline constexpr uint32_t kOpRouteShow = 400;     // RouteFilter -> RouteRecord[]
 inline constexpr uint32_t kOpRouteGet = 401;      // RouteGetQuery -> RouteGetReply
 inline constexpr uint32_t kOpRouteAdd = 450;      // RouteRecord[] (a batch) -> BatchResult
 inline constexpr uint32_t kOpRouteDel = 451;      // RouteRecord[] (match fields) -> BatchResult
 inline constexpr uint32_t kOpRouteFlush = 452;    // RouteFilter
-// sync: get [900, 950): are all workers identical to the model?
+// sync: are all workers identical to the model?
+inline constexpr ctrl::OpRange kSyncGetOps{900, 950};
 inline constexpr uint32_t kOpSyncShow = 900;      // (empty) -> SyncReply
+static_assert(kLinkGetOps.contains(kOpLinkShow));
+static_assert(kAddrGetOps.contains(kOpAddrShow) && kAddrSetOps.contains(kOpAddrAdd) &&
+              kAddrSetOps.contains(kOpAddrDel) && kAddrSetOps.contains(kOpAddrFlush));
+static_assert(kNeighGetOps.contains(kOpNeighShow) && kNeighSetOps.contains(kOpNeighAdd) &&
+              kNeighSetOps.contains(kOpNeighDel) && kNeighSetOps.contains(kOpNeighFlush));
+static_assert(kRouteGetOps.contains(kOpRouteShow) && kRouteGetOps.contains(kOpRouteGet) &&
+              kRouteSetOps.contains(kOpRouteAdd) && kRouteSetOps.contains(kOpRouteDel) &&
+              kRouteSetOps.contains(kOpRouteFlush));
+static_assert(kSyncGetOps.contains(kOpSyncShow));
 
 // ---- common -------------------------------------------------------------------------------
 struct IfFilter {            // ifname "" = all devices

@@ -6,9 +6,13 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "dplb/ctrl/op_range.h"
+
 namespace dplb::proto {
 
-// ipvs: get [500, 550)                set [550, 600)
+// ipvs
+inline constexpr ctrl::OpRange kIpvsGetOps{500, 550};
+inline constexpr ctrl::OpRange kIpvsSetOps{550, 600};
 inline constexpr uint32_t kOpIpvsInfo = 500;          // (empty) -> IpvsInfo
 inline constexpr uint32_t kOpIpvsList = 501;          // ServiceQuery -> IpvsListReply
 inline constexpr uint32_t kOpIpvsConns = 502;         // ConnQuery -> ConnListReply
@@ -22,6 +26,8 @@ inline constexpr uint32_t kOpIpvsDelDest = 555;       // DestOp (key fields)
 inline constexpr uint32_t kOpIpvsClear = 556;         // (empty): delete every service (-C)
 inline constexpr uint32_t kOpIpvsZero = 557;          // ServiceQuery: zero counters (-Z [service])
 inline constexpr uint32_t kOpIpvsSetTimeouts = 558;   // IpvsTimeouts (0 = unchanged)
+static_assert(kIpvsGetOps.contains(kOpIpvsInfo) && kIpvsGetOps.contains(kOpIpvsGetTimeouts) &&
+              kIpvsSetOps.contains(kOpIpvsAddService) && kIpvsSetOps.contains(kOpIpvsSetTimeouts));
 
 inline constexpr size_t kSchedNameSize = 16;
 

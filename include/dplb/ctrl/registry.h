@@ -9,18 +9,10 @@
 #include <vector>
 
 #include "dplb/base/status.h"
+#include "dplb/ctrl/op_range.h"
 #include "dplb/ctrl/wire.h"
 
 namespace dplb::ctrl {
-
-// Half-open [lo, hi); lo == hi means the module has no operations of that kind.
-struct OpRange {
-  uint32_t lo = 0;
-  uint32_t hi = 0;
-  bool empty() const { return lo >= hi; }
-  bool contains(uint32_t op) const { return op >= lo && op < hi; }
-  bool overlaps(const OpRange& o) const { return !empty() && !o.empty() && lo < o.hi && o.lo < hi; }
-};
 
 // Fills reply (a payload of at most kMaxReplyPayload bytes) and returns the outcome; the reply
 // payload is discarded when the status is an error. Runs on the main lcore (control path).
