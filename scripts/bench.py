@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+import machine_info
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -458,9 +460,11 @@ def main():
     b = Bench(a)
     print("bench: %s, %d run(s) x %.0f s per contender; logs in %s" % (
         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), a.runs, a.seconds, b.tmp), flush=True)
+    print(machine_info.describe(), flush=True)
     results = scenarios(b)
     text = report(results)
     print(text)
+    print("\n" + machine_info.describe())
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -112,6 +112,7 @@ def main():
              "--callgrind-out-file=" + out_file] + c.cmd
     print("callgrind: %s, %s, %.0f s of traffic; files in %s" % (
         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), a.workload, a.seconds, b.tmp), flush=True)
+    print(bench.machine_info.describe(), flush=True)
     c.stop_timeout = 900  # shutdown and the profile dump are slow under valgrind
     c.start()
     try:

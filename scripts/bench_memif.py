@@ -92,6 +92,7 @@ def main():
     order = []
     print("memif: %s, %d run(s) x %.0f s; logs in %s" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                                                          a.runs, a.seconds, tmp), flush=True)
+    print(bench.machine_info.describe(), flush=True)
     for rnd in range(a.runs):
         for make in (testpmd_server, l3fwd_server, dplb_server):
             server, sock = make()
