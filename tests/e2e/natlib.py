@@ -12,6 +12,7 @@ import socket
 import time
 from typing import List
 
+from downloads import wait_http
 from nslib import Dplb, TestFailure, Topology, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -61,16 +62,9 @@ class NatBed:
         self.wait_servers()
 
     def wait_servers(self, timeout: float = 15) -> None:
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout  # for all the servers together
         for i, ns in enumerate(self.servers):
-            while True:
-                r = sh("ip", "netns", "exec", ns, "curl", "-s", "-m", "1", "http://%s/id" % server_addr(i),
-                       check=False)
-                if r.returncode == 0:
-                    break
-                if time.time() > deadline:
-                    raise TestFailure("server %d did not come up" % i)
-                time.sleep(0.1)
+            wait_http(ns, "http://%s/id" % server_addr(i), deadline - time.time(), "server %d did not come up" % i)
 
     def ipvsadm(self, *args: str, input: str | None = None) -> str:
         return self.dplb.ipvsadm(*args, input=input).stdout

@@ -34,15 +34,14 @@ replayed (marked out of sync), every download arrived intact, and the addresses,
 services are back to where they started.
 """
 import collections
-import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
 
+from downloads import download, sha256_file
 from natlib import VIP, NatBed, server_addr
 from nslib import TestFailure, Topology, sh
 from routelib import check, workers_agree
@@ -62,14 +61,6 @@ STABLE_DST, TOGGLED_DST = "172.16.8.1", "172.16.9.1"
 TOGGLED_NET = "172.16.9.0/24"
 TOGGLE_STATES = ("B", None, "A")  # the initial state is A; then B, deleted, A, B, ...
 NEXT_HOP = {"A": A, "B": B}
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def tick_routes(i):
@@ -210,9 +201,9 @@ def config(dplb):
 def download_loop(bed, name, stop, results, want):
     out = os.path.join(bed.topo.tmp, "dl_%s" % name)
     while not stop.is_set():
-        r = subprocess.run(["ip", "netns", "exec", bed.client, "curl", "-s", "-m", "60", "--limit-rate", "2M",
-                            "-o", out, "http://%s/blob" % VIP], capture_output=True, timeout=90)
-        results.append((name, r.returncode, r.returncode == 0 and sha256_file(out) == want))
+        r, ok = download(bed.client, "http://%s/blob" % VIP, out, want, ("-s", "-m", "60", "--limit-rate", "2M"),
+                         timeout=90)
+        results.append((name, r.returncode, ok))
 
 
 def main() -> int:

@@ -7,7 +7,6 @@ answers. Then the same traffic with 2 workers on 2-queue ports: no connection fa
 Usage: test_nat.py [--workers-only 1|2]
 """
 import collections
-import hashlib
 import json
 import os
 import re
@@ -15,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from downloads import download, finished_intact, sha256_file, start_download
 from natlib import VIP, NatBed, server_addr
 from nslib import TestFailure, Topology
 
@@ -41,14 +41,6 @@ def concurrent(bed, n, conc):
     if r.returncode != 0:
         raise TestFailure("http_clients failed: " + r.stderr[-300:])
     return json.loads(r.stdout)
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def reset(bed, sched, weights, proto="-t", port=80):
@@ -78,16 +70,16 @@ def scenario_single_worker(topo):
     want = sha256_file(bed.blob)
     out = os.path.join(topo.tmp, "download")
     t0 = time.time()
-    r = bed.in_client("curl", "-s", "-m", "120", "-o", out, "http://%s/blob" % VIP, timeout=150)
+    _, ok = download(bed.client, "http://%s/blob" % VIP, out, want, ("-s", "-m", "120"), timeout=150)
     dt = time.time() - t0
-    check(r.returncode == 0 and sha256_file(out) == want,
+    check(ok,
           "100 MB download, sha256 matches (%.1f s, %.0f Mbit/s)" % (dt, 800 / dt))
     os.unlink(out)
 
     # Drain: weight 0 stops new connections to a server; its ongoing download completes.
     reset(bed, "rr", [1, 1, 1])
-    dl = subprocess.Popen(["ip", "netns", "exec", bed.client, "curl", "-s", "-m", "120", "--limit-rate", "10M",
-                           "-o", out, "http://%s/blob" % VIP], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dl = start_download(bed.client, "http://%s/blob" % VIP, out, ("-s", "-m", "120", "--limit-rate", "10M"),
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     topo.procs.append(dl)
     busy = None
     for _ in range(50):
@@ -103,8 +95,7 @@ def scenario_single_worker(topo):
     hits = sequential_hits(bed, 30)
     check(hits[drained] == 0 and sum(hits.values()) == 30 and all(k.startswith("server") for k in hits),
           "weight 0 on %s: 30 new requests avoid it %s" % (drained, dict(hits)))
-    dl.wait(timeout=120)
-    check(dl.returncode == 0 and sha256_file(out) == want, "the drained server's download completed intact")
+    check(finished_intact(dl, out, want), "the drained server's download completed intact")
 
     reset(bed, "rr", [1, 1, 1], proto="-u", port=53)
     answers = [bed.udp_query(b"ping%d" % i).decode() for i in range(3)]
@@ -124,8 +115,8 @@ def scenario_two_workers(topo):
     res = concurrent(bed, 200, 200)
     check(res["ok"] == 200 and res["failed"] == 0, "200 concurrent connections all complete (%s)" % res["errors"])
     out = os.path.join(topo.tmp, "download")
-    r = bed.in_client("curl", "-s", "-m", "120", "-o", out, "http://%s/blob" % VIP, timeout=150)
-    check(r.returncode == 0 and sha256_file(out) == sha256_file(bed.blob), "20 MB download intact")
+    _, ok = download(bed.client, "http://%s/blob" % VIP, out, sha256_file(bed.blob), ("-s", "-m", "120"), timeout=150)
+    check(ok, "20 MB download intact")
     reset(bed, "rr", [1, 1, 1], proto="-u", port=53)
     check(bed.udp_query(b"x").decode().startswith(VIP), "UDP service answers")
     links = bed.dplb.links()

@@ -12,12 +12,12 @@ ping run from a: every echo request went to ra before the change and to rb after
 own ICMP InEchos counter: the network 10.31.9.0/24 is configured on both routers, so whichever one
 receives a request answers it), with at most two pings lost, without restarting anything.
 """
-import hashlib
 import os
 import re
 import sys
 import time
 
+from downloads import download, sha256_file, wait_http
 from nslib import Dplb, TestFailure, Topology, sh
 from routelib import check, ping, ping_summary, snmp, wait_until, workers_agree
 
@@ -55,14 +55,6 @@ with open(sys.argv[3], "rb") as f:
     s.sendfile(f)
 s.shutdown(socket.SHUT_WR); s.recv(1); s.close()
 """
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def replies(log):
@@ -123,17 +115,11 @@ def tcp_transfers(topo, a, b):
     os.link(blob, os.path.join(root, "blob"))
     topo.spawn(b, ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), B, "80", root])
     out = os.path.join(topo.tmp, "download")
-    deadline = time.time() + 15
-    while sh("ip", "netns", "exec", a, "curl", "-s", "-m", "1", "-o", "/dev/null", "http://%s/" % B,
-             check=False).returncode != 0:
-        if time.time() > deadline:
-            raise TestFailure("httpd on b did not answer through dplb")
-        time.sleep(0.1)
+    wait_http(a, "http://%s/" % B, 15, "httpd on b did not answer through dplb")
     t0 = time.time()
-    r = sh("ip", "netns", "exec", a, "curl", "-s", "-S", "-m", "90", "-o", out, "http://%s/blob" % B,
-           check=False, timeout=120)
+    r, ok = download(a, "http://%s/blob" % B, out, want, ("-s", "-S", "-m", "90"), timeout=120)
     secs = time.time() - t0
-    check(r.returncode == 0 and sha256_file(out) == want,
+    check(ok,
           "TCP b->a (HTTP): %d MB in %.1f s, sha256 matches on a %s" % (BLOB_MB, secs, r.stderr.strip()[-200:]))
 
 

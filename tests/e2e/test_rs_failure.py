@@ -20,13 +20,13 @@ STALE and is probed; the reply landed on the other worker, whose entry was REACH
 passed on: the prober failed a live server and a download stalled (fixed: NeighTable Sink::answered).
 """
 import collections
-import hashlib
 import os
 import re
 import subprocess
 import sys
 import time
 
+from downloads import intact, sha256_file, start_download
 from natlib import CLIENT, VIP, NatBed, server_addr
 from nslib import TestFailure, Topology, sh
 from routelib import check, wait_until
@@ -36,14 +36,6 @@ RATE = "600K"     # bytes/s per download: ~14 s for 8 MB
 LATE_RATE = "400K" # the downloads started during the drain outlast the drained ones
 STALL_S = 8       # curl gives up after this many seconds below 1 byte/s
 CONN_RE = re.compile(r"^TCP\s+\S+\s+(\S+)\s+%s:(\d+)\s+\S+\s+(\S+):80\s*$" % re.escape(CLIENT), re.M)
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def connections(bed):
@@ -56,11 +48,11 @@ class Download:
         self.port = port
         self.out = os.path.join(bed.topo.tmp, "dl%d" % port)
         self.log = self.out + ".log"
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", bed.client, "curl", "-sS", "-w", "%{size_download} bytes in %{time_total} s",
-             "-o", self.out, "--local-port", str(port),
-             "--limit-rate", rate, "--speed-limit", "1", "--speed-time", str(STALL_S), "-m", "90",
-             "http://%s/blob" % VIP], stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        self.proc = start_download(
+            bed.client, "http://%s/blob" % VIP, self.out,
+            ("-sS", "-w", "%{size_download} bytes in %{time_total} s", "--local-port", str(port),
+             "--limit-rate", rate, "--speed-limit", "1", "--speed-time", str(STALL_S), "-m", "90"),
+            stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
         self.t_start = time.monotonic()
         bed.topo.procs.append(self.proc)
 
@@ -68,10 +60,10 @@ class Download:
         """(curl exit status, whether the file arrived intact); a failure's curl output is printed
         unless quiet."""
         rc = self.proc.wait(timeout=120)
-        intact = rc == 0 and os.path.exists(self.out) and sha256_file(self.out) == want
-        if not intact and not quiet:
+        arrived_intact = rc == 0 and intact(self.out, want)
+        if not arrived_intact and not quiet:
             print("      download from port %d: curl exit %d: %s" % (self.port, rc, open(self.log).read().strip()))
-        return rc, intact
+        return rc, arrived_intact
 
 
 def start_downloads(bed, ports, rate=RATE):

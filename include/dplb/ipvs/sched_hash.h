@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "dplb/base/hash.h"
 #include "dplb/ipvs/key_index.h"
 #include "dplb/ipvs/sched_dest.h"
 

@@ -1,8 +1,11 @@
 #include "cli/dpip/parser.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string_view>
 
 #include "cli/dpip/usage.h"
 #include "dplb/ctrl/proto.h"
@@ -109,38 +112,6 @@ Status set_dev_once(std::string& dst, std::string_view key, const std::string* v
   return Status::ok();
 }
 
-// ---- link ------------------------------------------------------------------------------------
-
-Result<Command> parse_link(Command c, Words& w) {
-  c.object = Object::kLink;
-  c.verb = Verb::kShow;
-  if (!w.done()) {
-    const std::string& cmd = w.take();
-    if (matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst")) {
-      c.verb = Verb::kShow;
-    } else if (matches(cmd, "help")) {
-      c.verb = Verb::kHelp;
-      return c;
-    } else {
-      return fail("Command " + quoted(cmd) + " is unknown, try \"dpip link help\".");
-    }
-  }
-  DevArgs a;
-  while (!w.done()) {
-    const std::string& word = w.take();
-    if (word == "dev") {
-      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
-    } else {
-      if (!a.dev.empty()) return duparg2("dev", word);
-      auto dev = parse_dev(word);
-      if (!dev) return dev.status();
-      a.dev = *dev;
-    }
-  }
-  c.args = a;
-  return c;
-}
-
 // ---- addr ------------------------------------------------------------------------------------
 
 Result<Command> parse_addr_change(Command c, Words& w) {
@@ -176,7 +147,7 @@ Result<Command> parse_addr_change(Command c, Words& w) {
   return c;
 }
 
-// addr show [dev] DEV; addr flush dev DEV.
+// link show [dev] DEV, addr show [dev] DEV; addr flush dev DEV.
 Result<Command> parse_dev_selector(Command c, Words& w, bool dev_required) {
   DevArgs a;
   while (!w.done()) {
@@ -195,36 +166,8 @@ Result<Command> parse_dev_selector(Command c, Words& w, bool dev_required) {
   return c;
 }
 
-Result<Command> parse_addr(Command c, Words& w) {
-  c.object = Object::kAddr;
-  c.verb = Verb::kShow;
-  if (w.done()) {
-    c.args = DevArgs{};
-    return c;
-  }
-  const std::string& cmd = w.take();
-  if (matches(cmd, "add")) {
-    c.verb = Verb::kAdd;
-    return parse_addr_change(std::move(c), w);
-  }
-  if (matches(cmd, "delete")) {
-    c.verb = Verb::kDel;
-    return parse_addr_change(std::move(c), w);
-  }
-  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) {
-    c.verb = Verb::kShow;
-    return parse_dev_selector(std::move(c), w, false);
-  }
-  if (matches(cmd, "flush")) {
-    c.verb = Verb::kFlush;
-    return parse_dev_selector(std::move(c), w, true);
-  }
-  if (matches(cmd, "help")) {
-    c.verb = Verb::kHelp;
-    return c;
-  }
-  return fail("Command " + quoted(cmd) + " is unknown, try \"dpip address help\".");
-}
+Result<Command> parse_dev_show(Command c, Words& w) { return parse_dev_selector(std::move(c), w, false); }
+Result<Command> parse_dev_flush(Command c, Words& w) { return parse_dev_selector(std::move(c), w, true); }
 
 // ---- neigh -----------------------------------------------------------------------------------
 
@@ -267,51 +210,20 @@ Result<Command> parse_neigh_change(Command c, Words& w) {
   return c;
 }
 
-Result<Command> parse_neigh(Command c, Words& w) {
-  c.object = Object::kNeigh;
-  c.verb = Verb::kShow;
-  if (w.done()) {
-    c.args = DevArgs{};
-    return c;
+// neigh show [dev DEV]; neigh flush dev DEV: only the "dev" keyword, any other word is ip's duparg2.
+Result<Command> parse_neigh_selector(Command c, Words& w, bool dev_required) {
+  DevArgs a;
+  while (!w.done()) {
+    const std::string& word = w.take();
+    if (word != "dev") return duparg2("to", word);
+    if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
   }
-  const std::string& cmd = w.take();
-  if (matches(cmd, "add")) {
-    c.verb = Verb::kAdd;
-    return parse_neigh_change(std::move(c), w);
-  }
-  if (matches(cmd, "delete")) {
-    c.verb = Verb::kDel;
-    return parse_neigh_change(std::move(c), w);
-  }
-  if (matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst")) {
-    c.verb = Verb::kShow;
-    DevArgs a;
-    while (!w.done()) {
-      const std::string& word = w.take();
-      if (word != "dev") return duparg2("to", word);
-      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
-    }
-    c.args = a;
-    return c;
-  }
-  if (matches(cmd, "flush")) {
-    c.verb = Verb::kFlush;
-    DevArgs a;
-    while (!w.done()) {
-      const std::string& word = w.take();
-      if (word != "dev") return duparg2("to", word);
-      if (Status s = set_dev_once(a.dev, "dev", w.value()); !s) return s;
-    }
-    if (a.dev.empty()) return fail("Flush requires arguments.");
-    c.args = a;
-    return c;
-  }
-  if (matches(cmd, "help")) {
-    c.verb = Verb::kHelp;
-    return c;
-  }
-  return fail("Command " + quoted(cmd) + " is unknown, try \"dpip neigh help\".");
+  if (dev_required && a.dev.empty()) return fail("Flush requires arguments.");
+  c.args = a;
+  return c;
 }
+Result<Command> parse_neigh_show(Command c, Words& w) { return parse_neigh_selector(std::move(c), w, false); }
+Result<Command> parse_neigh_flush(Command c, Words& w) { return parse_neigh_selector(std::move(c), w, true); }
 
 // ---- route -----------------------------------------------------------------------------------
 
@@ -533,57 +445,113 @@ Result<Command> parse_route_get(Command c, Words& w) {
   return c;
 }
 
-Result<Command> parse_route(Command c, Words& w) {
-  c.object = Object::kRoute;
-  c.verb = Verb::kShow;
-  if (w.done()) {
-    c.args = RouteSelector{};
-    return c;
-  }
-  const std::string& cmd = w.take();
-  // The order of these tests is ip's: it decides what a one-letter prefix means.
-  if (matches(cmd, "add")) {
-    c.verb = Verb::kAdd;
-  } else if (matches(cmd, "change") || cmd == "chg" || matches(cmd, "replace")) {
-    c.verb = Verb::kReplace;
-  } else if (matches(cmd, "append")) {
-    c.verb = Verb::kAppend;
-  } else if (matches(cmd, "delete")) {
-    c.verb = Verb::kDel;
-  } else if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) {
-    c.verb = Verb::kShow;
-    return parse_route_selector(std::move(c), w);
-  } else if (matches(cmd, "get")) {
-    c.verb = Verb::kGet;
-    return parse_route_get(std::move(c), w);
-  } else if (matches(cmd, "flush")) {
-    c.verb = Verb::kFlush;
-    return parse_route_flush(std::move(c), w);
-  } else if (matches(cmd, "help")) {
-    c.verb = Verb::kHelp;
-    return c;
-  } else {
-    return fail("Command " + quoted(cmd) + " is unknown, try \"dpip route help\".");
-  }
-  return parse_route_change(std::move(c), w);
-}
-
 // ---- sync ------------------------------------------------------------------------------------
 
-Result<Command> parse_sync(Command c, Words& w) {
-  c.object = Object::kSync;
-  c.verb = Verb::kShow;
-  if (w.done()) return c;
-  const std::string& cmd = w.take();
-  if (matches(cmd, "help")) {
-    c.verb = Verb::kHelp;
-    return c;
-  }
-  if (!(matches(cmd, "show") || matches(cmd, "list"))) {
-    return fail("Command " + quoted(cmd) + " is unknown, try \"dpip sync help\".");
-  }
+Result<Command> parse_sync_show(Command c, Words& w) {
   if (!w.done()) return duparg2("show", w.peek());
   return c;
+}
+
+// ---- dispatch ----------------------------------------------------------------------------------
+
+// help: the rest of the line is ignored, as ip does.
+Result<Command> parse_nothing(Command c, Words&) { return c; }
+
+using ArgsParser = Result<Command> (*)(Command, Words&);
+
+// One verb of an object: the words that name it, each also accepted as any non-empty prefix (ip's
+// matches()), plus one word accepted only whole (ip's "chg"); and the parser of its arguments.
+struct VerbRule {
+  Verb verb;
+  std::array<std::string_view, 3> names;
+  std::string_view whole_name;
+  ArgsParser parse;
+};
+
+constexpr VerbRule kShowDevs{Verb::kShow, {"show", "list", "lst"}, {}, parse_dev_show};
+constexpr VerbRule kHelpVerb{Verb::kHelp, {"help"}, {}, parse_nothing};
+
+// In ip's order within each object: the first rule a prefix matches wins.
+constexpr VerbRule kLinkVerbs[] = {kShowDevs, kHelpVerb};
+constexpr VerbRule kAddrVerbs[] = {
+    {Verb::kAdd, {"add"}, {}, parse_addr_change},
+    {Verb::kDel, {"delete"}, {}, parse_addr_change},
+    kShowDevs,
+    {Verb::kFlush, {"flush"}, {}, parse_dev_flush},
+    kHelpVerb,
+};
+constexpr VerbRule kNeighVerbs[] = {
+    {Verb::kAdd, {"add"}, {}, parse_neigh_change},
+    {Verb::kDel, {"delete"}, {}, parse_neigh_change},
+    {Verb::kShow, {"show", "list", "lst"}, {}, parse_neigh_show},
+    {Verb::kFlush, {"flush"}, {}, parse_neigh_flush},
+    kHelpVerb,
+};
+constexpr VerbRule kRouteVerbs[] = {
+    {Verb::kAdd, {"add"}, {}, parse_route_change},
+    {Verb::kReplace, {"change", "replace"}, "chg", parse_route_change},
+    {Verb::kAppend, {"append"}, {}, parse_route_change},
+    {Verb::kDel, {"delete"}, {}, parse_route_change},
+    {Verb::kShow, {"list", "show", "lst"}, {}, parse_route_selector},
+    {Verb::kGet, {"get"}, {}, parse_route_get},
+    {Verb::kFlush, {"flush"}, {}, parse_route_flush},
+    kHelpVerb,
+};
+constexpr VerbRule kSyncVerbs[] = {
+    kHelpVerb,
+    {Verb::kShow, {"show", "list"}, {}, parse_sync_show},
+};
+
+// An object: the words that name it (prefixes accepted), the name its unknown-verb error suggests
+// ("dpip NAME help"), and its verbs. A line that ends after the object means `show`.
+struct ObjectRule {
+  Object object;
+  std::array<std::string_view, 2> names;
+  std::string_view help_name;
+  std::span<const VerbRule> verbs;
+};
+
+// ip's table order: address before addrlabel, route before rule, neighbour before ntable, link
+// before l2tp; the first match wins for a prefix.
+constexpr ObjectRule kObjects[] = {
+    {Object::kAddr, {"address"}, "address", kAddrVerbs},
+    {Object::kRoute, {"route"}, "route", kRouteVerbs},
+    {Object::kNeigh, {"neighbor", "neighbour"}, "neigh", kNeighVerbs},
+    {Object::kLink, {"link"}, "link", kLinkVerbs},
+    {Object::kSync, {"sync"}, "sync", kSyncVerbs},
+};
+
+template <size_t N>
+bool matches_any(std::string_view word, const std::array<std::string_view, N>& names) {
+  for (std::string_view name : names) {
+    if (matches(word, name)) return true;
+  }
+  return false;
+}
+
+const VerbRule* find_verb(const ObjectRule& o, std::string_view word) {
+  for (const VerbRule& v : o.verbs) {
+    if (matches_any(word, v.names) || (!v.whole_name.empty() && word == v.whole_name)) return &v;
+  }
+  return nullptr;
+}
+
+Result<Command> parse_verb(const ObjectRule& o, Command c, Words& w) {
+  c.object = o.object;
+  const VerbRule* v = nullptr;
+  if (w.done()) {
+    for (const VerbRule& r : o.verbs) {
+      if (r.verb == Verb::kShow) v = &r;
+    }
+  } else {
+    const std::string& word = w.take();
+    v = find_verb(o, word);
+    if (v == nullptr) {
+      return fail("Command " + quoted(word) + " is unknown, try \"dpip " + std::string(o.help_name) + " help\".");
+    }
+  }
+  c.verb = v->verb;
+  return v->parse(std::move(c), w);
 }
 
 }  // namespace
@@ -598,13 +566,9 @@ Result<Command> parse_object(std::span<const std::string> args, const GlobalOpti
   }
   Words w(args);
   const std::string& object = w.take();
-  // ip's table order: address before addrlabel, route before rule, neighbour before ntable, link
-  // before l2tp; the first match wins for a prefix.
-  if (matches(object, "address")) return parse_addr(std::move(c), w);
-  if (matches(object, "route")) return parse_route(std::move(c), w);
-  if (matches(object, "neighbor") || matches(object, "neighbour")) return parse_neigh(std::move(c), w);
-  if (matches(object, "link")) return parse_link(std::move(c), w);
-  if (matches(object, "sync")) return parse_sync(std::move(c), w);
+  for (const ObjectRule& o : kObjects) {
+    if (matches_any(object, o.names)) return parse_verb(o, std::move(c), w);
+  }
   if (matches(object, "help")) {
     c.verb = Verb::kHelp;
     return c;

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "dplb/route/flat_map.h"
+#include "dplb/base/hash.h"
 
 namespace dplb::route {
 
