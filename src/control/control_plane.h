@@ -53,7 +53,8 @@ class ControlPlane {
   // Startup configuration (workers running, ports not started yet), through the same paths the
   // tools use so it reaches every worker.
   Status apply_config_addresses();
-  // Runs one request in-process as if a tool had sent it (batch files at startup).
+  // Runs one request in-process as a tool's request would run: the startup files, on the main
+  // thread, before the socket is served.
   Status dispatch(ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     return registry_.dispatch(kind, op, payload, reply);
   }
