@@ -291,6 +291,7 @@ void Daemon::stop() {
   kni_.stop_and_close_all();  // before the mbuf count: tap RX queues hold mbufs of our pools
   ports_.stop_and_close_all();
   control_.reset();  // after the workers stopped: it owns the message rings
+  data_plane_.reset();
   workers_.clear();  // frees any mbufs they still hold (neighbour queues, redirect rings)
   for (rte_ring* r : rings_) rte_ring_free(r);
   rings_.clear();
