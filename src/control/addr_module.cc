@@ -1,6 +1,8 @@
 // addr: `dpip addr add|del|flush|show`. Adding an address adds its local and connected routes on
-// the model and on every worker, and the port's worker announces it with a gratuitous ARP.
+// the model (main side) and on every worker (worker side, at the end), and the port's worker
+// announces it with a gratuitous ARP.
 #include "control/control_plane.h"
+#include "control/worker_side.h"
 #include "dplb/ctrl/proto.h"
 
 namespace dplb::dp {
@@ -68,7 +70,7 @@ Status addr_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
     only = *port;
   }
   ctrl::PayloadWriter out(reply);
-  for (const PortState& p : cp.ports().all()) {
+  for (const PortFacts& p : cp.data_plane().ports()) {
     if (only && p.id != *only) continue;
     const auto& addrs = cp.model().routes.addrs(p.id);
     for (size_t i = 0; i < addrs.size(); ++i) {
@@ -88,9 +90,26 @@ Status addr_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
   return out.ok() ? Status::ok() : Status::error(EMSGSIZE, "address list too large");
 }
 
+// ---- worker side ----
+
+int on_addr(void* ctx, const ctrl::Msg& msg, uint64_t*) {
+  Worker& w = worker_of(ctx);
+  AddrMsg a;
+  if (!msg.read(a) || a.port >= kMaxPorts) return EINVAL;
+  Ip4Prefix prefix{Ip4(a.addr), a.len};
+  if (msg.type == kMsgAddrAdd) {
+    if (int rc = errno_unless(w.routes.add_addr(a.port, prefix), EEXIST)) return rc;
+    w.announce_address(a.port, prefix.addr);
+    return 0;
+  }
+  return errno_unless(w.routes.del_addr(a.port, prefix), EADDRNOTAVAIL);
+}
+
 }  // namespace
 
 Status register_addr_module(ControlPlane& cp) {
+  if (Status st = set_handlers(cp.multicaster(), {{kMsgAddrAdd, on_addr}, {kMsgAddrDel, on_addr}}); !st) return st;
+
   ctrl::Module m;
   m.name = "addr";
   m.get = proto::kAddrGetOps;

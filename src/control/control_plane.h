@@ -1,6 +1,8 @@
 // The main lcore's control plane: the authoritative model (addresses, routes, static neighbours),
 // the sockopt server the tools talk to, and the multicast that keeps every worker identical to
-// the model. Modules (link, addr, neigh, route, sync...) register their operations here.
+// the model. Each module (link, addr, neigh, route, sync, ipvs) registers here both its operations
+// (main side) and the handlers of its messages (worker side). It reaches ports and workers only
+// through DataPlane.
 #pragma once
 
 #include <poll.h>
@@ -10,8 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/ports.h"
-#include "datapath/worker.h"
+#include "control/data_plane.h"
 #include "dplb/conf/config.h"
 #include "dplb/ctrl/multicast.h"
 #include "dplb/ctrl/registry.h"
@@ -35,10 +36,11 @@ struct Model {
 
 class ControlPlane {
  public:
-  ControlPlane(const conf::Config& cfg, Ports& ports, std::vector<std::unique_ptr<Worker>>& workers);
+  ControlPlane(const conf::Config& cfg, DataPlane& data_plane);
   ~ControlPlane();
 
-  // Registers modules and worker handlers, opens the socket. Call before workers launch.
+  // Registers the modules (both sides), attaches the workers, opens the socket. Call before the
+  // workers launch.
   Status init();
   void close();
 
@@ -51,7 +53,8 @@ class ControlPlane {
   // Startup configuration (workers running, ports not started yet), through the same paths the
   // tools use so it reaches every worker.
   Status apply_config_addresses();
-  // Runs one request in-process as if a tool had sent it (batch files at startup).
+  // Runs one request in-process as a tool's request would run: the startup files, on the main
+  // thread, before the socket is served.
   Status dispatch(ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
     return registry_.dispatch(kind, op, payload, reply);
   }
@@ -60,8 +63,7 @@ class ControlPlane {
 
   // ---- for the modules ----
   Model& model() { return model_; }
-  Ports& ports() { return ports_; }
-  std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
+  DataPlane& data_plane() { return dp_; }
   ctrl::Multicaster& multicaster() { return *mc_; }
   ctrl::Registry& registry() { return registry_; }
   // Sends msg to every worker, waits, and turns the outcome into the command's status.
@@ -69,8 +71,7 @@ class ControlPlane {
   // "dpdk3" -> 3 when that port exists; else ENODEV 'Cannot find device "NAME"'.
   Result<uint16_t> port_by_name(std::string_view name) const;
   std::string port_name(uint16_t port) const { return "dpdk" + std::to_string(port); }
-  uint64_t model_digest() const;
-  uint64_t now_ms() const;
+  uint64_t now_ms() const { return dp_.now_ms(); }
   const IpvsRates& ipvs_rates() const { return rates_; }
 
  private:
@@ -80,8 +81,7 @@ class ControlPlane {
   void update_ipvs_rates();
 
   const conf::Config& cfg_;
-  Ports& ports_;
-  std::vector<std::unique_ptr<Worker>>& workers_;
+  DataPlane& dp_;
   Model model_;
   ctrl::Registry registry_;
   std::unique_ptr<ctrl::Server> server_;
@@ -91,12 +91,16 @@ class ControlPlane {
   uint64_t rates_sampled_ms_ = 0;
 };
 
-// Module registration (one file each).
+// Module registration: each registers its operations and its worker handlers (one file per module,
+// or X_module.cc and X_worker.cc side by side).
 Status register_link_module(ControlPlane& cp);
 Status register_addr_module(ControlPlane& cp);
 Status register_neigh_module(ControlPlane& cp);
 Status register_route_module(ControlPlane& cp);
 Status register_sync_module(ControlPlane& cp);
 Status register_ipvs_module(ControlPlane& cp);
+Status register_route_worker(ctrl::Multicaster& mc);  // route_worker.cc
+Status register_ipvs_worker(ctrl::Multicaster& mc);   // ipvs_worker.cc
+Status register_replay_worker(ctrl::Multicaster& mc); // replay.cc
 
 }  // namespace dplb::dp

@@ -1,13 +1,12 @@
-// ipvs: the operations behind the ipvsadm-compatible tool. The model (ids, services, real
-// servers, timeouts) lives on main; every change goes to every worker; counters are summed over
-// the workers' tables, and rates come from the estimator.
+// ipvs, the main side: the operations behind the ipvsadm-compatible tool. The model (ids, services,
+// real servers, timeouts) lives on main; every change goes to every worker (ipvs_worker.cc applies
+// it there); counters are summed over the workers' tables, and rates come from the estimator.
 #include <algorithm>
 #include <cstring>
 #include <tuple>
 
 #include "control/control_plane.h"
 #include "dplb/ctrl/proto_ipvs.h"
-#include "control/worker_handlers.h"
 
 namespace dplb::dp {
 
@@ -81,6 +80,18 @@ Status set_timeouts(ControlPlane& cp, std::span<const uint8_t> payload) {
   return cp.broadcast(ctrl::Msg::of(kMsgIpvsTimeouts, TimeoutsMsg{t.tcp, t.tcp_fin, t.udp}));
 }
 
+// A service's or real server's counters, summed over the workers.
+ipvs::IpvsCounters service_total(const DataPlane& dp, uint32_t id) {
+  ipvs::IpvsCounters total;
+  for (size_t w = 0; w < dp.worker_count(); ++w) total += dp.service_counters(w, id);
+  return total;
+}
+ipvs::IpvsCounters dest_total(const DataPlane& dp, uint32_t id) {
+  ipvs::IpvsCounters total;
+  for (size_t w = 0; w < dp.worker_count(); ++w) total += dp.dest_counters(w, id);
+  return total;
+}
+
 proto::IpvsStats stats_of(const ipvs::IpvsCounters& c) {
   proto::IpvsStats s{};
   s.conns = c.conns;
@@ -119,9 +130,7 @@ Status list(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint
     ctrl::set_fixed_string(r.sched, ipvs::sched_name(sc.sched));
     r.flags = sc.flags;
     r.n_dests = uint32_t(dests.size());
-    ipvs::IpvsCounters total;
-    for (const auto& w : cp.workers()) total += w->services.service_counters(id);
-    r.stats = stats_of(total);
+    r.stats = stats_of(service_total(cp.data_plane(), id));
     cp.ipvs_rates().fill(IpvsRates::service_key(id), r.stats);
     out.put(r);
     for (uint32_t d : dests) {
@@ -131,8 +140,7 @@ Status list(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint
       dr.port = dc.port;
       dr.weight = dc.weight;
       dr.fwd = proto::kFwdMasq;
-      ipvs::IpvsCounters dt;
-      for (const auto& w : cp.workers()) dt += w->services.dest_counters(d);
+      ipvs::IpvsCounters dt = dest_total(cp.data_plane(), d);
       dr.active_conns = uint32_t(dt.active_conns);
       dr.inactive_conns = uint32_t(dt.inactive_conns);
       dr.stats = stats_of(dt);
@@ -150,10 +158,11 @@ Status conns(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uin
   if (q.max != 0 && q.max < limit) limit = q.max;
   // Slices of the tables, so no worker stops forwarding for long while it lists.
   constexpr uint32_t kSlice = 1u << 16;
-  uint32_t capacity = cp.workers().empty() ? 0 : cp.workers()[0]->conns->capacity();
+  const DataPlane& dp = cp.data_plane();
+  uint32_t capacity = dp.worker_count() == 0 ? 0 : dp.conn_capacity();
   std::vector<proto::ConnRecord> all;
   for (uint32_t cursor = 0; cursor < capacity && all.size() < limit; cursor += kSlice) {
-    auto dump = std::make_shared<ConnDump>(cp.workers().size(), cursor, kSlice, limit - all.size());
+    auto dump = std::make_shared<ConnDump>(dp.worker_count(), cursor, kSlice, limit - all.size());
     auto msg = std::make_unique<ctrl::Msg>(kMsgConnDump);
     msg->attachment = dump;
     ctrl::MulticastResult r = cp.multicaster().multicast(std::move(msg));
@@ -173,9 +182,10 @@ Status conns(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uin
 Status info(ControlPlane& cp, std::vector<uint8_t>& reply) {
   proto::IpvsInfo i{};
   i.version = 0x010201;
-  i.conn_table_size = cp.workers().empty() ? 0 : cp.workers()[0]->conns->capacity();
+  const DataPlane& dp = cp.data_plane();
+  i.conn_table_size = dp.worker_count() == 0 ? 0 : dp.conn_capacity();
   i.n_services = uint32_t(cp.model().ipvs.table().service_count());
-  i.n_workers = uint32_t(cp.workers().size());
+  i.n_workers = uint32_t(dp.worker_count());
   reply = ctrl::encode_pod(i);
   return Status::ok();
 }
@@ -190,14 +200,10 @@ void ControlPlane::update_ipvs_rates() {
   const ipvs::ServiceTable& t = model_.ipvs.table();
   std::unordered_map<uint64_t, bool> live;
   for (uint32_t id : t.service_ids()) {
-    ipvs::IpvsCounters total;
-    for (const auto& w : workers_) total += w->services.service_counters(id);
-    rates_.update(IpvsRates::service_key(id), total, seconds);
+    rates_.update(IpvsRates::service_key(id), service_total(dp_, id), seconds);
     live[IpvsRates::service_key(id)] = true;
     for (uint32_t d : t.service_dests(id)) {
-      ipvs::IpvsCounters dt;
-      for (const auto& w : workers_) dt += w->services.dest_counters(d);
-      rates_.update(IpvsRates::dest_key(d), dt, seconds);
+      rates_.update(IpvsRates::dest_key(d), dest_total(dp_, d), seconds);
       live[IpvsRates::dest_key(d)] = true;
     }
   }
@@ -205,6 +211,7 @@ void ControlPlane::update_ipvs_rates() {
 }
 
 Status register_ipvs_module(ControlPlane& cp) {
+  if (Status st = register_ipvs_worker(cp.multicaster()); !st) return st;
   ctrl::Module m;
   m.name = "ipvs";
   m.get = proto::kIpvsGetOps;

@@ -1,9 +1,5 @@
 // link: `dpip link show` and `dpip -s link show` (ethdev counters, per-worker software counters,
-// drops by reason).
-#include <rte_ethdev.h>
-
-#include <cstring>
-
+// drops by reason). Main side only: it reads counters, it changes nothing on the workers.
 #include "control/control_plane.h"
 #include "dplb/ctrl/proto.h"
 
@@ -11,78 +7,36 @@ namespace dplb::dp {
 
 namespace {
 
-proto::LinkRecord link_record(const PortState& p, const std::vector<std::unique_ptr<Worker>>& workers) {
-  proto::LinkRecord r{};
-  ctrl::set_fixed_string(r.ifname, p.name);
-  r.ifindex = p.id;
-  r.mtu = p.conf.mtu;
-  r.n_rxq = p.conf.rx_queues;
-  r.n_txq = p.conf.tx_queues;
-  std::memcpy(r.mac, p.mac.b.data(), 6);
-  ctrl::set_fixed_string(r.driver, std::string_view(p.info.driver_name ? p.info.driver_name : "").substr(0, 31));
-  rte_eth_link link{};
-  if (p.started) {
-    r.flags |= proto::kLinkUp;
-    if (rte_eth_link_get_nowait(p.id, &link) == 0 && link.link_status) {
-      r.flags |= proto::kLinkLowerUp;
-      r.speed_mbps = link.link_speed;
-    }
-  }
-  if (p.conf.promisc) r.flags |= proto::kLinkPromisc;
-  rte_eth_stats st{};
-  if (rte_eth_stats_get(p.id, &st) == 0) {
-    r.hw_ipackets = st.ipackets;
-    r.hw_opackets = st.opackets;
-    r.hw_ibytes = st.ibytes;
-    r.hw_obytes = st.obytes;
-    r.hw_imissed = st.imissed;
-    r.hw_ierrors = st.ierrors;
-    r.hw_oerrors = st.oerrors;
-    r.hw_rx_nombuf = st.rx_nombuf;
-  }
-  if (!p.kni_ifname.empty()) {
-    ctrl::set_fixed_string(r.kni_ifname, p.kni_ifname);
-    for (const auto& w : workers) {
-      const KniPortCounters& k = w->kni.counters[p.id];
-      r.kni_rx_packets += counter_read(k.to_kernel);
-      r.kni_tx_packets += counter_read(k.from_kernel);
-      r.kni_dropped += counter_read(k.overflow);
-    }
-  }
-  return r;
-}
-
 Status link_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
   proto::LinkQuery q;
   if (!ctrl::decode_pod(payload, q)) return Status::invalid("malformed link query");
   std::string_view name = ctrl::fixed_string(q.ifname);
-  std::vector<const PortState*> links;
+  const DataPlane& dp = cp.data_plane();
+  std::vector<uint16_t> links;
   if (name.empty()) {
-    for (const PortState& p : cp.ports().all()) links.push_back(&p);
+    for (const PortFacts& p : dp.ports()) links.push_back(p.id);
   } else {
     auto id = cp.port_by_name(name);
     if (!id) return id.status();
-    for (const PortState& p : cp.ports().all())
-      if (p.id == *id) links.push_back(&p);
+    links.push_back(*id);
   }
-  const auto& workers = cp.workers();
   ctrl::PayloadWriter out(reply);
-  out.put(proto::LinkReplyHeader{uint32_t(links.size()), uint32_t(workers.size()), uint32_t(kDropReasonCount),
+  out.put(proto::LinkReplyHeader{uint32_t(links.size()), uint32_t(dp.worker_count()), uint32_t(kDropReasonCount),
                                  q.with_stats ? 1u : 0u});
   for (std::string_view reason : kDropReasonNames) {
     proto::ReasonName rn{};
     ctrl::set_fixed_string(rn.name, reason);
     out.put(rn);
   }
-  for (const PortState* p : links) {
-    out.put(link_record(*p, workers));
+  for (uint16_t port : links) {
+    out.put(dp.link_record(port));
     if (!q.with_stats) continue;
-    for (const auto& w : workers) {
-      const PortCounters& c = w->stats.port[p->id];
-      out.put(proto::WorkerPortStats{w->index, w->lcore, counter_read(c.rx_packets), counter_read(c.rx_bytes),
-                                     counter_read(c.tx_packets), counter_read(c.tx_bytes),
-                                     counter_read(c.tx_dropped)});
-      for (const uint64_t& d : c.drops) out.put(counter_read(d));
+    for (size_t w = 0; w < dp.worker_count(); ++w) {
+      const WorkerPortCounters c = dp.port_counters(w, port);
+      const WorkerId id = dp.worker_id(w);
+      out.put(proto::WorkerPortStats{id.index, id.lcore, c.rx_packets, c.rx_bytes, c.tx_packets, c.tx_bytes,
+                                     c.tx_dropped});
+      for (const uint64_t& d : c.drops) out.put(d);
     }
   }
   if (!out.ok()) return Status::error(EMSGSIZE, "link reply too large");

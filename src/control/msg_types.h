@@ -5,9 +5,12 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "dplb/ctrl/multicast.h"
+#include "dplb/ctrl/proto_ipvs.h"
 #include "dplb/ipvs/service_conf.h"
+#include "dplb/neigh/neigh_table.h"
 
 namespace dplb::dp {
 
@@ -100,6 +103,29 @@ static_assert(std::is_trivially_copyable_v<SvcMsg> && std::is_trivially_copyable
 
 struct TimeoutsMsg {
   int64_t tcp, tcp_fin, udp;  // seconds, 0 = unchanged
+};
+
+// kMsgNeighDump attachment: each worker fills its own vector (main reads after all returned).
+struct NeighDump {
+  struct Item {
+    uint16_t port;
+    Ip4 ip;
+    Mac mac;
+    neigh::State state;
+    uint64_t updated_ms;
+  };
+  explicit NeighDump(size_t workers) : per_worker(workers) {}
+  std::vector<std::vector<Item>> per_worker;
+};
+
+// kMsgConnDump attachment: each worker lists its connections in [cursor, cursor + max_scan).
+struct ConnDump {
+  ConnDump(size_t workers, uint32_t cursor_, uint32_t max_scan_, size_t max_records_)
+      : cursor(cursor_), max_scan(max_scan_), max_records(max_records_), per_worker(workers) {}
+  uint32_t cursor;
+  uint32_t max_scan;
+  size_t max_records;
+  std::vector<std::vector<proto::ConnRecord>> per_worker;
 };
 
 // Worker -> main events.

@@ -1,12 +1,13 @@
 // neigh: `dpip neigh add|del|flush|show`. Static entries live in the model and on every worker;
-// learned ones live on the workers (show merges them: the freshest state of each neighbour).
+// learned ones live on the workers (show merges them: the freshest state of each neighbour). The
+// main side comes first, the worker side (each worker's own neighbour table) at the end.
 #include <algorithm>
 #include <cstring>
 #include <map>
 
 #include "control/control_plane.h"
+#include "control/worker_side.h"
 #include "dplb/ctrl/proto.h"
-#include "control/worker_handlers.h"
 
 namespace dplb::dp {
 
@@ -76,7 +77,7 @@ Status neigh_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vecto
     if (!port) return port.status();
     only = *port;
   }
-  auto dump = std::make_shared<NeighDump>(cp.workers().size());
+  auto dump = std::make_shared<NeighDump>(cp.data_plane().worker_count());
   auto msg = std::make_unique<ctrl::Msg>(kMsgNeighDump);
   msg->attachment = dump;
   ctrl::MulticastResult r = cp.multicaster().multicast(std::move(msg));
@@ -107,9 +108,66 @@ Status neigh_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vecto
   return out.ok() ? Status::ok() : Status::error(EMSGSIZE, "neighbour list too large");
 }
 
+// ---- worker side ----
+
+int on_neigh(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
+  Worker& w = worker_of(ctx);
+  NeighMsg n;
+  if (!msg.read(n) || n.port >= kMaxPorts) return EINVAL;
+  Mac mac;
+  std::memcpy(mac.b.data(), n.mac, 6);
+  if (msg.type == kMsgNeighAdd) return errno_unless(w.neigh.add_permanent(n.port, Ip4(n.addr), mac, w, w.now_ms), 0);
+  Status st = w.neigh.remove(n.port, Ip4(n.addr), w);
+  *value = st.is_ok() ? 1 : 0;  // main reports ENOENT when no worker had it
+  return errno_unless(st, ENOENT);
+}
+
+int on_neigh_flush(void* ctx, const ctrl::Msg& msg, uint64_t*) {
+  Worker& w = worker_of(ctx);
+  PortMsg p;
+  if (!msg.read(p) || p.port >= kMaxPorts) return EINVAL;
+  w.neigh.flush_port(p.port, w, p.include_permanent != 0);
+  return 0;
+}
+
+int on_neigh_learned(void* ctx, const ctrl::Msg& msg, uint64_t*) {
+  Worker& w = worker_of(ctx);
+  size_t n;
+  const NeighMsg* items = records<NeighMsg>(msg, n);
+  if (items == nullptr) return EINVAL;
+  w.applying_remote_neigh = true;
+  for (size_t i = 0; i < n; ++i) {
+    if (items[i].port >= kMaxPorts) continue;
+    Mac mac;
+    std::memcpy(mac.b.data(), items[i].mac, 6);
+    w.neigh.confirm(items[i].port, Ip4(items[i].addr), mac, w.now_ms, true, w);
+  }
+  w.applying_remote_neigh = false;
+  return 0;
+}
+
+int on_neigh_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
+  Worker& w = worker_of(ctx);
+  // The attachment is main's, shared read-only in type only: each worker writes its own slot.
+  auto* dump = static_cast<NeighDump*>(const_cast<void*>(msg.attachment.get()));
+  if (dump == nullptr || w.index >= dump->per_worker.size()) return EINVAL;
+  auto& out = dump->per_worker[w.index];
+  w.neigh.for_each([&](const neigh::Entry& e) { out.push_back({e.port, e.ip, e.mac, e.state, e.updated_ms}); });
+  *value = out.size();
+  return 0;
+}
+
 }  // namespace
 
 Status register_neigh_module(ControlPlane& cp) {
+  if (Status st = set_handlers(cp.multicaster(), {{kMsgNeighAdd, on_neigh},
+                                                  {kMsgNeighDel, on_neigh},
+                                                  {kMsgNeighFlush, on_neigh_flush},
+                                                  {kMsgNeighLearned, on_neigh_learned},
+                                                  {kMsgNeighDump, on_neigh_dump}});
+      !st)
+    return st;
+
   ctrl::Module m;
   m.name = "neigh";
   m.get = proto::kNeighGetOps;

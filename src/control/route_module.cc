@@ -1,6 +1,8 @@
-// route: `dpip route add|del|replace|append|flush|show|get`. Changes are applied to the model
-// in order (a batch stops at the first failure), then the resulting routes go to every worker in
-// one message, so 100,000 routes load in a few hundred requests.
+// route, the main side: `dpip route add|del|replace|append|flush|show|get`. Changes are applied to
+// the model in order (a batch stops at the first failure), then the resulting routes go to every
+// worker in one message, so 100,000 routes load in a few hundred requests. route_worker.cc applies
+// them on the workers.
+#include <algorithm>
 #include <cstring>
 
 #include "control/control_plane.h"
@@ -280,6 +282,7 @@ Status route_get(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
 }  // namespace
 
 Status register_route_module(ControlPlane& cp) {
+  if (Status st = register_route_worker(cp.multicaster()); !st) return st;
   ctrl::Module m;
   m.name = "route";
   m.get = proto::kRouteGetOps;

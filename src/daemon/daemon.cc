@@ -13,11 +13,11 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "dplb/conf/config_loader.h"
 #include "daemon/eal.h"
 #include "daemon/log.h"
+#include "daemon/startup_files.h"
 
 namespace dplb::dp {
 
@@ -116,7 +116,8 @@ int Daemon::start() {
     return kExitConfig;
   }
   for (auto& w : workers_) kni_.attach(*w);
-  control_ = std::make_unique<ControlPlane>(cfg_, ports_, workers_);
+  data_plane_ = std::make_unique<LcoreDataPlane>(ports_, workers_);
+  control_ = std::make_unique<ControlPlane>(cfg_, *data_plane_);
   if (Status st = control_->init(); !st) {
     spdlog::error("{}", st.message());
     return st.code() == EADDRINUSE ? kExitRuntime : kExitConfig;
@@ -231,33 +232,15 @@ Status Daemon::build_workers(const conf::Plan& plan) {
 }
 
 Status Daemon::run_startup_files() {
-  if (!startup_files_ || (cfg_.dpip_batch.empty() && cfg_.ipvs_rules.empty())) return Status::ok();
-  std::atomic<bool> done{false};
-  Status result;
-  std::thread t([&] {
-    result = startup_files_(cfg_);
-    done.store(true);
-  });
-  serve_until(done);
-  if (!done.load()) {
-    // A signal arrived: let the files' thread finish its current request against a closing socket.
-    control_->close();
-  }
-  t.join();
+  // On the main thread, before the socket is served: each request reaches the control plane as a
+  // tool's would, and a signal stops the files between two requests.
+  Status st = apply_startup_files(
+      cfg_, [this](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
+        if (g_signal) return Status::error(EINTR, "interrupted");
+        return control_->dispatch(kind, op, payload, reply);
+      });
   if (g_signal) return Status::error(EINTR, "interrupted while applying startup files");
-  return result;
-}
-
-void Daemon::serve_until(const std::atomic<bool>& done) {
-  std::vector<pollfd> fds;
-  while (g_signal == 0 && !done.load()) {
-    fds.clear();
-    control_->add_pollfds(fds);
-    // service() also closes clients past their deadline: call it after a timeout too.
-    if (poll(fds.data(), fds.size(), 5) < 0) fds.clear();
-    control_->service(fds);
-    control_->housekeeping();
-  }
+  return st;
 }
 
 void Daemon::serve() {
@@ -308,6 +291,7 @@ void Daemon::stop() {
   kni_.stop_and_close_all();  // before the mbuf count: tap RX queues hold mbufs of our pools
   ports_.stop_and_close_all();
   control_.reset();  // after the workers stopped: it owns the message rings
+  data_plane_.reset();
   workers_.clear();  // frees any mbufs they still hold (neighbour queues, redirect rings)
   for (rte_ring* r : rings_) rte_ring_free(r);
   rings_.clear();

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include "control/control_plane.h"
 #include "dplb/conf/plan.h"
 #include "daemon/kni_taps.h"
+#include "daemon/lcore_data_plane.h"
 #include "daemon/ports.h"
 #include "datapath/worker.h"
 
@@ -24,17 +24,12 @@ inline constexpr unsigned kRedirectRingSize = 4096;
 
 class Daemon {
  public:
-  using StartupFiles = std::function<Status(const conf::Config&)>;
-  // Applies the config's dpip batch and ipvsadm rules files through the control socket (run on a
-  // helper thread while the main loop serves it), before the ports start.
-  void set_startup_files(StartupFiles f) { startup_files_ = std::move(f); }
   int run(int argc, char** argv);
 
  private:
   int start();
   void serve();
-  // Serves the socket until `done` is set (startup files) or a signal arrives.
-  void serve_until(const std::atomic<bool>& done);
+  // The config's dpip batch and ipvsadm rules files, applied in-process before the ports start.
   Status run_startup_files();
   void stop();
   Status build_workers(const conf::Plan& plan);
@@ -46,9 +41,9 @@ class Daemon {
   Ports ports_;
   KniTaps kni_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<LcoreDataPlane> data_plane_;
   std::unique_ptr<ControlPlane> control_;
   std::vector<rte_ring*> rings_;  // worker-to-worker redirect rings
-  StartupFiles startup_files_;
   std::atomic<bool> stop_workers_{false};
   bool eal_up_ = false;
   bool log_up_ = false;

@@ -1,14 +1,16 @@
 // The config's startup files, applied by the daemon before its ports start: dpip batch files and
-// an ipvsadm rules file. They run through the tools' own code against the daemon's socket, exactly
-// as if an operator typed them, so a file that works by hand works at startup and vice versa.
+// an ipvsadm rules file. The tools' own libraries parse them into requests, applied in-process by
+// `dispatch` (the control plane's, on the main thread), so a file that works by hand works at
+// startup and vice versa, and fails with the same words: the file, the line, the daemon's message.
 #pragma once
 
 #include "dplb/base/status.h"
 #include "dplb/conf/config.h"
+#include "dplb/ctrl/registry.h"
 
 namespace dplb {
 
-// Blocking: runs on a helper thread while the main loop serves the socket.
-Status apply_startup_files(const conf::Config& cfg);
+// Stops at the first failure (as `dpip -batch` and `ipvsadm -R` do).
+Status apply_startup_files(const conf::Config& cfg, const ctrl::OpHandler& dispatch);
 
 }  // namespace dplb

@@ -119,6 +119,80 @@ proto::RouteGetQuery make_route_get_query(const RouteGetArgs& a) {
 
 uint32_t route_change_op(Verb verb) { return verb == Verb::kDel ? proto::kOpRouteDel : proto::kOpRouteAdd; }
 
+std::optional<Request> command_request(const Command& c) {
+  using ctrl::Kind;
+  auto request = [](Kind kind, uint32_t op, std::vector<uint8_t> payload, std::string dev, bool show) {
+    return Request{kind, op, std::move(payload), std::move(dev), show};
+  };
+  if (c.verb == Verb::kHelp || c.verb == Verb::kVersion || c.verb == Verb::kBatch) return std::nullopt;
+  switch (c.object) {
+    case Object::kLink: {
+      const auto& a = std::get<DevArgs>(c.args);
+      const bool with_stats = c.options.stats > 0 || c.options.verbose;
+      return request(Kind::kGet, proto::kOpLinkShow, ctrl::encode_pod(make_link_query(a, with_stats)), a.dev, true);
+    }
+    case Object::kAddr:
+      switch (c.verb) {
+        case Verb::kShow:
+        case Verb::kFlush: {
+          const auto& a = std::get<DevArgs>(c.args);
+          const bool show = c.verb == Verb::kShow;
+          return request(show ? Kind::kGet : Kind::kSet, show ? proto::kOpAddrShow : proto::kOpAddrFlush,
+                         ctrl::encode_pod(make_if_filter(a)), a.dev, show);
+        }
+        case Verb::kAdd:
+        case Verb::kDel: {
+          const auto& a = std::get<AddrArgs>(c.args);
+          return request(Kind::kSet, c.verb == Verb::kAdd ? proto::kOpAddrAdd : proto::kOpAddrDel,
+                         ctrl::encode_pod(make_addr_record(a)), a.dev, false);
+        }
+        default: return std::nullopt;
+      }
+      break;
+    case Object::kNeigh:
+      switch (c.verb) {
+        case Verb::kShow:
+        case Verb::kFlush: {
+          const auto& a = std::get<DevArgs>(c.args);
+          const bool show = c.verb == Verb::kShow;
+          return request(show ? Kind::kGet : Kind::kSet, show ? proto::kOpNeighShow : proto::kOpNeighFlush,
+                         ctrl::encode_pod(make_if_filter(a)), a.dev, show);
+        }
+        case Verb::kAdd:
+        case Verb::kDel: {
+          const auto& a = std::get<NeighArgs>(c.args);
+          return request(Kind::kSet, c.verb == Verb::kAdd ? proto::kOpNeighAdd : proto::kOpNeighDel,
+                         ctrl::encode_pod(make_neigh_record(a, c.verb == Verb::kAdd)), a.dev, false);
+        }
+        default: return std::nullopt;
+      }
+      break;
+    case Object::kRoute:
+      switch (c.verb) {
+        case Verb::kShow:
+        case Verb::kFlush: {
+          const auto& s = std::get<RouteSelector>(c.args);
+          const bool show = c.verb == Verb::kShow;
+          return request(show ? Kind::kGet : Kind::kSet, show ? proto::kOpRouteShow : proto::kOpRouteFlush,
+                         ctrl::encode_pod(make_route_filter(s)), s.dev, show);
+        }
+        case Verb::kGet: {
+          const auto& q = std::get<RouteGetArgs>(c.args);
+          return request(Kind::kGet, proto::kOpRouteGet, ctrl::encode_pod(make_route_get_query(q)), q.oif, false);
+        }
+        default: {
+          std::vector<proto::RouteRecord> one{make_route_record(std::get<RouteArgs>(c.args), c.verb)};
+          std::string dev(ctrl::fixed_string(one[0].nh[0].ifname));
+          return request(Kind::kSet, route_change_op(c.verb), encode_routes(one, 0, 1), std::move(dev), false);
+        }
+      }
+      break;
+    case Object::kSync: return request(Kind::kGet, proto::kOpSyncShow, {}, "", true);
+    case Object::kNone: break;
+  }
+  return std::nullopt;
+}
+
 std::vector<uint8_t> encode_routes(const std::vector<proto::RouteRecord>& records, size_t first,
                                    size_t last) {
   std::vector<uint8_t> out;

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "cli/dpip/command.h"
 #include "dplb/ctrl/proto.h"
+#include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
 
@@ -27,6 +30,19 @@ proto::RouteGetQuery make_route_get_query(const RouteGetArgs& a);
 
 // kOpRouteAdd or kOpRouteDel for a route change verb.
 uint32_t route_change_op(Verb verb);
+
+// One request to the daemon, with what ip's wording of its refusal needs (daemon_error_line).
+struct Request {
+  ctrl::Kind kind = ctrl::Kind::kGet;
+  uint32_t op = 0;
+  std::vector<uint8_t> payload;
+  std::string dev;    // the device the command names, "" = none
+  bool show = false;  // a listing
+};
+
+// The request a command sends: for a listing its main one (addr show also fetches the links, and
+// -v a sync report); a route change as a batch of one record. nullopt for help and version.
+std::optional<Request> command_request(const Command& c);
 
 // The payload carrying records[first, last).
 std::vector<uint8_t> encode_routes(const std::vector<proto::RouteRecord>& records, size_t first, size_t last);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "cli/dpip/batch.h"
 #include "cli/dpip/format.h"
 #include "cli/dpip/parser.h"
 #include "cli/dpip/replies.h"
@@ -94,6 +95,8 @@ class Runner {
     return std::move(*reply);
   }
 
+  std::optional<ctrl::Reply> call(const Request& r) { return call(r.kind, r.op, r.payload, {r.dev, r.show}); }
+
   template <typename T>
   bool decoded(const Result<T>& r) {
     if (r) return true;
@@ -111,7 +114,7 @@ class Runner {
       default: break;
     }
     switch (c.object) {
-      case Object::kLink: return link_show(std::get<DevArgs>(c.args));
+      case Object::kLink: return link_show(c);
       case Object::kAddr: return addr(c);
       case Object::kNeigh: return neigh(c);
       case Object::kRoute: return route(c);
@@ -122,9 +125,15 @@ class Runner {
     return kExitUsage;
   }
 
-  std::optional<LinkShowData> fetch_links(const DevArgs& a, bool with_stats) {
-    auto reply =
-        call(Kind::kGet, proto::kOpLinkShow, pod_payload(make_link_query(a, with_stats)), {a.dev, true});
+  // The links of a link show (its options say whether with counters), or of an addr show (without).
+  std::optional<LinkShowData> fetch_links(const Command& c) {
+    const auto& a = std::get<DevArgs>(c.args);
+    std::optional<ctrl::Reply> reply;
+    if (c.object == Object::kLink) {
+      reply = call(*command_request(c));
+    } else {
+      reply = call(Kind::kGet, proto::kOpLinkShow, pod_payload(make_link_query(a, false)), {a.dev, true});
+    }
     if (!reply) return std::nullopt;
     auto links = decode_link_show(reply->payload);
     if (!decoded(links)) return std::nullopt;
@@ -146,25 +155,22 @@ class Runner {
     return kExitOk;
   }
 
-  int link_show(const DevArgs& a) {
-    auto links = fetch_links(a, options_.stats > 0 || options_.verbose);
+  int link_show(const Command& c) {
+    auto links = fetch_links(c);
     if (!links) return kExitFailure;
     out_ << format_links(*links, options_);
     return show_done(kExitOk);
   }
 
   // A change whose reply carries nothing but its status.
-  int simple_set(uint32_t op, std::vector<uint8_t> payload, std::string_view dev) {
-    return call(Kind::kSet, op, payload, {dev, false}) ? kExitOk : kExitFailure;
-  }
+  int simple_set(const Command& c) { return call(*command_request(c)) ? kExitOk : kExitFailure; }
 
   int addr(const Command& c) {
     switch (c.verb) {
       case Verb::kShow: {
-        const auto& a = std::get<DevArgs>(c.args);
-        auto links = fetch_links(a, false);
+        auto links = fetch_links(c);
         if (!links) return kExitFailure;
-        auto reply = call(Kind::kGet, proto::kOpAddrShow, pod_payload(make_if_filter(a)), {a.dev, true});
+        auto reply = call(*command_request(c));
         if (!reply) return kExitFailure;
         auto addrs = decode_addrs(reply->payload);
         if (!decoded(addrs)) return kExitFailure;
@@ -172,15 +178,8 @@ class Runner {
         return show_done(kExitOk);
       }
       case Verb::kAdd:
-      case Verb::kDel: {
-        const auto& a = std::get<AddrArgs>(c.args);
-        return simple_set(c.verb == Verb::kAdd ? proto::kOpAddrAdd : proto::kOpAddrDel,
-                          pod_payload(make_addr_record(a)), a.dev);
-      }
-      case Verb::kFlush: {
-        const auto& a = std::get<DevArgs>(c.args);
-        return simple_set(proto::kOpAddrFlush, pod_payload(make_if_filter(a)), a.dev);
-      }
+      case Verb::kDel:
+      case Verb::kFlush: return simple_set(c);
       default: break;
     }
     return kExitUsage;
@@ -189,24 +188,16 @@ class Runner {
   int neigh(const Command& c) {
     switch (c.verb) {
       case Verb::kShow: {
-        const auto& a = std::get<DevArgs>(c.args);
-        auto reply = call(Kind::kGet, proto::kOpNeighShow, pod_payload(make_if_filter(a)), {a.dev, true});
+        auto reply = call(*command_request(c));
         if (!reply) return kExitFailure;
         auto neighs = decode_neighs(reply->payload);
         if (!decoded(neighs)) return kExitFailure;
-        out_ << format_neighs(*neighs, a, options_);
+        out_ << format_neighs(*neighs, std::get<DevArgs>(c.args), options_);
         return show_done(kExitOk);
       }
       case Verb::kAdd:
-      case Verb::kDel: {
-        const auto& a = std::get<NeighArgs>(c.args);
-        return simple_set(c.verb == Verb::kAdd ? proto::kOpNeighAdd : proto::kOpNeighDel,
-                          pod_payload(make_neigh_record(a, c.verb == Verb::kAdd)), a.dev);
-      }
-      case Verb::kFlush: {
-        const auto& a = std::get<DevArgs>(c.args);
-        return simple_set(proto::kOpNeighFlush, pod_payload(make_if_filter(a)), a.dev);
-      }
+      case Verb::kDel:
+      case Verb::kFlush: return simple_set(c);
       default: break;
     }
     return kExitUsage;
@@ -215,30 +206,24 @@ class Runner {
   int route(const Command& c) {
     switch (c.verb) {
       case Verb::kShow: {
-        const auto& s = std::get<RouteSelector>(c.args);
-        auto reply = call(Kind::kGet, proto::kOpRouteShow, pod_payload(make_route_filter(s)), {s.dev, true});
+        auto reply = call(*command_request(c));
         if (!reply) return kExitFailure;
         auto routes = decode_routes(reply->payload);
         if (!decoded(routes)) return kExitFailure;
-        out_ << format_routes(*routes, s, options_);
+        out_ << format_routes(*routes, std::get<RouteSelector>(c.args), options_);
         return show_done(kExitOk);
       }
-      case Verb::kFlush: {
-        const auto& s = std::get<RouteSelector>(c.args);
-        return simple_set(proto::kOpRouteFlush, pod_payload(make_route_filter(s)), s.dev);
-      }
+      case Verb::kFlush: return simple_set(c);
       case Verb::kGet: {
-        const auto& q = std::get<RouteGetArgs>(c.args);
-        auto reply =
-            call(Kind::kGet, proto::kOpRouteGet, pod_payload(make_route_get_query(q)), {q.oif, false});
+        auto reply = call(*command_request(c));
         if (!reply) return kExitFailure;
         auto got = decode_route_get(reply->payload);
         if (!decoded(got)) return kExitFailure;
-        out_ << format_route_get(*got, q, options_);
+        out_ << format_route_get(*got, std::get<RouteGetArgs>(c.args), options_);
         return kExitOk;
       }
       default: {
-        Group g;
+        RouteGroup g;
         g.op = route_change_op(c.verb);
         g.records.push_back(make_route_record(std::get<RouteArgs>(c.args), c.verb));
         g.lines.push_back(0);
@@ -258,17 +243,6 @@ class Runner {
 
   // ---- route batches -----------------------------------------------------------------------
 
-  // Consecutive route changes of one operation id, sent as one request of RouteRecord[].
-  struct Group {
-    uint32_t op = 0;
-    std::vector<proto::RouteRecord> records;
-    std::vector<size_t> lines;  // batch line of each record
-    void clear() {
-      records.clear();
-      lines.clear();
-    }
-  };
-
   enum class GroupOutcome { kOk, kFailed, kStop };
 
   void command_failed(const std::string& file, size_t line) {
@@ -282,7 +256,7 @@ class Runner {
   // Requests halve after a failure and double after a success: a few failures cost a few resends,
   // a file where every line fails costs about one record per request, never the quadratic resend
   // of whole remainders.
-  GroupOutcome send_group(const Group& g, const std::string& file) {
+  GroupOutcome send_group(const RouteGroup& g, const std::string& file) {
     const size_t n = g.records.size();
     const size_t max_chunk = max_routes_per_request();
     size_t chunk = max_chunk;
@@ -295,37 +269,23 @@ class Runner {
         command_failed(file, g.lines[start]);
         return GroupOutcome::kStop;
       }
-      std::string_view dev = ctrl::fixed_string(g.records[start].nh[0].ifname);
-      if (reply->error != 0) {
-        // Refused as a whole: nothing in this request was applied. Under -force the rest of the
-        // group is skipped with it (the same request would be refused again).
-        print_line(err_, daemon_error_line(reply->error, reply->message, dev, false));
-        command_failed(file, g.lines[start]);
-        if (!options_.force || file.empty()) return GroupOutcome::kStop;
-        failed = true;
-        start = end;
-        continue;
-      }
-      auto br = decode_batch_result(reply->payload);
-      if (br && (br->error == 0 ? br->applied != end - start : br->applied >= end - start)) {
-        br = Status::error(EPROTO, "malformed route batch reply from dplb");
-      }
-      if (!decoded(br)) {
-        command_failed(file, g.lines[start]);
-        return GroupOutcome::kStop;
-      }
-      if (br->error == 0) {
+      RouteBatchOutcome o = route_batch_outcome(g, start, end, reply->error, reply->message, reply->payload);
+      if (o.error.empty()) {
         start = end;
         chunk = std::min(max_chunk, chunk * 2);
         continue;
       }
-      const size_t bad = start + br->applied;
-      dev = ctrl::fixed_string(g.records[bad].nh[0].ifname);
-      print_line(err_, daemon_error_line(br->error, ctrl::fixed_string(br->message), dev, false));
-      command_failed(file, g.lines[bad]);
-      if (!options_.force || file.empty()) return GroupOutcome::kStop;
+      print_line(err_, o.error);
+      command_failed(file, g.lines[o.failed]);
+      if (o.malformed || !options_.force || file.empty()) return GroupOutcome::kStop;
       failed = true;
-      start = bad + 1;
+      if (o.whole) {
+        // Nothing in this request was applied; under -force the rest of the group is skipped with it
+        // (the same request would be refused again).
+        start = end;
+        continue;
+      }
+      start = o.failed + 1;
       chunk = std::max<size_t>(1, chunk / 2);
     }
     return failed ? GroupOutcome::kFailed : GroupOutcome::kOk;
@@ -343,47 +303,28 @@ class Runner {
       is = &f;
     }
     bool failed = false;
-    Group group;
-    // Sends the pending group; false when the batch must stop.
-    auto flush = [&]() {
-      if (group.records.empty()) return true;
-      GroupOutcome o = send_group(group, file);
-      group.clear();
-      if (o == GroupOutcome::kOk) return true;
-      failed = true;
-      return o == GroupOutcome::kFailed;
-    };
-    std::string text;
-    size_t line = 0;
-    while (std::getline(*is, text)) {
-      ++line;
-      auto words = split_batch_line(text);
-      if (words.empty()) continue;
-      auto cmd = parse_object(words, options_);
-      if (cmd && is_route_change(*cmd)) {
-        const uint32_t op = route_change_op(cmd->verb);
-        if (!group.records.empty() && group.op != op && !flush()) break;
-        group.op = op;
-        group.records.push_back(make_route_record(std::get<RouteArgs>(cmd->args), cmd->verb));
-        group.lines.push_back(line);
-        if (group.records.size() >= max_routes_per_request() && !flush()) break;
+    BatchReader reader(*is, options_);
+    while (auto step = reader.next()) {
+      if (step->kind == BatchStep::Kind::kRoutes) {
+        GroupOutcome o = send_group(step->routes, file);
+        if (o == GroupOutcome::kOk) continue;
+        failed = true;
+        if (o == GroupOutcome::kStop) break;
         continue;
       }
-      if (!flush()) break;  // what came before runs first
       int rc;
-      if (!cmd) {
-        print_line(err_, cmd.status().message());
+      if (step->kind == BatchStep::Kind::kParseError) {
+        print_line(err_, step->error);
         rc = kExitUsage;
       } else {
-        rc = execute(*cmd);
+        rc = execute(step->command);
       }
       if (rc != kExitOk) {
         failed = true;
-        command_failed(file, line);
+        command_failed(file, step->line);
         if (!options_.force || transport_failed_ || connect_failed_) break;
       }
     }
-    if (!flush()) failed = true;
     return failed ? kExitFailure : kExitOk;
   }
 

@@ -644,6 +644,10 @@ std::string try_help_hint(std::string_view program) {
   return "Try `" + p + " -h' or '" + p + " --help' for more information.";
 }
 
+std::string parse_error_text(std::string_view program, const Status& s) {
+  return s.code() == kParseNoCommand ? try_help_hint(program) : s.message();
+}
+
 bool is_rule_command(IpvsCmd cmd) {
   switch (cmd) {
     case IpvsCmd::kAddService:

@@ -89,6 +89,9 @@ Result<IpvsCommand> parse_ipvsadm(std::span<const std::string> args);
 // "Try `PROGRAM -h' or 'PROGRAM --help' for more information."
 std::string try_help_hint(std::string_view program);
 
+// What ipvsadm prints for a parse error: the try_help_hint for kParseNoCommand, else the message.
+std::string parse_error_text(std::string_view program, const Status& s);
+
 // The commands a rules file (-R input, the daemon's startup rules) may hold: the ones that change
 // the configuration.
 bool is_rule_command(IpvsCmd cmd);

@@ -1,5 +1,9 @@
 #include "cli/ipvsadm/ipvsadm_rules.h"
 
+#include <cstring>
+#include <istream>
+#include <ostream>
+
 namespace dplb::cli {
 
 std::vector<std::string> split_rule_line(std::string_view line) {
@@ -50,6 +54,38 @@ Result<std::vector<RuleRequests>> parse_rules(std::string_view text) {
     out.push_back(RuleRequests{line_no, std::string(line), std::move(**cmd), std::move(*requests)});
   }
   return out;
+}
+
+int restore_rules(std::string_view program, std::istream& in, std::ostream& err, const SendRuleRequests& send) {
+  constexpr int kExitFailed = 1;  // ipvsadm's exit(1)
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    int exit = 0;
+    auto cmd = parse_rule_line(line);
+    if (!cmd) {
+      err << parse_error_text(program, cmd.status()) << "\n";
+      exit = exit_code_of_parse_error(cmd.status().code());
+    } else if (cmd->has_value()) {
+      auto requests = build_requests(**cmd);
+      if (!requests) {
+        err << requests.status().message() << "\n";
+        exit = kExitFailed;
+      } else {
+        exit = send(*requests);
+      }
+    }
+    if (exit != 0) {
+      err << "ipvsadm: restore stopped at line " << line_no << ": " << line << "\n";
+      return exit;
+    }
+  }
+  return 0;
+}
+
+std::string refusal_text(int error, std::string_view message) {
+  return message.empty() ? std::string(std::strerror(error)) : std::string(message);
 }
 
 }  // namespace dplb::cli

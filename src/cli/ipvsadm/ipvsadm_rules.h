@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +35,17 @@ struct RuleRequests {
 // A whole rules text, checked completely before anything is applied: the first bad line fails it
 // all ("line N: MESSAGE", with that line's parse error code).
 Result<std::vector<RuleRequests>> parse_rules(std::string_view text);
+
+// Sends one rule's requests in order; returns 0, or the exit status after printing the failure on
+// the restore's err (the tool: over its socket; the daemon's startup: in-process).
+using SendRuleRequests = std::function<int(const std::vector<Request>& requests)>;
+
+// ipvsadm -R: applies the rules line by line, stopping at the first failure. On a failure, err gets
+// ipvsadm's report (the parse error, the refusal...) then "ipvsadm: restore stopped at line N:
+// TEXT", and the result is ipvsadm's exit status for it; 0 when every line was applied.
+int restore_rules(std::string_view program, std::istream& in, std::ostream& err, const SendRuleRequests& send);
+
+// The line ipvsadm prints for a refused request: the daemon's message, else strerror(error).
+std::string refusal_text(int error, std::string_view message);
 
 }  // namespace dplb::cli

@@ -1,6 +1,5 @@
 #include "cli/ipvsadm/ipvsadm_tool.h"
 
-#include <cstring>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -47,7 +46,7 @@ class Session {
         return std::nullopt;
       }
       if (reply->error != 0) {
-        err_ << (reply->message.empty() ? std::strerror(reply->error) : reply->message) << "\n";
+        err_ << refusal_text(reply->error, reply->message) << "\n";
         exit = refused_exit;
         return std::nullopt;
       }
@@ -63,11 +62,7 @@ class Session {
 };
 
 int report_parse_error(std::string_view program, const Status& s, std::ostream& err) {
-  if (s.code() == kParseNoCommand) {
-    err << try_help_hint(program) << "\n";
-  } else {
-    err << s.message() << "\n";
-  }
+  err << parse_error_text(program, s) << "\n";
   return exit_code_of_parse_error(s.code());
 }
 
@@ -122,28 +117,6 @@ int execute(const IpvsCommand& cmd, Session& session, std::ostream& out, std::os
     text = format_version_header(*info) + format_services(std::move(*list), cmd.format);
   }
   out << text;
-  return kExitOk;
-}
-
-// -R: one rule per line, applied in order; the first failure stops, naming its line.
-int restore(std::string_view program, Session& session, std::istream& in, std::ostream& out,
-            std::ostream& err) {
-  std::string line;
-  size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    int exit = kExitOk;
-    auto cmd = parse_rule_line(line);
-    if (!cmd) {
-      exit = report_parse_error(program, cmd.status(), err);
-    } else if (cmd->has_value()) {
-      exit = execute(**cmd, session, out, err);
-    }
-    if (exit != kExitOk) {
-      err << "ipvsadm: restore stopped at line " << line_no << ": " << line << "\n";
-      return exit;
-    }
-  }
   return kExitOk;
 }
 
@@ -221,7 +194,12 @@ int run_ipvsadm(std::string_view program, std::span<const std::string> args, con
   switch (cmd->cmd) {
     case IpvsCmd::kHelp: out << ipvsadm_usage(program); return kExitOk;
     case IpvsCmd::kVersion: out << ipvsadm_version(); return kExitOk;
-    case IpvsCmd::kRestore: return restore(program, session, in, out, err);
+    case IpvsCmd::kRestore:
+      return restore_rules(program, in, err, [&](const std::vector<Request>& requests) {
+        int exit = kExitOk;
+        session.call_all(requests, kExitRefused, exit);
+        return exit;
+      });
     default: return execute(*cmd, session, out, err);
   }
 }

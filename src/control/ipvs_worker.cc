@@ -1,20 +1,16 @@
-// Worker side of the IPVS control messages: services, real servers, timeouts, counters, and the
-// connection listing for `ipvsadm -Lc`.
+// ipvs, the worker side: services, real servers, timeouts, counters, and the connection listing for
+// `ipvsadm -Lc`, applied to each worker's own tables (ipvs_module.cc is the main side).
 #include <cstring>
 
-#include "datapath/worker.h"
+#include "control/control_plane.h"
+#include "control/msg_types.h"
+#include "control/worker_side.h"
 #include "dplb/ctrl/proto_ipvs.h"
 #include "dplb/ipvs/tcp_state.h"
-#include "control/msg_types.h"
-#include "control/worker_handlers.h"
 
 namespace dplb::dp {
 
 namespace {
-
-Worker& worker_of(void* ctx) { return *static_cast<Worker*>(ctx); }
-
-int code_of(const Status& st) { return st.is_ok() ? 0 : st.code(); }
 
 int on_svc_upsert(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   SvcMsg m;
@@ -93,18 +89,15 @@ int on_conn_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
 
 }  // namespace
 
-Status register_ipvs_handlers(ctrl::Multicaster& mc) {
-  struct {
-    MsgType type;
-    ctrl::MsgHandler handler;
-  } table[] = {
-      {kMsgSvcUpsert, on_svc_upsert},   {kMsgSvcRemove, on_svc_remove}, {kMsgDestUpsert, on_dest_upsert},
-      {kMsgDestRemove, on_dest_remove}, {kMsgIpvsClear, on_clear},      {kMsgIpvsZero, on_zero},
-      {kMsgIpvsTimeouts, on_timeouts},  {kMsgConnDump, on_conn_dump},
-  };
-  for (const auto& t : table)
-    if (Status st = mc.set_handler(t.type, t.handler); !st) return st;
-  return Status::ok();
+Status register_ipvs_worker(ctrl::Multicaster& mc) {
+  return set_handlers(mc, {{kMsgSvcUpsert, on_svc_upsert},
+                           {kMsgSvcRemove, on_svc_remove},
+                           {kMsgDestUpsert, on_dest_upsert},
+                           {kMsgDestRemove, on_dest_remove},
+                           {kMsgIpvsClear, on_clear},
+                           {kMsgIpvsZero, on_zero},
+                           {kMsgIpvsTimeouts, on_timeouts},
+                           {kMsgConnDump, on_conn_dump}});
 }
 
 }  // namespace dplb::dp

@@ -1,0 +1,65 @@
+// What the control plane reaches of the ports and the workers, behind one interface: the daemon's
+// implementation (daemon/lcore_data_plane.h) reads its ethdev ports and lcore workers; unit tests
+// give fakes, so the control plane and its modules run there without EAL.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dplb/base/addr.h"
+#include "dplb/base/status.h"
+#include "dplb/ctrl/multicast.h"
+#include "dplb/ctrl/proto.h"
+#include "dplb/ipvs/service_stats.h"
+#include "dplb/stats/drop_reason.h"
+
+namespace dplb::dp {
+
+// A port as the control plane knows it.
+struct PortFacts {
+  uint16_t id = 0;
+  std::string name;                  // dpdkN
+  uint16_t mtu = 1500;
+  std::vector<Ip4Prefix> addresses;  // from the config ([ports.NAME] addresses)
+};
+
+struct WorkerId {
+  unsigned index = 0;  // 0.. in plan order, also its position here
+  unsigned lcore = 0;
+};
+
+// One worker's counters of one port (dpip -s link show).
+struct WorkerPortCounters {
+  uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+  std::array<uint64_t, kDropReasonCount> drops{};
+};
+
+class DataPlane {
+ public:
+  virtual ~DataPlane() = default;
+
+  virtual const std::vector<PortFacts>& ports() const = 0;
+  virtual size_t worker_count() const = 0;
+  virtual WorkerId worker_id(size_t worker) const = 0;
+
+  // Before the workers run: every worker takes its control messages from mc (draining them with
+  // its own context), and its route table knows the ports.
+  virtual Status attach(ctrl::Multicaster& mc) = 0;
+
+  // The workers' counters, read while they run.
+  virtual ipvs::IpvsCounters service_counters(size_t worker, uint32_t service_id) const = 0;
+  virtual ipvs::IpvsCounters dest_counters(size_t worker, uint32_t dest_id) const = 0;
+  virtual WorkerPortCounters port_counters(size_t worker, uint16_t port) const = 0;
+  // Capacity of one worker's connection table (they are all the same size).
+  virtual uint32_t conn_capacity() const = 0;
+  // `dpip link show`'s record of a port: ethdev state, driver and counters, its tap's counters.
+  virtual proto::LinkRecord link_record(uint16_t port) const = 0;
+
+  // Monotonic milliseconds (neighbour ages, rate intervals).
+  virtual uint64_t now_ms() const = 0;
+};
+
+}  // namespace dplb::dp

@@ -1,0 +1,101 @@
+#include "daemon/lcore_data_plane.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include <cstring>
+
+namespace dplb::dp {
+
+LcoreDataPlane::LcoreDataPlane(const Ports& ports, std::vector<std::unique_ptr<Worker>>& workers)
+    : ports_(ports), workers_(workers) {
+  for (const PortState& p : ports_.all()) facts_.push_back(PortFacts{p.id, p.name, p.conf.mtu, p.conf.addresses});
+}
+
+WorkerId LcoreDataPlane::worker_id(size_t worker) const {
+  const Worker& w = *workers_.at(worker);
+  return WorkerId{w.index, w.lcore};
+}
+
+Status LcoreDataPlane::attach(ctrl::Multicaster& mc) {
+  for (auto& w : workers_) {
+    w->control = &mc;
+    for (const PortFacts& p : facts_)
+      if (Status st = w->routes.set_port(p.id, p.mtu); !st) return st;
+  }
+  return Status::ok();
+}
+
+ipvs::IpvsCounters LcoreDataPlane::service_counters(size_t worker, uint32_t service_id) const {
+  return workers_.at(worker)->services.service_counters(service_id);
+}
+
+ipvs::IpvsCounters LcoreDataPlane::dest_counters(size_t worker, uint32_t dest_id) const {
+  return workers_.at(worker)->services.dest_counters(dest_id);
+}
+
+WorkerPortCounters LcoreDataPlane::port_counters(size_t worker, uint16_t port) const {
+  const PortCounters& c = workers_.at(worker)->stats.port[port];
+  WorkerPortCounters out;
+  out.rx_packets = counter_read(c.rx_packets);
+  out.rx_bytes = counter_read(c.rx_bytes);
+  out.tx_packets = counter_read(c.tx_packets);
+  out.tx_bytes = counter_read(c.tx_bytes);
+  out.tx_dropped = counter_read(c.tx_dropped);
+  for (size_t r = 0; r < out.drops.size(); ++r) out.drops[r] = counter_read(c.drops[r]);
+  return out;
+}
+
+uint32_t LcoreDataPlane::conn_capacity() const {
+  return workers_.empty() ? 0 : workers_[0]->conns->capacity();
+}
+
+proto::LinkRecord LcoreDataPlane::link_record(uint16_t port) const {
+  proto::LinkRecord r{};
+  const PortState* found = nullptr;
+  for (const PortState& p : ports_.all())
+    if (p.id == port) found = &p;
+  if (found == nullptr) return r;
+  const PortState& p = *found;
+  ctrl::set_fixed_string(r.ifname, p.name);
+  r.ifindex = p.id;
+  r.mtu = p.conf.mtu;
+  r.n_rxq = p.conf.rx_queues;
+  r.n_txq = p.conf.tx_queues;
+  std::memcpy(r.mac, p.mac.b.data(), 6);
+  ctrl::set_fixed_string(r.driver, std::string_view(p.info.driver_name ? p.info.driver_name : "").substr(0, 31));
+  rte_eth_link link{};
+  if (p.started) {
+    r.flags |= proto::kLinkUp;
+    if (rte_eth_link_get_nowait(p.id, &link) == 0 && link.link_status) {
+      r.flags |= proto::kLinkLowerUp;
+      r.speed_mbps = link.link_speed;
+    }
+  }
+  if (p.conf.promisc) r.flags |= proto::kLinkPromisc;
+  rte_eth_stats st{};
+  if (rte_eth_stats_get(p.id, &st) == 0) {
+    r.hw_ipackets = st.ipackets;
+    r.hw_opackets = st.opackets;
+    r.hw_ibytes = st.ibytes;
+    r.hw_obytes = st.obytes;
+    r.hw_imissed = st.imissed;
+    r.hw_ierrors = st.ierrors;
+    r.hw_oerrors = st.oerrors;
+    r.hw_rx_nombuf = st.rx_nombuf;
+  }
+  if (!p.kni_ifname.empty()) {
+    ctrl::set_fixed_string(r.kni_ifname, p.kni_ifname);
+    for (const auto& w : workers_) {
+      const KniPortCounters& k = w->kni.counters[p.id];
+      r.kni_rx_packets += counter_read(k.to_kernel);
+      r.kni_tx_packets += counter_read(k.from_kernel);
+      r.kni_dropped += counter_read(k.overflow);
+    }
+  }
+  return r;
+}
+
+uint64_t LcoreDataPlane::now_ms() const { return rte_rdtsc() / (rte_get_tsc_hz() / 1000); }
+
+}  // namespace dplb::dp

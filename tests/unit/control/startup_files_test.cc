@@ -1,0 +1,100 @@
+// The daemon's startup files, applied in-process through the control plane (no socket, no thread):
+// they configure the model and every worker, and a failure names the file, the line and the
+// daemon's message in the words the tools use.
+#include "daemon/startup_files.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "control_bed.h"
+
+namespace dplb::dp::testing {
+namespace {
+
+struct TempFile {
+  explicit TempFile(const std::string& text) {
+    static int n = 0;
+    path = "/tmp/dplb_startup_test_" + std::to_string(getpid()) + "_" + std::to_string(n++);
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { unlink(path.c_str()); }
+  std::string path;
+};
+
+Status apply(ControlBed& b, const std::vector<std::string>& batches, const std::string& rules) {
+  conf::Config cfg;
+  cfg.dpip_batch = batches;
+  cfg.ipvs_rules = rules;
+  return apply_startup_files(cfg, [&b](ctrl::Kind kind, uint32_t op, std::span<const uint8_t> payload,
+                                       std::vector<uint8_t>& reply) {
+    return b.cp.dispatch(kind, op, payload, reply);
+  });
+}
+
+TEST(StartupFiles, ConfigureTheModelAndEveryWorker) {
+  ControlBed b;
+  TempFile batch(
+      "# a comment\n"
+      "addr add 10.10.0.101/32 dev dpdk0\n"
+      "route add 198.51.100.0/24 via 192.168.1.254 dev dpdk0\n"
+      "route add 203.0.113.0/24 via 10.20.0.254 dev dpdk1 metric 50\n"
+      "route show\n");
+  TempFile rules(
+      "-A -t 10.10.0.101:80 -s rr\n"
+      "-a -t 10.10.0.101:80 -r 10.20.0.10:80 -m -w 1\n"
+      "--set 600 90 200\n");
+  Status st = apply(b, {batch.path}, rules.path);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  const Model& m = b.cp.model();
+  EXPECT_TRUE(m.routes.find(Ip4Prefix{Ip4::of(198, 51, 100, 0), 24}, 0));
+  EXPECT_TRUE(m.routes.find(Ip4Prefix{Ip4::of(203, 0, 113, 0), 24}, 50));
+  EXPECT_EQ(m.ipvs.table().service_count(), 1u);
+  EXPECT_EQ(m.timeouts.tcp_seconds(), 600);
+  for (size_t w = 0; w < 2; ++w) {
+    EXPECT_TRUE(b.dp.worker(w).routes.find(Ip4Prefix{Ip4::of(198, 51, 100, 0), 24}, 0)) << "worker " << w;
+    EXPECT_EQ(b.dp.worker(w).timeouts.tcp_seconds(), 600) << "worker " << w;
+  }
+  EXPECT_TRUE(b.all_in_sync());
+}
+
+TEST(StartupFiles, AFailureNamesTheFileTheLineAndTheDaemonsMessage) {
+  ControlBed b;
+  TempFile twice("route add 10.2.0.0/16 dev dpdk0\n\nroute add 10.2.0.0/16 dev dpdk0\nroute add 10.3.0.0/16 dev dpdk0\n");
+  EXPECT_EQ(apply(b, {twice.path}, "").message(),
+            "global.dpip_batch: " + twice.path + ": RTNETLINK answers: File exists\nCommand failed " + twice.path + ":3");
+  EXPECT_FALSE(b.cp.model().routes.find(Ip4Prefix{Ip4::of(10, 3, 0, 0), 16}, 0)) << "the batch stops at the failure";
+
+  TempFile bad_prefix("route add 10.2.0.0/33 dev dpdk0\n");
+  EXPECT_EQ(apply(b, {bad_prefix.path}, "").message(),
+            "global.dpip_batch: " + bad_prefix.path +
+                ": Error: any valid prefix is expected rather than \"10.2.0.0/33\".\nCommand failed " +
+                bad_prefix.path + ":1");
+
+  TempFile no_device("neigh show\naddr add 10.0.0.1/24 dev dpdk9\n");
+  EXPECT_EQ(apply(b, {no_device.path}, "").message(),
+            "global.dpip_batch: " + no_device.path + ": Cannot find device \"dpdk9\"\nCommand failed " +
+                no_device.path + ":2");
+
+  EXPECT_EQ(apply(b, {"/nonexistent/routes.batch"}, "").message(),
+            "global.dpip_batch: /nonexistent/routes.batch: Cannot open file \"/nonexistent/routes.batch\" for "
+            "reading: No such file or directory");
+
+  TempFile rules("-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.1:80 -s rr\n");
+  EXPECT_EQ(apply(b, {}, rules.path).message(),
+            "global.ipvs_rules: " + rules.path +
+                ": Service already exists\nipvsadm: restore stopped at line 2: -A -t 10.0.0.1:80 -s rr");
+  TempFile not_a_rule("-L -n\n");
+  EXPECT_EQ(apply(b, {}, not_a_rule.path).message(),
+            "global.ipvs_rules: " + not_a_rule.path +
+                ": not a rule command (rules are -A -E -D -a -e -d -C -Z --set): -L\n"
+                "ipvsadm: restore stopped at line 1: -L -n");
+  EXPECT_EQ(apply(b, {}, "/nonexistent/rules").message(), "global.ipvs_rules: /nonexistent/rules: cannot read");
+  EXPECT_TRUE(b.all_in_sync());
+}
+
+}  // namespace
+}  // namespace dplb::dp::testing
