@@ -77,6 +77,37 @@ std::vector<PacketCase> l2l3_cases() {
       .expected_drops = {DropReason::ipv4_ttl_exceeded},
   });
 
+  // dpdk1's MTU is 1400: a 1450-byte datagram does not fit. The first fragment carries the
+  // largest multiple of 8 that fits (1376 bytes of the 1430 after the header), the second the rest.
+  const Bytes big = udp_frame(kFromClient, {.src = kClient, .dst = kRs2, .frag_off = 0},
+                              {.sport = 33000, .dport = 9999, .payload = Bytes(1422, 0x5a)});
+  const L2 to_rs2{kRs2Mac, kPortMac[kServerPort]};
+  cases.push_back({
+      .name = "forward_larger_than_mtu_fragmented",
+      .description = "without DF a packet above dpdk1's MTU leaves in two fragments, TTL 63, same id",
+      .input = {{kClientPort, big}},
+      .expected_output = {{kServerPort, ipv4_frame(to_rs2, {.src = kClient, .dst = kRs2, .ttl = 63, .frag_off = 0x2000}, 17,
+                                                   l4_slice(big, 0, 1376))},
+                          {kServerPort, ipv4_frame(to_rs2, {.src = kClient, .dst = kRs2, .ttl = 63, .frag_off = 1376 / 8}, 17,
+                                                   l4_slice(big, 1376, 1430 - 1376))}},
+  });
+
+  const Bytes big_df = udp_frame(kFromClient, {.src = kClient, .dst = kRs2},
+                                 {.sport = 33000, .dport = 9999, .payload = Bytes(1422, 0x5a)});
+  Bytes quoted = l3_of(big_df);
+  quoted.resize(576 - 20 - 8);  // RFC 1812: the error with its IPv4 and ICMP headers fits in 576
+  cases.push_back({
+      .name = "df_larger_than_mtu_answered_with_frag_needed",
+      .description = "with DF the same packet is refused: ICMP fragmentation needed carrying MTU 1400, "
+                     "quoting as much as fits in 576 bytes",
+      .input = {{kClientPort, big_df}},
+      .expected_output = {{kClientPort, icmp_frame(kToClient,
+                                                   {.src = kPortAddr[0], .dst = kClient, .ttl = 64, .tos = 0xc0, .id = 0, .frag_off = 0},
+                                                   {.type = 3, .code = 4, .id = 0, .seq = 1400,
+                                                    .payload = quoted})}},
+      .expected_drops = {DropReason::ipv4_frag_needed},
+  });
+
   cases.push_back({
       .name = "bad_ipv4_checksum_dropped",
       .description = "a header checksum off by one is dropped before anything reads the packet",

@@ -63,6 +63,10 @@ Bytes ipv4_packet(const L3& l3, uint8_t proto, const Bytes& l4) {
   return p;
 }
 
+Bytes ipv4_frame(const L2& l2, const L3& l3, uint8_t proto, const Bytes& payload) {
+  return ethernet(l2, 0x0800, ipv4_packet(l3, proto, payload));
+}
+
 Bytes tcp_frame(const L2& l2, const L3& l3, const Tcp& tcp) {
   Bytes s;
   put16(s, tcp.sport);
@@ -120,5 +124,10 @@ Bytes arp_frame(const L2& l2, uint16_t op, const Mac& sha, Ip4 spa, const Mac& t
 }
 
 Bytes l3_of(const Bytes& frame) { return Bytes(frame.begin() + kEthLen, frame.end()); }
+
+Bytes l4_slice(const Bytes& frame, size_t from, size_t len) {
+  auto begin = frame.begin() + kEthLen + kIpLen + from;
+  return Bytes(begin, begin + len);
+}
 
 }  // namespace dplb::dp::fixture

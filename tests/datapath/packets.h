@@ -58,6 +58,8 @@ struct Icmp {
 uint16_t internet_checksum(const uint8_t* data, size_t len, uint32_t initial = 0);
 
 Bytes ipv4_packet(const L3& l3, uint8_t proto, const Bytes& l4);
+// An IPv4 frame carrying `payload` as is (a fragment's share of a datagram, no L4 checksum added).
+Bytes ipv4_frame(const L2& l2, const L3& l3, uint8_t proto, const Bytes& payload);
 Bytes tcp_frame(const L2& l2, const L3& l3, const Tcp& tcp);
 Bytes udp_frame(const L2& l2, const L3& l3, const Udp& udp);
 Bytes icmp_frame(const L2& l2, const L3& l3, const Icmp& icmp);
@@ -65,5 +67,7 @@ Bytes icmp_frame(const L2& l2, const L3& l3, const Icmp& icmp);
 Bytes arp_frame(const L2& l2, uint16_t op, const Mac& sha, Ip4 spa, const Mac& tha, Ip4 tpa);
 // An IPv4 packet (no Ethernet header): what an ICMP error quotes.
 Bytes l3_of(const Bytes& frame);
+// `len` bytes from `from` of the IPv4 payload (after a 20-byte header) of an Ethernet frame.
+Bytes l4_slice(const Bytes& frame, size_t from, size_t len);
 
 }  // namespace dplb::dp::fixture
