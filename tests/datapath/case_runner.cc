@@ -1,0 +1,100 @@
+#include "case_runner.h"
+
+#include <cstdio>
+
+namespace dplb::dp::fixture {
+
+namespace {
+
+DatapathFixture* g_fixture = nullptr;
+
+// EAL once for the binary; a failed start fails every case (and so the binary).
+class DatapathEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    g_fixture = &fixture_;
+    DatapathFixture::Options options;
+    options.name = "dplb_dpcases";
+    start_error_ = fixture_.start(options);
+  }
+  void TearDown() override {
+    fixture_.stop();
+    g_fixture = nullptr;
+  }
+  const std::string& start_error() const { return start_error_; }
+
+ private:
+  DatapathFixture fixture_;
+  std::string start_error_;
+};
+
+auto* const g_environment =
+    static_cast<DatapathEnvironment*>(::testing::AddGlobalTestEnvironment(new DatapathEnvironment));
+
+std::string hex(const std::vector<uint8_t>& b) {
+  std::string s;
+  char buf[4];
+  for (size_t i = 0; i < b.size(); ++i) {
+    std::snprintf(buf, sizeof buf, i % 16 == 0 ? "\n%02x" : " %02x", b[i]);
+    s += buf;
+  }
+  return s;
+}
+
+// "" when equal, else the first difference (frame, port, byte offset).
+std::string difference(const std::vector<Frame>& expected, const std::vector<Frame>& actual) {
+  for (size_t i = 0; i < std::min(expected.size(), actual.size()); ++i) {
+    const Frame& e = expected[i];
+    const Frame& a = actual[i];
+    std::string at = "frame " + std::to_string(i) + ": ";
+    if (e.port != a.port) return at + "sent on port " + std::to_string(a.port) + ", expected " + std::to_string(e.port);
+    for (size_t k = 0; k < std::min(e.bytes.size(), a.bytes.size()); ++k)
+      if (e.bytes[k] != a.bytes[k]) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "byte %zu is 0x%02x, expected 0x%02x", k, a.bytes[k], e.bytes[k]);
+        return at + buf;
+      }
+    if (e.bytes.size() != a.bytes.size())
+      return at + std::to_string(a.bytes.size()) + " bytes, expected " + std::to_string(e.bytes.size());
+  }
+  if (expected.size() != actual.size())
+    return std::to_string(actual.size()) + " frames sent, expected " + std::to_string(expected.size());
+  return "";
+}
+
+}  // namespace
+
+void PrintTo(const PacketCase& c, std::ostream* os) { *os << c.name; }
+
+void PrintTo(const Frame& f, std::ostream* os) { *os << "port " << f.port << ":" << hex(f.bytes) << "\n"; }
+
+std::string case_name(const ::testing::TestParamInfo<PacketCase>& info) { return info.param.name; }
+
+TEST_P(DatapathCase, TransmitsAndDropsExactly) {
+  const PacketCase& c = GetParam();
+  SCOPED_TRACE(c.description);
+  ASSERT_EQ(g_environment->start_error(), "");
+  DatapathFixture& fx = *g_fixture;
+  ASSERT_EQ(fx.reset(), "");
+  if (c.setup) c.setup(fx);
+  const DropCounts before = fx.drops();
+
+  std::vector<Frame> sent;
+  for (const Frame& f : c.input) {
+    EXPECT_EQ(fx.inject(f), "");
+    for (Frame& out : fx.take_transmitted()) sent.push_back(std::move(out));
+  }
+  EXPECT_EQ(difference(c.expected_output, sent), "");
+  EXPECT_EQ(sent, c.expected_output);
+
+  const DropCounts after = fx.drops();
+  DropCounts expected{};
+  for (DropReason r : c.expected_drops) ++expected[static_cast<size_t>(r)];
+  for (size_t r = 0; r < kDropReasonCount; ++r)
+    EXPECT_EQ(after[r] - before[r], expected[r]) << "drop reason " << kDropReasonNames[r];
+
+  EXPECT_EQ(fx.check_connections(), "");
+  EXPECT_EQ(fx.release_and_check_pools(), "");
+}
+
+}  // namespace dplb::dp::fixture
