@@ -107,8 +107,11 @@ int on_addr(void* ctx, const ctrl::Msg& msg, uint64_t*) {
 
 }  // namespace
 
+Status register_addr_worker(ctrl::Multicaster& mc) {
+  return set_handlers(mc, {{kMsgAddrAdd, on_addr}, {kMsgAddrDel, on_addr}});
+}
+
 Status register_addr_module(ControlPlane& cp) {
-  if (Status st = set_handlers(cp.multicaster(), {{kMsgAddrAdd, on_addr}, {kMsgAddrDel, on_addr}}); !st) return st;
 
   ctrl::Module m;
   m.name = "addr";

@@ -20,6 +20,15 @@ int on_start(void* ctx, const ctrl::Msg&, uint64_t*) {
 
 }  // namespace
 
+Status register_worker_handlers(ctrl::Multicaster& mc) {
+  if (Status st = mc.set_handler(kMsgStart, on_start); !st) return st;
+  for (auto reg : {register_replay_worker, register_addr_worker, register_neigh_worker, register_route_worker,
+                   register_sync_worker, register_ipvs_worker}) {
+    if (Status st = reg(mc); !st) return st;
+  }
+  return Status::ok();
+}
+
 ControlPlane::ControlPlane(const conf::Config& cfg, DataPlane& data_plane) : cfg_(cfg), dp_(data_plane) {}
 
 ControlPlane::~ControlPlane() { close(); }
@@ -29,8 +38,7 @@ Status ControlPlane::init() {
   mo.workers = dp_.worker_count();
   mo.timeout = std::chrono::milliseconds(cfg_.msg_timeout_ms);
   mc_ = std::make_unique<ctrl::Multicaster>(mo);
-  if (Status st = mc_->set_handler(kMsgStart, on_start); !st) return st;
-  if (Status st = register_replay_worker(*mc_); !st) return st;
+  if (Status st = register_worker_handlers(*mc_); !st) return st;
   mc_->set_replay_source([this](ctrl::ReplaySink& sink) { replay(sink); });
   mc_->set_event_handler([this](const ctrl::WorkerEvent& ev) { on_event(ev); });
 

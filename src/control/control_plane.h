@@ -91,16 +91,23 @@ class ControlPlane {
   uint64_t rates_sampled_ms_ = 0;
 };
 
-// Module registration: each registers its operations and its worker handlers (one file per module,
-// or X_module.cc and X_worker.cc side by side).
+// Each feature has two halves in one file (or X_module.cc and X_worker.cc side by side): its socket
+// operations on main (register_X_module) and the handlers of its messages on the workers
+// (register_X_worker).
 Status register_link_module(ControlPlane& cp);
 Status register_addr_module(ControlPlane& cp);
 Status register_neigh_module(ControlPlane& cp);
 Status register_route_module(ControlPlane& cp);
 Status register_sync_module(ControlPlane& cp);
 Status register_ipvs_module(ControlPlane& cp);
-Status register_route_worker(ctrl::Multicaster& mc);  // route_worker.cc
-Status register_ipvs_worker(ctrl::Multicaster& mc);   // ipvs_worker.cc
-Status register_replay_worker(ctrl::Multicaster& mc); // replay.cc
+Status register_addr_worker(ctrl::Multicaster& mc);    // addr_module.cc
+Status register_neigh_worker(ctrl::Multicaster& mc);   // neigh_module.cc
+Status register_route_worker(ctrl::Multicaster& mc);   // route_worker.cc
+Status register_sync_worker(ctrl::Multicaster& mc);    // sync_module.cc
+Status register_ipvs_worker(ctrl::Multicaster& mc);    // ipvs_worker.cc
+Status register_replay_worker(ctrl::Multicaster& mc);  // replay.cc
+// Every worker-side handler, kMsgStart included: the control plane's init, and test fixtures that
+// drive a worker without a control plane (tests/datapath).
+Status register_worker_handlers(ctrl::Multicaster& mc);
 
 }  // namespace dplb::dp

@@ -211,7 +211,6 @@ void ControlPlane::update_ipvs_rates() {
 }
 
 Status register_ipvs_module(ControlPlane& cp) {
-  if (Status st = register_ipvs_worker(cp.multicaster()); !st) return st;
   ctrl::Module m;
   m.name = "ipvs";
   m.get = proto::kIpvsGetOps;

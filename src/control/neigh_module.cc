@@ -159,14 +159,15 @@ int on_neigh_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
 
 }  // namespace
 
+Status register_neigh_worker(ctrl::Multicaster& mc) {
+  return set_handlers(mc, {{kMsgNeighAdd, on_neigh},
+                           {kMsgNeighDel, on_neigh},
+                           {kMsgNeighFlush, on_neigh_flush},
+                           {kMsgNeighLearned, on_neigh_learned},
+                           {kMsgNeighDump, on_neigh_dump}});
+}
+
 Status register_neigh_module(ControlPlane& cp) {
-  if (Status st = set_handlers(cp.multicaster(), {{kMsgNeighAdd, on_neigh},
-                                                  {kMsgNeighDel, on_neigh},
-                                                  {kMsgNeighFlush, on_neigh_flush},
-                                                  {kMsgNeighLearned, on_neigh_learned},
-                                                  {kMsgNeighDump, on_neigh_dump}});
-      !st)
-    return st;
 
   ctrl::Module m;
   m.name = "neigh";

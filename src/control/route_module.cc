@@ -282,7 +282,6 @@ Status route_get(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
 }  // namespace
 
 Status register_route_module(ControlPlane& cp) {
-  if (Status st = register_route_worker(cp.multicaster()); !st) return st;
   ctrl::Module m;
   m.name = "route";
   m.get = proto::kRouteGetOps;

@@ -50,8 +50,9 @@ int on_digest(void* ctx, const ctrl::Msg&, uint64_t* value) {
 
 }  // namespace
 
+Status register_sync_worker(ctrl::Multicaster& mc) { return mc.set_handler(kMsgDigest, on_digest); }
+
 Status register_sync_module(ControlPlane& cp) {
-  if (Status st = cp.multicaster().set_handler(kMsgDigest, on_digest); !st) return st;
   ctrl::Module m;
   m.name = "sync";
   m.get = proto::kSyncGetOps;

@@ -13,7 +13,7 @@
 #include <tuple>
 
 #include "control/msg_types.h"
-#include "control/worker_handlers.h"
+#include "control/control_plane.h"
 #include "daemon/eal.h"
 #include "datapath/stages.h"
 #include "datapath/worker.h"
