@@ -103,7 +103,9 @@ class RouteTable {
   std::vector<LocalRoute> local_routes() const { return addrs_.local_routes(); }  // by address
   std::optional<RouteEntry> route(uint32_t id) const { return rib_.route(id); }
   // The net route of this identity (prefix normalized, metric), if any.
-  std::optional<RouteEntry> find(Ip4Prefix prefix, uint32_t metric) const { return rib_.find(prefix, metric); }
+  std::optional<RouteEntry> find(Ip4Prefix prefix, uint32_t metric) const {
+    return rib_.find(prefix, metric);
+  }
   // The net route del_route(match) would remove (not for local-scope matches), if any.
   std::optional<RouteEntry> match(const RouteMatch& m) const { return rib_.match(m); }
   // `ip route get`: the output decision for an address, ENETUNREACH when there is none.
@@ -179,7 +181,8 @@ bool RouteTable::output_oif(Ip4 daddr, Ip4 saddr_hint, uint16_t oif, uint32_t fl
     bool has_oif = false;
     for (unsigned i = 0; i < r.nh_count; ++i) has_oif |= nh[i].port == oif;
     if (!has_oif) return false;
-    const Nexthop& sel = nh[Fib::pick_nexthop(nh, r.nh_count, r.total_weight, flow_hash, daddr, oif, is_dead)];
+    unsigned chosen = Fib::pick_nexthop(nh, r.nh_count, r.total_weight, flow_hash, daddr, oif, is_dead);
+    const Nexthop& sel = nh[chosen];
     out.route = id;
     out.flags = r.flags;
     out.port = oif;

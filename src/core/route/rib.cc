@@ -149,9 +149,8 @@ std::vector<uint32_t> Rib::routes_via_port(uint16_t port) const {
   for (uint32_t id = 0; id < routes_.size(); ++id) {
     const Route& r = routes_[id];
     const Nexthop* nh = &nh_pool_[r.nh_index];
-    if (r.nh_count != 0 && std::any_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == port; })) {
-      ids.push_back(id);
-    }
+    auto on_port = [&](const Nexthop& n) { return n.port == port; };
+    if (r.nh_count != 0 && std::any_of(nh, nh + r.nh_count, on_port)) ids.push_back(id);
   }
   return ids;
 }
@@ -217,7 +216,9 @@ RibChange Rib::insert(Ip4 net, uint8_t len, uint32_t metric, uint16_t mtu, Ip4 s
   while (*link != kNoRoute && routes_[*link].metric < metric) link = &routes_[*link].next;
   r.next = *link;
   *link = id;
-  if (change.kind == RibChange::kNone && prefixes_[change.prefix].head == id) change.kind = RibChange::kBestChanged;
+  if (change.kind == RibChange::kNone && prefixes_[change.prefix].head == id) {
+    change.kind = RibChange::kBestChanged;
+  }
   ++route_count_;
   src_ref(src, +1);
   digest_ += route_hash(r);

@@ -51,8 +51,8 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
     Ip4 net = prefix.network();
     uint32_t id = rib_.find_prefix(net, prefix.len);
     if (id == Rib::kNoPrefix || rib_.find_route(id, 0) == kNoRoute) {
-      apply(rib_.insert(net, prefix.len, 0, 0, prefix.addr, RouteScope::kLink, connected_route_flags(prefix.len),
-                        {Nexthop{Ip4{}, port, 1, false}}));
+      apply(rib_.insert(net, prefix.len, 0, 0, prefix.addr, RouteScope::kLink,
+                        connected_route_flags(prefix.len), {Nexthop{Ip4{}, port, 1, false}}));
     }
   }
   ++generation_;
@@ -187,7 +187,9 @@ void RouteTable::apply(const RibChange& change) {
       return;
     case RibChange::kRemoved: {
       std::optional<Dir24_8::Parent> covering;
-      if (std::optional<Rib::Covering> c = rib_.covering(change.net, change.len)) covering = {{c->prefix, c->len}};
+      if (std::optional<Rib::Covering> c = rib_.covering(change.net, change.len)) {
+        covering = Dir24_8::Parent{c->prefix, c->len};
+      }
       fib_.remove_prefix(change.prefix, change.net, change.len, covering);
       return;
     }
