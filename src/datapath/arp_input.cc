@@ -1,7 +1,10 @@
 // ARP input: answer requests for our addresses, learn the senders of ARP aimed at us.
+#include "datapath/arp_input.h"
+
 #include "dplb/net/arp.h"
 
-#include "datapath/stages.h"
+#include "datapath/kni_path.h"
+#include "datapath/our_addresses.h"
 
 namespace dplb::dp {
 

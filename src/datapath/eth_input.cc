@@ -3,10 +3,12 @@
 // every TCP/UDP tuple and starts loading its connection-index bucket and its destination's tbl24
 // entry, so the per-packet pass finds buckets, connections and FIB entries in cache instead of
 // waiting on memory for each. Small tables take one pass.
+#include "datapath/eth_input.h"
+
 #include <rte_prefetch.h>
 
+#include "datapath/arp_input.h"
 #include "datapath/ipv4_input.h"
-#include "datapath/stages.h"
 
 namespace dplb::dp {
 

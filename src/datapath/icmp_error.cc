@@ -1,8 +1,11 @@
 // ICMP errors we originate (time exceeded, unreachable, fragmentation needed), rate-limited per
 // worker, routed back to the offending packet's source like any locally generated packet.
+#include "datapath/icmp_error.h"
+
 #include "dplb/net/icmp.h"
 
-#include "datapath/stages.h"
+#include "datapath/neigh_output.h"
+#include "datapath/route_output.h"
 
 namespace dplb::dp {
 

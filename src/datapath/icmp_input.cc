@@ -1,9 +1,11 @@
 // ICMP addressed to us: answer echo requests (rate-limited); everything else is not ours to handle
 // (to the kernel or dropped, by the port's unclaimed policy).
+#include "datapath/icmp_input.h"
+
 #include "dplb/net/icmp.h"
 
 #include "datapath/ipvs.h"
-#include "datapath/stages.h"
+#include "datapath/local_in.h"
 
 namespace dplb::dp {
 

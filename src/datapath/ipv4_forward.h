@@ -4,10 +4,17 @@
 // packet costs about as much as the TTL update.
 #pragma once
 
+#include <rte_mbuf.h>
+
+#include "datapath/icmp_error.h"
+#include "datapath/kni_path.h"
+#include "datapath/neigh_output.h"
+#include "datapath/our_addresses.h"
+#include "datapath/send_fragments.h"
+#include "datapath/worker.h"
 #include "dplb/net/flow_hash.h"
 #include "dplb/net/icmp.h"
 #include "dplb/net/ipv4_ttl.h"
-#include "datapath/stages.h"
 
 namespace dplb::dp {
 

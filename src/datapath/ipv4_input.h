@@ -1,52 +1,22 @@
 // IPv4 input: validate, then deliver locally or forward.
 #pragma once
 
-#include "dplb/net/ipv4_check.h"
+#include <rte_mbuf.h>
 
-#include "datapath/ipvs.h"
+#include <cstdint>
+
 #include "datapath/ipv4_forward.h"
-#include "datapath/stages.h"
+#include "datapath/ipvs.h"
+#include "datapath/kni_path.h"
+#include "datapath/local_in.h"
+#include "datapath/worker.h"
+#include "dplb/net/ipv4_check.h"
 
 namespace dplb::dp {
 
-// Delivery to us: ICMP, the virtual services, else the kernel (KNI) or a counted drop. Inline: one
-// call per packet less on the NAT path.
-[[gnu::always_inline]] inline void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
-  // A source that is one of our own addresses (or a subnet broadcast of ours) is spoofed. Checked
-  // here for everything but TCP/UDP, which IPVS checks when it opens a connection (so established
-  // flows skip the extra lookup).
-  bool transport = ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp;
-  if (unlikely(!transport && is_spoofed_source(w, ip->src()))) {
-    w.drop(m, DropReason::ipv4_bad_source);
-    return;
-  }
-  if (unlikely(ip->header_len() != sizeof(net::Ipv4Hdr))) {
-    w.drop(m, DropReason::ipv4_options);
-    return;
-  }
-  if (unlikely(ip->is_fragment())) {
-    w.drop(m, DropReason::ipv4_fragment);
-    return;
-  }
-  switch (ip->proto) {
-    case net::kIpProtoIcmp:
-      icmp_input(w, port, m, ip, redirected);
-      return;
-    case net::kIpProtoTcp:
-    case net::kIpProtoUdp:
-      if (ipvs_in(w, m, ip, redirected)) return;
-      if (unlikely(is_spoofed_source(w, ip->src()))) {
-        w.drop(m, DropReason::ipv4_bad_source);
-        return;
-      }
-      local_unclaimed(w, port, m, DropReason::l4_unhandled);  // not a virtual service
-      return;
-    default:
-      local_unclaimed(w, port, m, DropReason::l4_unhandled);
-      return;
-  }
-}
-
+// The out-of-line entry. `redirected`: the packet came from another worker's ring (it is ours to
+// handle: no more steering).
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
 
 // The whole of IPv4 input, inline: eth_input's per-packet loop calls it (no call per packet);
 // ipv4_input() is the out-of-line entry for the other callers (redirected packets, the kernel's).

@@ -1,12 +1,12 @@
 // Packets of virtual services: to the VIP (schedule or match, DNAT) and back from the real server
 // (match, SNAT). Each connection lives on one worker, its owner, chosen from the client's address
 // and port the same way in both directions; a packet that lands on another worker is handed over.
-#include "datapath/stages.h"
 #include "datapath/conn_route.h"
-#include "dplb/ipvs/conn_hash.h"
-#include "dplb/ipvs/tcp_state.h"
 #include "datapath/ipvs.h"
 #include "datapath/ipvs_xmit.h"
+#include "datapath/our_addresses.h"
+#include "dplb/ipvs/conn_hash.h"
+#include "dplb/ipvs/tcp_state.h"
 
 namespace dplb::dp {
 

@@ -1,7 +1,10 @@
+// Sending a NAT'd packet: the route cache's refill and the unusual outcomes (see ipvs_xmit.h).
 #include "datapath/ipvs_xmit.h"
 
-#include "datapath/stages.h"
 #include "datapath/conn_route.h"
+#include "datapath/icmp_error.h"
+#include "datapath/route_output.h"
+#include "datapath/send_fragments.h"
 #include "dplb/ipvs/nat.h"
 #include "dplb/net/flow_hash.h"
 #include "dplb/net/icmp.h"

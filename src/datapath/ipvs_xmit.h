@@ -2,9 +2,9 @@
 // check (DF: ICMP fragmentation needed with the MTU), TTL, rewrite, neighbour output.
 #pragma once
 
-#include "datapath/stages.h"
-#include "datapath/worker.h"
 #include "datapath/conn_route.h"
+#include "datapath/neigh_output.h"
+#include "datapath/worker.h"
 #include "dplb/ipvs/conn.h"
 #include "dplb/ipvs/nat.h"
 #include "dplb/net/headers.h"

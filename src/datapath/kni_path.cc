@@ -27,14 +27,6 @@ void kni_copy_to_kernel(Worker& w, uint16_t port, const rte_mbuf* m) {
   kni_to_kernel(w, port, c);
 }
 
-void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason) {
-  if (w.kni.unclaimed_to_kernel[port]) {
-    kni_to_kernel(w, port, m);
-  } else {
-    w.drop(m, reason);
-  }
-}
-
 void kni_flush(Worker& w, uint16_t port) {
   KniTxBuffer& b = w.kni.txb[port];
   if (b.count == 0) return;

@@ -8,9 +8,8 @@
 #include <cstring>
 
 #include "control/msg_types.h"
-#include "dplb/net/arp.h"
-#include "datapath/kni_path.h"
 #include "datapath/stages.h"
+#include "dplb/net/arp.h"
 
 namespace dplb::dp {
 
