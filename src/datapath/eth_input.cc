@@ -8,6 +8,7 @@
 #include <rte_prefetch.h>
 
 #include "datapath/arp_input.h"
+#include "datapath/conn_hash_hint.h"
 #include "datapath/ipv4_input.h"
 
 namespace dplb::dp {
@@ -17,7 +18,7 @@ constexpr int kPrefetchAhead = 3;   // packet headers, ahead of the hashing pass
 constexpr int kConnAhead = 4;       // connections and FIB entries, ahead of the per-packet pass
 constexpr size_t kFibPrefetchMinRoutes = 1024;
 
-enum class FlowDir : uint8_t { none, in, out };
+using FlowDir = ConnHashHint::Dir;
 
 // The connection-table hash of a plain IPv4 TCP/UDP packet (no options, not a fragment), and the
 // direction it will be looked up in: toward a VIP is inbound, anything else may be a server's reply.
@@ -68,7 +69,8 @@ void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
 }
 
 // One frame: accept it if it is for us, then hand it on by EtherType.
-[[gnu::always_inline]] inline void eth_one(Worker& w, uint16_t port, const PortView& pv, rte_mbuf* m) {
+[[gnu::always_inline]] inline void eth_one(Worker& w, uint16_t port, const PortView& pv, rte_mbuf* m,
+                                           ConnHashHint hint) {
   m->port = port;
   if (unlikely(m->data_len < sizeof(net::EthHdr))) {
     w.drop(m, DropReason::eth_too_short);
@@ -91,7 +93,7 @@ void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
   }
   uint16_t type = eth->type.host();
   if (likely(type == net::kEtherTypeIpv4)) {
-    ipv4_input_inline(w, port, m, false);
+    ipv4_input_inline(w, port, m, false, hint);
   } else if (type == net::kEtherTypeArp) {
     arp_input(w, port, m);
   } else {
@@ -105,7 +107,7 @@ void eth_input_one_pass(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
-    eth_one(w, port, pv, pkts[i]);
+    eth_one(w, port, pv, pkts[i], ConnHashHint{});
   }
 }
 
@@ -138,15 +140,10 @@ void eth_input_staged(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
       if constexpr (kFib)
         if (!dsts[i + kConnAhead].is_zero()) w.routes.prefetch_fib_entry(dsts[i + kConnAhead]);
     }
-    rte_mbuf* m = pkts[i];
-    if constexpr (kNat) {
-      w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
-      w.hashed_flow = hashes[i];
-      w.hashed_inbound = dirs[i] == FlowDir::in;
-    }
-    eth_one(w, port, pv, m);
+    ConnHashHint hint;
+    if constexpr (kNat) hint = ConnHashHint{hashes[i], dirs[i]};
+    eth_one(w, port, pv, pkts[i], hint);
   }
-  if constexpr (kNat) w.hashed_mbuf = nullptr;
 }
 
 void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {

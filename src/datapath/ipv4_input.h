@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "datapath/conn_hash_hint.h"
 #include "datapath/ipv4_forward.h"
 #include "datapath/ipvs.h"
 #include "datapath/kni_path.h"
@@ -20,7 +21,9 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
 
 // The whole of IPv4 input, inline: eth_input's per-packet loop calls it (no call per packet);
 // ipv4_input() is the out-of-line entry for the other callers (redirected packets, the kernel's).
-[[gnu::always_inline]] inline void ipv4_input_inline(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
+// `hint`: m's connection hash when eth_input computed it with its burst.
+[[gnu::always_inline]] inline void ipv4_input_inline(Worker& w, uint16_t port, rte_mbuf* m, bool redirected,
+                                                     ConnHashHint hint) {
   auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
   bool nic_checked = (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
@@ -47,7 +50,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
   route::InputResult r = w.routes.input(dst, port);
   switch (r.verdict) {
     case route::InputVerdict::kLocal:
-      local_in(w, port, m, ip, redirected);
+      local_in(w, port, m, ip, redirected, hint);
       return;
     case route::InputVerdict::kKni:
       kni_to_kernel(w, port, m);  // the kernel's tap of the port it came in on
@@ -56,7 +59,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
     case route::InputVerdict::kNoRoute:
       // A real server's reply, or an ICMP error about a connection: IPVS first.
       if (ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp) {
-        if (w.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected)) return;
+        if (w.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected, hint)) return;
       } else if (ip->proto == net::kIpProtoIcmp) {
         if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
       }

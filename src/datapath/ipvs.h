@@ -5,16 +5,18 @@
 
 #include <rte_mbuf.h>
 
+#include "datapath/conn_hash_hint.h"
 #include "datapath/worker.h"
 #include "dplb/net/headers.h"
 
 namespace dplb::dp {
 
 // A TCP/UDP packet to one of our addresses. True when IPVS took it (forwarded, queued, redirected
-// or dropped); false when it is not for a virtual service (the caller goes on).
-bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
+// or dropped); false when it is not for a virtual service (the caller goes on). `hint`: m's
+// connection hash when eth_input computed it.
+bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint);
 // A packet not addressed to us: a real server's reply? Same contract.
-bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
+bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint);
 // ICMP errors about connections: to the client (arriving for forwarding) or to the real server
 // (arriving for a VIP). Same contract.
 bool ipvs_icmp_to_client(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);

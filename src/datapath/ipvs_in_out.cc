@@ -123,7 +123,7 @@ void redirect_to_owner(Worker& w, rte_mbuf* m, uint32_t owner) {
   counter_add(w.stats.redirected);
 }
 
-bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
+bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
   Ip4 vip = ip->dst();
   if (!w.services.is_vip(vip)) return false;
   L4View v;
@@ -134,7 +134,7 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 client = ip->src();
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
-  ipvs::Conn* c = w.conns->lookup_in(w.flow_hash_in(m, key), key);
+  ipvs::Conn* c = w.conns->lookup_in(hint.in(*w.conns, key), key);
   if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
     expire_now(w, c);
     c = nullptr;
@@ -150,7 +150,7 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   return true;
 }
 
-bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
+bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
   if (ip->is_fragment()) return false;
   L4View v;
   if (!l4_view(ip, v)) return false;
@@ -159,7 +159,7 @@ bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 client = ip->dst();
   if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, server, v.sport, client, v.dport};
-  ipvs::Conn* c = w.conns->lookup_out(w.flow_hash_out(m, key), key);
+  ipvs::Conn* c = w.conns->lookup_out(hint.out(*w.conns, key), key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
   update_state(w, *c, ipvs::ConnDir::kOutput, v.tcp_flags);
   ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_client);

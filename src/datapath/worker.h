@@ -129,18 +129,6 @@ class Worker final : public neigh::Sink {
   route::RouteTable routes;
   ipvs::ServiceTable services;
   std::unique_ptr<ipvs::ConnTable> conns;
-  // The connection-table hash of the packet in hand, computed with the rest of its burst by
-  // eth_input (which prefetched the index bucket and the connection meanwhile). Cleared after the
-  // burst, so a recycled mbuf arriving from another worker's ring is never mistaken for it.
-  const rte_mbuf* hashed_mbuf = nullptr;
-  uint64_t hashed_flow = 0;
-  bool hashed_inbound = false;  // hashed as toward a VIP (client = source), else as a reply
-  uint64_t flow_hash_in(const rte_mbuf* m, const ipvs::FlowKey& k) const {
-    return m == hashed_mbuf && hashed_inbound ? hashed_flow : conns->hash_in(k);
-  }
-  uint64_t flow_hash_out(const rte_mbuf* m, const ipvs::FlowKey& k) const {
-    return m == hashed_mbuf && !hashed_inbound ? hashed_flow : conns->hash_out(k);
-  }
   ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
   TokenBucket icmp_limit;
 
