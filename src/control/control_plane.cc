@@ -31,13 +31,13 @@ Status ControlPlane::init() {
   if (Status st = register_worker_handlers(*mc_); !st) return st;
   mc_->set_replay_source([this](ctrl::ReplaySink& sink) { replay(sink); });
   mc_->set_event_handler([this](const ctrl::WorkerEvent& ev) { on_event(ev); });
-  for (auto& w : workers_) w->control = mc_.get();
+  for (auto& w : workers_) w->setup.control = mc_.get();
 
   for (const PortState& p : ports_.all())
     if (Status st = model_.routes.set_port(p.id, p.conf.mtu); !st) return st;
   for (auto& w : workers_)
     for (const PortState& p : ports_.all())
-      if (Status st = w->routes.set_port(p.id, p.conf.mtu); !st) return st;
+      if (Status st = w->tables.routes.set_port(p.id, p.conf.mtu); !st) return st;
 
   for (auto reg : {register_link_module, register_addr_module, register_neigh_module, register_route_module,
                    register_sync_module, register_ipvs_module}) {

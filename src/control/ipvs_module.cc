@@ -120,7 +120,7 @@ Status list(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint
     r.flags = sc.flags;
     r.n_dests = uint32_t(dests.size());
     ipvs::IpvsCounters total;
-    for (const auto& w : cp.workers()) total += w->services.service_counters(id);
+    for (const auto& w : cp.workers()) total += w->tables.services.service_counters(id);
     r.stats = stats_of(total);
     cp.ipvs_rates().fill(IpvsRates::service_key(id), r.stats);
     out.put(r);
@@ -132,7 +132,7 @@ Status list(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint
       dr.weight = dc.weight;
       dr.fwd = proto::kFwdMasq;
       ipvs::IpvsCounters dt;
-      for (const auto& w : cp.workers()) dt += w->services.dest_counters(d);
+      for (const auto& w : cp.workers()) dt += w->tables.services.dest_counters(d);
       dr.active_conns = uint32_t(dt.active_conns);
       dr.inactive_conns = uint32_t(dt.inactive_conns);
       dr.stats = stats_of(dt);
@@ -150,7 +150,7 @@ Status conns(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uin
   if (q.max != 0 && q.max < limit) limit = q.max;
   // Slices of the tables, so no worker stops forwarding for long while it lists.
   constexpr uint32_t kSlice = 1u << 16;
-  uint32_t capacity = cp.workers().empty() ? 0 : cp.workers()[0]->conns->capacity();
+  uint32_t capacity = cp.workers().empty() ? 0 : cp.workers()[0]->tables.conns->capacity();
   std::vector<proto::ConnRecord> all;
   for (uint32_t cursor = 0; cursor < capacity && all.size() < limit; cursor += kSlice) {
     auto dump = std::make_shared<ConnDump>(cp.workers().size(), cursor, kSlice, limit - all.size());
@@ -173,7 +173,7 @@ Status conns(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uin
 Status info(ControlPlane& cp, std::vector<uint8_t>& reply) {
   proto::IpvsInfo i{};
   i.version = 0x010201;
-  i.conn_table_size = cp.workers().empty() ? 0 : cp.workers()[0]->conns->capacity();
+  i.conn_table_size = cp.workers().empty() ? 0 : cp.workers()[0]->tables.conns->capacity();
   i.n_services = uint32_t(cp.model().ipvs.table().service_count());
   i.n_workers = uint32_t(cp.workers().size());
   reply = ctrl::encode_pod(i);
@@ -191,12 +191,12 @@ void ControlPlane::update_ipvs_rates() {
   std::unordered_map<uint64_t, bool> live;
   for (uint32_t id : t.service_ids()) {
     ipvs::IpvsCounters total;
-    for (const auto& w : workers_) total += w->services.service_counters(id);
+    for (const auto& w : workers_) total += w->tables.services.service_counters(id);
     rates_.update(IpvsRates::service_key(id), total, seconds);
     live[IpvsRates::service_key(id)] = true;
     for (uint32_t d : t.service_dests(id)) {
       ipvs::IpvsCounters dt;
-      for (const auto& w : workers_) dt += w->services.dest_counters(d);
+      for (const auto& w : workers_) dt += w->tables.services.dest_counters(d);
       rates_.update(IpvsRates::dest_key(d), dt, seconds);
       live[IpvsRates::dest_key(d)] = true;
     }

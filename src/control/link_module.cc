@@ -43,7 +43,7 @@ proto::LinkRecord link_record(const PortState& p, const std::vector<std::unique_
   if (!p.kni_ifname.empty()) {
     ctrl::set_fixed_string(r.kni_ifname, p.kni_ifname);
     for (const auto& w : workers) {
-      const KniPortCounters& k = w->kni.counters[p.id];
+      const KniPortCounters& k = w->io.kni.counters[p.id];
       r.kni_rx_packets += counter_read(k.to_kernel);
       r.kni_tx_packets += counter_read(k.from_kernel);
       r.kni_dropped += counter_read(k.overflow);
@@ -78,8 +78,8 @@ Status link_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
     out.put(link_record(*p, workers));
     if (!q.with_stats) continue;
     for (const auto& w : workers) {
-      const PortCounters& c = w->stats.port[p->id];
-      out.put(proto::WorkerPortStats{w->index, w->lcore, counter_read(c.rx_packets), counter_read(c.rx_bytes),
+      const PortCounters& c = w->io.stats.port[p->id];
+      out.put(proto::WorkerPortStats{w->setup.index, w->setup.lcore, counter_read(c.rx_packets), counter_read(c.rx_bytes),
                                      counter_read(c.tx_packets), counter_read(c.tx_bytes),
                                      counter_read(c.tx_dropped)});
       for (const uint64_t& d : c.drops) out.put(counter_read(d));

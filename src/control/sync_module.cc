@@ -17,8 +17,8 @@ Status sync_show(ControlPlane& cp, std::vector<uint8_t>& reply) {
   out.put(proto::SyncReply{model, uint32_t(workers.size()), all ? 1u : 0u});
   for (size_t i = 0; i < workers.size(); ++i) {
     proto::SyncWorker s{};
-    s.worker = workers[i]->index;
-    s.lcore = workers[i]->lcore;
+    s.worker = workers[i]->setup.index;
+    s.lcore = workers[i]->setup.lcore;
     s.digest = i < rep.digests.size() ? rep.digests[i] : 0;
     s.in_sync = (i < rep.workers.size() && rep.workers[i] == ctrl::DigestVerdict::kAgree &&
                  cp.multicaster().in_sync(i)) ? 1 : 0;

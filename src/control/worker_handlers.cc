@@ -25,27 +25,27 @@ const T* records(const ctrl::Msg& msg, size_t& count) {
 
 int on_digest(void* ctx, const ctrl::Msg&, uint64_t* value) {
   Worker& w = worker_of(ctx);
-  *value = config_digest(w.routes, w.neigh, w.services, w.timeouts);
+  *value = config_digest(w.tables.routes, w.tables.neigh, w.tables.services, w.tables.timeouts);
   return 0;
 }
 
 int on_replay_begin(void* ctx, const ctrl::Msg&, uint64_t*) {
   Worker& w = worker_of(ctx);
   // Services are synced in place (connections keep their dest references); routes are rebuilt.
-  w.services.begin_sync();
-  w.timeouts = ipvs::ProtoTimeouts::defaults();
-  w.routes = route::RouteTable();
-  w.routes.prefer_huge_pages();
+  w.tables.services.begin_sync();
+  w.tables.timeouts = ipvs::ProtoTimeouts::defaults();
+  w.tables.routes = route::RouteTable();
+  w.tables.routes.prefer_huge_pages();
   for (uint16_t p = 0; p < kMaxPorts; ++p) {
-    if (!w.ports[p].present) continue;
-    w.neigh.flush_port(p, w, true);
-    if (Status st = w.routes.set_port(p, w.ports[p].mtu); !st) return st.code();
+    if (!w.tables.ports[p].present) continue;
+    w.tables.neigh.flush_port(p, w, true);
+    if (Status st = w.tables.routes.set_port(p, w.tables.ports[p].mtu); !st) return st.code();
   }
   return 0;
 }
 
 int on_replay_end(void* ctx, const ctrl::Msg&, uint64_t*) {
-  worker_of(ctx).services.end_sync();
+  worker_of(ctx).tables.services.end_sync();
   return 0;
 }
 
@@ -55,11 +55,11 @@ int on_addr(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   if (!msg.read(a) || a.port >= kMaxPorts) return EINVAL;
   Ip4Prefix prefix{Ip4(a.addr), a.len};
   if (msg.type == kMsgAddrAdd) {
-    if (int rc = errno_unless(w.routes.add_addr(a.port, prefix), EEXIST)) return rc;
+    if (int rc = errno_unless(w.tables.routes.add_addr(a.port, prefix), EEXIST)) return rc;
     w.announce_address(a.port, prefix.addr);
     return 0;
   }
-  return errno_unless(w.routes.del_addr(a.port, prefix), EADDRNOTAVAIL);
+  return errno_unless(w.tables.routes.del_addr(a.port, prefix), EADDRNOTAVAIL);
 }
 
 int on_neigh(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
@@ -68,8 +68,8 @@ int on_neigh(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
   if (!msg.read(n) || n.port >= kMaxPorts) return EINVAL;
   Mac mac;
   std::memcpy(mac.b.data(), n.mac, 6);
-  if (msg.type == kMsgNeighAdd) return errno_unless(w.neigh.add_permanent(n.port, Ip4(n.addr), mac, w, w.now_ms), 0);
-  Status st = w.neigh.remove(n.port, Ip4(n.addr), w);
+  if (msg.type == kMsgNeighAdd) return errno_unless(w.tables.neigh.add_permanent(n.port, Ip4(n.addr), mac, w, w.io.now_ms), 0);
+  Status st = w.tables.neigh.remove(n.port, Ip4(n.addr), w);
   *value = st.is_ok() ? 1 : 0;  // main reports ENOENT when no worker had it
   return errno_unless(st, ENOENT);
 }
@@ -78,7 +78,7 @@ int on_neigh_flush(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   Worker& w = worker_of(ctx);
   PortMsg p;
   if (!msg.read(p) || p.port >= kMaxPorts) return EINVAL;
-  w.neigh.flush_port(p.port, w, p.include_permanent != 0);
+  w.tables.neigh.flush_port(p.port, w, p.include_permanent != 0);
   return 0;
 }
 
@@ -87,14 +87,14 @@ int on_neigh_learned(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   size_t n;
   const NeighMsg* items = records<NeighMsg>(msg, n);
   if (items == nullptr) return EINVAL;
-  w.applying_remote_neigh = true;
+  w.tables.applying_remote_neigh = true;
   for (size_t i = 0; i < n; ++i) {
     if (items[i].port >= kMaxPorts) continue;
     Mac mac;
     std::memcpy(mac.b.data(), items[i].mac, 6);
-    w.neigh.confirm(items[i].port, Ip4(items[i].addr), mac, w.now_ms, true, w);
+    w.tables.neigh.confirm(items[i].port, Ip4(items[i].addr), mac, w.io.now_ms, true, w);
   }
-  w.applying_remote_neigh = false;
+  w.tables.applying_remote_neigh = false;
   return 0;
 }
 
@@ -102,9 +102,9 @@ int on_neigh_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
   Worker& w = worker_of(ctx);
   // The attachment is main's, shared read-only in type only: each worker writes its own slot.
   auto* dump = static_cast<NeighDump*>(const_cast<void*>(msg.attachment.get()));
-  if (dump == nullptr || w.index >= dump->per_worker.size()) return EINVAL;
-  auto& out = dump->per_worker[w.index];
-  w.neigh.for_each([&](const neigh::Entry& e) { out.push_back({e.port, e.ip, e.mac, e.state, e.updated_ms}); });
+  if (dump == nullptr || w.setup.index >= dump->per_worker.size()) return EINVAL;
+  auto& out = dump->per_worker[w.setup.index];
+  w.tables.neigh.for_each([&](const neigh::Entry& e) { out.push_back({e.port, e.ip, e.mac, e.state, e.updated_ms}); });
   *value = out.size();
   return 0;
 }
@@ -133,7 +133,7 @@ int on_route_upsert(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   const RouteMsg* items = records<RouteMsg>(msg, n);
   if (items == nullptr) return EINVAL;
   for (size_t i = 0; i < n; ++i)
-    if (Status st = w.routes.add_route(spec_of(items[i]), route::AddMode::kReplace); !st) return st.code();
+    if (Status st = w.tables.routes.add_route(spec_of(items[i]), route::AddMode::kReplace); !st) return st.code();
   return 0;
 }
 
@@ -147,7 +147,7 @@ int on_route_delete(void* ctx, const ctrl::Msg& msg, uint64_t*) {
     match.prefix = Ip4Prefix{Ip4(items[i].net), items[i].len};
     match.metric = items[i].metric;
     match.scope = static_cast<route::RouteScope>(items[i].scope);
-    if (int rc = errno_unless(w.routes.del_route(match), ESRCH)) return rc;
+    if (int rc = errno_unless(w.tables.routes.del_route(match), ESRCH)) return rc;
   }
   return 0;
 }
@@ -158,7 +158,7 @@ int on_route_flush(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   if (!msg.read(p)) return EINVAL;
   std::optional<uint16_t> port;
   if (p.port != 0xffff) port = p.port;
-  auto r = w.routes.flush_routes(port);
+  auto r = w.tables.routes.flush_routes(port);
   return r ? 0 : r.status().code();
 }
 

@@ -47,7 +47,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
     w.drop(m, DropReason::ipv4_bad_dest);
     return;
   }
-  route::InputResult r = w.routes.input(dst, port);
+  route::InputResult r = w.tables.routes.input(dst, port);
   switch (r.verdict) {
     case route::InputVerdict::kLocal:
       local_in(w, port, m, ip, redirected, hint);
@@ -59,12 +59,12 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
     case route::InputVerdict::kNoRoute:
       // A real server's reply, or an ICMP error about a connection: IPVS first.
       if (ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp) {
-        if (w.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected, hint)) return;
+        if (w.tables.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected, hint)) return;
       } else if (ip->proto == net::kIpProtoIcmp) {
         if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
       }
       // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
-      if (!w.settings.forwarding) {
+      if (!w.setup.settings.forwarding) {
         w.drop(m, DropReason::ipv4_not_local);
         return;
       }

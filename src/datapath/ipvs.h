@@ -26,7 +26,7 @@ bool ipvs_icmp_to_server(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirect
 // handed to it; the owner is a pure function of the client side, the same for both directions.
 bool steer_to_owner_slow(Worker& w, Ip4 client, uint16_t client_port, rte_mbuf* m);
 inline bool steer_to_owner(Worker& w, Ip4 client, uint16_t client_port, bool redirected, rte_mbuf* m) {
-  if (w.n_workers <= 1 || redirected) return false;
+  if (w.setup.n_workers <= 1 || redirected) return false;
   return steer_to_owner_slow(w, client, client_port, m);
 }
 // Hands m to worker `owner` (counted drop when its ring is full).

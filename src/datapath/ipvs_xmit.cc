@@ -14,7 +14,7 @@ namespace dplb::dp {
 
 bool ipvs_route_slow(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu) {
   ConnRoute cr = ConnRoute::load(c);
-  auto gen = static_cast<uint32_t>(w.routes.generation());
+  auto gen = static_cast<uint32_t>(w.tables.routes.generation());
   bool to_server = dir == NatDir::to_server;
   route::OutputResult out;
   Ip4 dst = to_server ? c.raddr : c.caddr;

@@ -6,7 +6,7 @@
 namespace dplb::dp {
 
 void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason) {
-  if (w.kni.unclaimed_to_kernel[port]) {
+  if (w.io.kni.unclaimed_to_kernel[port]) {
     kni_to_kernel(w, port, m);
   } else {
     w.drop(m, reason);

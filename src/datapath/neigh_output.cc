@@ -12,7 +12,7 @@ void neigh_output_slow(Worker& w, rte_mbuf* m, uint16_t port, const neigh::Resol
     case neigh::Resolve::send: {
       auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
       eth->dst = r.entry->mac;
-      eth->src = w.ports[port].mac;
+      eth->src = w.tables.ports[port].mac;
       eth->type = Be16::from_host(net::kEtherTypeIpv4);
       w.tx(port, m);
       return;

@@ -16,14 +16,14 @@ void neigh_output_slow(Worker& w, rte_mbuf* m, uint16_t port, const neigh::Resol
 // m holds the IP packet after 14 bytes reserved for the Ethernet header. The resolved case is
 // inline (every packet we send passes here).
 inline void neigh_output(Worker& w, rte_mbuf* m, uint16_t port, Ip4 next_hop) {
-  neigh::ResolveResult r = w.neigh.resolve(port, next_hop, m, w.now_ms);
+  neigh::ResolveResult r = w.tables.neigh.resolve(port, next_hop, m, w.io.now_ms);
   if (unlikely(r.action != neigh::Resolve::send)) {
     neigh_output_slow(w, m, port, r);
     return;
   }
   auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
   eth->dst = r.entry->mac;
-  eth->src = w.ports[port].mac;
+  eth->src = w.tables.ports[port].mac;
   eth->type = Be16::from_host(net::kEtherTypeIpv4);
   w.tx(port, m);
 }

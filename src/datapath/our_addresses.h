@@ -6,10 +6,10 @@
 namespace dplb::dp {
 
 // One of our addresses (any port): LOCALIN or KNI local route.
-inline bool is_our_address(const Worker& w, Ip4 a) { return w.routes.is_local_addr(a); }
+inline bool is_our_address(const Worker& w, Ip4 a) { return w.tables.routes.is_local_addr(a); }
 
 // The directed broadcast of one of our subnets (RFC 1812 5.3.7: never a valid source).
-inline bool is_our_subnet_broadcast(const Worker& w, Ip4 a) { return w.routes.is_subnet_broadcast(a); }
+inline bool is_our_subnet_broadcast(const Worker& w, Ip4 a) { return w.tables.routes.is_subnet_broadcast(a); }
 
 // A source that no packet arriving from outside may carry: one of our own addresses, or the
 // broadcast address of one of our subnets (Linux calls both martian sources).

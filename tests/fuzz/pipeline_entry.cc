@@ -98,7 +98,7 @@ rte_mbuf* frame_mbuf(const uint8_t* data, size_t len) {
 // every byte lets ASan see a length that runs past the data.
 std::string check_tx(const Worker& w) {
   for (uint16_t p = 0; p < kPorts; ++p) {
-    const TxBuffer& b = w.txb[p];
+    const TxBuffer& b = w.io.txb[p];
     for (uint16_t i = 0; i < b.count; ++i) {
       const rte_mbuf* m = b.pkts[i];
       if (m->pool != g_input_pool && m->pool != g_worker_pool) return "tx: an mbuf of an unknown pool";
@@ -180,20 +180,20 @@ std::vector<uint8_t> l4_frame(uint8_t proto, const Mac& src_mac, const Mac& dst_
 
 Status configure(Worker& w) {
   for (uint16_t p = 0; p < kPorts; ++p) {
-    w.ports[p] = PortView{true, false, kMtu[p], kPortMac[p]};
-    w.txb[p].enabled = true;
-    w.txb[p].queue = 0;
-    if (Status st = w.routes.set_port(p, kMtu[p]); !st) return st;
+    w.tables.ports[p] = PortView{true, false, kMtu[p], kPortMac[p]};
+    w.io.txb[p].enabled = true;
+    w.io.txb[p].queue = 0;
+    if (Status st = w.tables.routes.set_port(p, kMtu[p]); !st) return st;
   }
   const std::pair<uint16_t, Ip4Prefix> addrs[] = {
       {0, {Ip4::of(10, 0, 0, 1), 24}}, {0, {kVip, 32}}, {1, {Ip4::of(10, 1, 0, 1), 24}}};
   for (const auto& [port, prefix] : addrs)
-    if (Status st = w.routes.add_addr(port, prefix); !st) return st;
+    if (Status st = w.tables.routes.add_addr(port, prefix); !st) return st;
   const std::tuple<uint16_t, Ip4, Mac> neighbours[] = {
       {0, kClient, kClientMac}, {0, kGw0, Mac{{0x02, 0, 0, 0, 0, 0xfe}}}, {1, kRs1, kRs1Mac}, {1, kRs2, kRs2Mac},
       {1, kGw1, Mac{{0x02, 0, 0, 0, 0x01, 0xfe}}}};
   for (const auto& [port, ip, mac] : neighbours)
-    if (Status st = w.neigh.add_permanent(port, ip, mac, w, w.now_ms); !st) return st;
+    if (Status st = w.tables.neigh.add_permanent(port, ip, mac, w, w.io.now_ms); !st) return st;
 
   route::RouteSpec via;
   via.prefix = {Ip4::of(192, 168, 0, 0), 16};
@@ -205,7 +205,7 @@ Status configure(Worker& w) {
   multipath.prefix = {Ip4(), 0};
   multipath.nexthops = {route::Nexthop{kGw0, 0, 1, false}, route::Nexthop{kGw1, 1, 2, false}};
   for (const route::RouteSpec* r : {&via, &onlink, &multipath})
-    if (Status st = w.routes.add_route(*r); !st) return st;
+    if (Status st = w.tables.routes.add_route(*r); !st) return st;
 
   return Status::ok();
 }
@@ -216,18 +216,18 @@ Status configure_services(Worker& w) {
   ipvs::TableLimits limits;
   limits.services = 16;
   limits.dests = 16;
-  w.services = ipvs::ServiceTable(limits);
+  w.tables.services = ipvs::ServiceTable(limits);
   using ipvs::DestConf, ipvs::ServiceConf, ipvs::SchedKind;
   const ServiceConf http{{ipvs::kProtoTcp, kVip, 80}, SchedKind::rr, 0};
   const ServiceConf dns{{ipvs::kProtoUdp, kVip, 53}, SchedKind::rr, 0};
   const ServiceConf https{{ipvs::kProtoTcp, kVip, 443}, SchedKind::sh, 0};
   for (auto [id, conf] : {std::pair{1u, http}, std::pair{2u, dns}, std::pair{3u, https}})
-    if (Status st = w.services.upsert_service(id, conf); !st) return st;
+    if (Status st = w.tables.services.upsert_service(id, conf); !st) return st;
   const std::tuple<uint32_t, uint32_t, DestConf> dests[] = {
       {1, 1, DestConf{kRs1, 8080, 1}}, {1, 2, DestConf{kRs2, 8080, 1}}, {2, 3, DestConf{kRs1, 53, 1}},
       {3, 4, DestConf{kRs2, 443, 0}}};
   for (const auto& [svc, id, conf] : dests)
-    if (Status st = w.services.upsert_dest(svc, id, conf); !st) return st;
+    if (Status st = w.tables.services.upsert_dest(svc, id, conf); !st) return st;
   return Status::ok();
 }
 
@@ -244,17 +244,17 @@ Status make_worker() {
   ws.conn_capacity = 1024;
   g_worker = std::make_unique<Worker>(0, rte_lcore_id(), ws, g_worker_pool);
   Worker& w = *g_worker;
-  w.now_tsc = kNowTsc;
-  w.now_ms = kNowTsc / w.tsc_per_ms;
-  w.now_tick = static_cast<ipvs::Tick>(w.now_ms / (1000 / ipvs::kTicksPerSecond));
+  w.io.now_tsc = kNowTsc;
+  w.io.now_ms = kNowTsc / w.setup.tsc_per_ms;
+  w.io.now_tick = static_cast<ipvs::Tick>(w.io.now_ms / (1000 / ipvs::kTicksPerSecond));
   if (Status st = configure(w); !st) return st;
-  g_configured_neigh = std::make_unique<neigh::NeighTable>(w.neigh);
+  g_configured_neigh = std::make_unique<neigh::NeighTable>(w.tables.neigh);
   return Status::ok();
 }
 
 // Gives back whatever the worker still holds (packets waiting for ARP, partial TX bursts).
 void release_mbufs(Worker& w) {
-  for (uint16_t p = 0; p < kPorts; ++p) w.neigh.flush_port(p, w, true);
+  for (uint16_t p = 0; p < kPorts; ++p) w.tables.neigh.flush_port(p, w, true);
   w.tx_flush_all();
 }
 
@@ -263,18 +263,18 @@ void release_mbufs(Worker& w) {
 std::string reset_worker() {
   Worker& w = *g_worker;
   release_mbufs(w);
-  w.neigh = *g_configured_neigh;
+  w.tables.neigh = *g_configured_neigh;
   if (Status st = configure_services(w); !st) return "services: " + st.message();
-  w.stats = WorkerStats{};
-  w.next_ip_id = 0;
-  w.icmp_limit.configure(w.settings.icmp_rate_per_sec, w.settings.icmp_rate_per_sec, rte_get_tsc_hz());
+  w.io.stats = WorkerStats{};
+  w.io.next_ip_id = 0;
+  w.io.icmp_limit.configure(w.setup.settings.icmp_rate_per_sec, w.setup.settings.icmp_rate_per_sec, rte_get_tsc_hz());
   ipvs::ConnTableConfig cc;
-  cc.capacity = w.settings.conn_capacity;
+  cc.capacity = w.setup.settings.conn_capacity;
   cc.seed = 0x5eed;  // fixed: the same input takes the same path every time
-  cc.now = w.now_tick;
+  cc.now = w.io.now_tick;
   auto conns = ipvs::ConnTable::make(cc);
   if (!conns) return "ConnTable::make: " + conns.status().message();
-  w.conns = std::move(*conns);
+  w.tables.conns = std::move(*conns);
   // 40000: established (round robin gives it the first server, 10.1.0.11), 40001: SYN only, UDP 5353.
   static const std::pair<uint16_t, std::vector<uint8_t>> setup[] = {
       {0, l4_frame(net::kIpProtoTcp, kClientMac, kPortMac[0], kClient, 40000, kVip, 80, 0x02, 1000, 0)},
@@ -285,7 +285,7 @@ std::string reset_worker() {
   };
   for (const auto& [port, frame] : setup)
     if (std::string why = deliver(w, port, frame.data(), frame.size()); !why.empty()) return why;
-  if (w.conns->size() != 3) return "setup made " + std::to_string(w.conns->size()) + " connections, not 3";
+  if (w.tables.conns->size() != 3) return "setup made " + std::to_string(w.tables.conns->size()) + " connections, not 3";
   return "";
 }
 
@@ -331,7 +331,7 @@ std::string check_pipeline(const uint8_t* data, size_t size) {
     pos += len;
   }
   if (why.empty()) {
-    if (Status st = w.conns->verify(); !st) why = "connection table broken: " + st.message();
+    if (Status st = w.tables.conns->verify(); !st) why = "connection table broken: " + st.message();
   }
   release_mbufs(w);
   if (!why.empty()) return why;
