@@ -152,7 +152,8 @@ void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   for (uint16_t i = 0; i < n; ++i) bytes += pkts[i]->pkt_len;  // before any is freed or sent
   // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
   // their index buckets); a small one is found in cache anyway.
-  const bool nat = w.tables.services.service_count() != 0 && w.tables.conns->size() >= w.setup.settings.conn_prefetch_min;
+  const bool nat = w.tables.services.service_count() != 0 &&
+                   w.tables.conns->size() >= w.setup.settings.conn_prefetch_min;
   // Likewise the FIB: a few hundred routes stay in cache; 100,000 cost a miss on the tbl24 entry and
   // another on the FIB entry it names, per packet, unless the burst loads them all in parallel.
   const bool fib = w.tables.routes.route_count() >= kFibPrefetchMinRoutes;

@@ -13,5 +13,4 @@ void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason) {
   }
 }
 
-
 }  // namespace dplb::dp
