@@ -4,7 +4,7 @@
 
 #include "dplb/net/icmp.h"
 
-#include "datapath/ipvs.h"
+#include "datapath/ipvs_icmp.h"
 #include "datapath/local_in.h"
 
 namespace dplb::dp {

@@ -7,7 +7,8 @@
 
 #include "datapath/conn_hash_hint.h"
 #include "datapath/ipv4_forward.h"
-#include "datapath/ipvs.h"
+#include "datapath/ipvs_icmp.h"
+#include "datapath/ipvs_in_out.h"
 #include "datapath/kni_path.h"
 #include "datapath/local_in.h"
 #include "datapath/worker.h"

@@ -1,8 +1,10 @@
 // ICMP errors about connections (IPVS's ip_vs_in_icmp / ip_vs_out_icmp): the quoted packet names
 // the connection; outer and quoted headers are translated so the receiver recognises the quote.
-#include "datapath/ipvs.h"
+#include "datapath/ipvs_icmp.h"
+
 #include "datapath/ipvs_xmit.h"
 #include "datapath/neigh_output.h"
+#include "datapath/steer_to_owner.h"
 #include "dplb/ipvs/nat_icmp.h"
 #include "dplb/net/ipv4_ttl.h"
 

@@ -1,11 +1,12 @@
 // Packets of virtual services: to the VIP (schedule or match, DNAT) and back from the real server
 // (match, SNAT). Each connection lives on one worker, its owner, chosen from the client's address
 // and port the same way in both directions; a packet that lands on another worker is handed over.
+#include "datapath/ipvs_in_out.h"
+
 #include "datapath/conn_route.h"
-#include "datapath/ipvs.h"
 #include "datapath/ipvs_xmit.h"
 #include "datapath/our_addresses.h"
-#include "dplb/ipvs/conn_hash.h"
+#include "datapath/steer_to_owner.h"
 #include "dplb/ipvs/tcp_state.h"
 
 namespace dplb::dp {
@@ -106,22 +107,6 @@ void expire_now(Worker& w, ipvs::Conn* c) {
 }
 
 }  // namespace
-
-bool steer_to_owner_slow(Worker& w, Ip4 client, uint16_t client_port, rte_mbuf* m) {
-  uint32_t owner = ipvs::owner_worker(client, client_port, w.setup.n_workers);
-  if (owner == w.setup.index) return false;
-  redirect_to_owner(w, m, owner);
-  return true;
-}
-
-void redirect_to_owner(Worker& w, rte_mbuf* m, uint32_t owner) {
-  rte_ring* r = w.setup.redirect_to[owner];
-  if (unlikely(r == nullptr || rte_ring_sp_enqueue(r, m) != 0)) {
-    w.drop(m, DropReason::redirect_full);
-    return;
-  }
-  counter_add(w.io.stats.redirected);
-}
 
 bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
   Ip4 vip = ip->dst();

@@ -8,7 +8,7 @@
 
 #include "datapath/conn_hash_hint.h"
 #include "datapath/icmp_input.h"
-#include "datapath/ipvs.h"
+#include "datapath/ipvs_in_out.h"
 #include "datapath/our_addresses.h"
 #include "datapath/worker.h"
 #include "dplb/net/headers.h"

@@ -17,8 +17,9 @@
 //   ipvs_xmit ----+  (or conn_route's cache)  +- send_fragments -> neigh_output
 //   icmp_error ------ route_output ------------- neigh_output
 //
-// ipvs.h declares the IPVS stages (ipvs_in_out.cc, ipvs_icmp.cc). Shared by several stages, and
-// including none: worker.h (drop, tx, alloc) and our_addresses.h (spoofed sources).
+// The IPVS stages first hand a packet whose connection another worker owns to that worker
+// (steer_to_owner). Shared by several stages, and including none: worker.h (drop, tx, alloc) and
+// our_addresses.h (spoofed sources).
 #pragma once
 
 #include "datapath/eth_input.h"
@@ -26,7 +27,9 @@
 #include "datapath/ipv4_input.h"
 #include "datapath/local_in.h"
 #include "datapath/icmp_input.h"
-#include "datapath/ipvs.h"
+#include "datapath/ipvs_in_out.h"
+#include "datapath/ipvs_icmp.h"
+#include "datapath/steer_to_owner.h"
 #include "datapath/ipv4_forward.h"
 #include "datapath/ipvs_xmit.h"
 #include "datapath/route_output.h"
