@@ -8,7 +8,7 @@
 //              +- ipv4_input -+- local_in -+- icmp_input -+-------------------> tx (echo reply)
 //                             |            |              +- ipvs_icmp -------> ipvs_xmit
 //                             |            +- ipvs_in_out (ipvs_in) ----------> ipvs_xmit
-//                             |            +- local_unclaimed ----------------> kni_path
+//                             |            +- (local_unclaimed) --------------> kni_path
 //                             +- kni_path (the kernel's routes) --------------> kernel tap
 //                             +- ipvs_in_out (ipvs_out), ipvs_icmp -----------> ipvs_xmit
 //                             +- ipv4_forward
@@ -16,7 +16,9 @@
 //   ipv4_forward -+- route_output ------------+- neigh_output -----------------> tx
 //   ipvs_xmit ----+  (or conn_route's cache)  +- send_fragments -> neigh_output
 //   icmp_error ------ route_output ------------- neigh_output
+//   (icmp_error: the errors ipv4_forward and ipvs_xmit send about a packet they cannot deliver)
 //
+// Names in parentheses are functions of the stage file before them; tx is Worker::tx.
 // The IPVS stages first hand a packet whose connection another worker owns to that worker
 // (steer_to_owner). Shared by several stages, and including none: worker.h (drop, tx, alloc) and
 // our_addresses.h (spoofed sources).
