@@ -98,11 +98,11 @@ int on_addr(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   if (!msg.read(a) || a.port >= kMaxPorts) return EINVAL;
   Ip4Prefix prefix{Ip4(a.addr), a.len};
   if (msg.type == kMsgAddrAdd) {
-    if (int rc = errno_unless(w.routes.add_addr(a.port, prefix), EEXIST)) return rc;
+    if (int rc = errno_unless(w.tables.routes.add_addr(a.port, prefix), EEXIST)) return rc;
     w.announce_address(a.port, prefix.addr);
     return 0;
   }
-  return errno_unless(w.routes.del_addr(a.port, prefix), EADDRNOTAVAIL);
+  return errno_unless(w.tables.routes.del_addr(a.port, prefix), EADDRNOTAVAIL);
 }
 
 }  // namespace

@@ -15,29 +15,29 @@ namespace {
 int on_svc_upsert(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   SvcMsg m;
   if (!msg.read(m)) return EINVAL;
-  return code_of(worker_of(ctx).services.upsert_service(m.svc_id, m.conf));
+  return code_of(worker_of(ctx).tables.services.upsert_service(m.svc_id, m.conf));
 }
 
 int on_svc_remove(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   IdMsg m;
   if (!msg.read(m)) return EINVAL;
-  return code_of(worker_of(ctx).services.remove_service(m.id));
+  return code_of(worker_of(ctx).tables.services.remove_service(m.id));
 }
 
 int on_dest_upsert(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   DestMsg m;
   if (!msg.read(m)) return EINVAL;
-  return code_of(worker_of(ctx).services.upsert_dest(m.svc_id, m.dest_id, m.conf));
+  return code_of(worker_of(ctx).tables.services.upsert_dest(m.svc_id, m.dest_id, m.conf));
 }
 
 int on_dest_remove(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   IdMsg m;
   if (!msg.read(m)) return EINVAL;
-  return code_of(worker_of(ctx).services.remove_dest(m.id));
+  return code_of(worker_of(ctx).tables.services.remove_dest(m.id));
 }
 
 int on_clear(void* ctx, const ctrl::Msg&, uint64_t*) {
-  worker_of(ctx).services.clear();
+  worker_of(ctx).tables.services.clear();
   return 0;
 }
 
@@ -46,9 +46,9 @@ int on_zero(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   if (!msg.read(m)) return EINVAL;
   Worker& w = worker_of(ctx);
   if (m.id == kAllIds) {
-    w.services.zero_counters();
-  } else if (w.services.has_service(m.id)) {
-    w.services.zero_counters(m.id);
+    w.tables.services.zero_counters();
+  } else if (w.tables.services.has_service(m.id)) {
+    w.tables.services.zero_counters(m.id);
   }
   return 0;
 }
@@ -56,16 +56,16 @@ int on_zero(void* ctx, const ctrl::Msg& msg, uint64_t*) {
 int on_timeouts(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   TimeoutsMsg m;
   if (!msg.read(m)) return EINVAL;
-  return code_of(worker_of(ctx).timeouts.set(m.tcp, m.tcp_fin, m.udp));
+  return code_of(worker_of(ctx).tables.timeouts.set(m.tcp, m.tcp_fin, m.udp));
 }
 
 int on_conn_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
   Worker& w = worker_of(ctx);
   auto* dump = static_cast<ConnDump*>(const_cast<void*>(msg.attachment.get()));
-  if (dump == nullptr || w.index >= dump->per_worker.size()) return EINVAL;
-  auto& out = dump->per_worker[w.index];
-  ipvs::Tick now = w.now_tick;
-  *value = w.conns->visit(dump->cursor, dump->max_scan, [&](const ipvs::Conn& c) {
+  if (dump == nullptr || w.setup.index >= dump->per_worker.size()) return EINVAL;
+  auto& out = dump->per_worker[w.setup.index];
+  ipvs::Tick now = w.io.now_tick;
+  *value = w.tables.conns->visit(dump->cursor, dump->max_scan, [&](const ipvs::Conn& c) {
     if (out.size() >= dump->max_records) return;
     proto::ConnRecord r{};
     r.proto = c.proto;
@@ -79,7 +79,7 @@ int on_conn_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
     r.cport = c.cport;
     r.vport = c.vport;
     r.dport = c.rport;
-    r.worker = static_cast<uint16_t>(w.index);
+    r.worker = static_cast<uint16_t>(w.setup.index);
     int32_t left = static_cast<int32_t>(c.expires - now);
     r.expires_ms = left > 0 ? uint32_t(left) * (1000 / ipvs::kTicksPerSecond) : 0;
     out.push_back(r);

@@ -116,8 +116,8 @@ int on_neigh(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
   if (!msg.read(n) || n.port >= kMaxPorts) return EINVAL;
   Mac mac;
   std::memcpy(mac.b.data(), n.mac, 6);
-  if (msg.type == kMsgNeighAdd) return errno_unless(w.neigh.add_permanent(n.port, Ip4(n.addr), mac, w, w.now_ms), 0);
-  Status st = w.neigh.remove(n.port, Ip4(n.addr), w);
+  if (msg.type == kMsgNeighAdd) return errno_unless(w.tables.neigh.add_permanent(n.port, Ip4(n.addr), mac, w, w.io.now_ms), 0);
+  Status st = w.tables.neigh.remove(n.port, Ip4(n.addr), w);
   *value = st.is_ok() ? 1 : 0;  // main reports ENOENT when no worker had it
   return errno_unless(st, ENOENT);
 }
@@ -126,7 +126,7 @@ int on_neigh_flush(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   Worker& w = worker_of(ctx);
   PortMsg p;
   if (!msg.read(p) || p.port >= kMaxPorts) return EINVAL;
-  w.neigh.flush_port(p.port, w, p.include_permanent != 0);
+  w.tables.neigh.flush_port(p.port, w, p.include_permanent != 0);
   return 0;
 }
 
@@ -135,14 +135,14 @@ int on_neigh_learned(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   size_t n;
   const NeighMsg* items = records<NeighMsg>(msg, n);
   if (items == nullptr) return EINVAL;
-  w.applying_remote_neigh = true;
+  w.tables.applying_remote_neigh = true;
   for (size_t i = 0; i < n; ++i) {
     if (items[i].port >= kMaxPorts) continue;
     Mac mac;
     std::memcpy(mac.b.data(), items[i].mac, 6);
-    w.neigh.confirm(items[i].port, Ip4(items[i].addr), mac, w.now_ms, true, w);
+    w.tables.neigh.confirm(items[i].port, Ip4(items[i].addr), mac, w.io.now_ms, true, w);
   }
-  w.applying_remote_neigh = false;
+  w.tables.applying_remote_neigh = false;
   return 0;
 }
 
@@ -150,9 +150,9 @@ int on_neigh_dump(void* ctx, const ctrl::Msg& msg, uint64_t* value) {
   Worker& w = worker_of(ctx);
   // The attachment is main's, shared read-only in type only: each worker writes its own slot.
   auto* dump = static_cast<NeighDump*>(const_cast<void*>(msg.attachment.get()));
-  if (dump == nullptr || w.index >= dump->per_worker.size()) return EINVAL;
-  auto& out = dump->per_worker[w.index];
-  w.neigh.for_each([&](const neigh::Entry& e) { out.push_back({e.port, e.ip, e.mac, e.state, e.updated_ms}); });
+  if (dump == nullptr || w.setup.index >= dump->per_worker.size()) return EINVAL;
+  auto& out = dump->per_worker[w.setup.index];
+  w.tables.neigh.for_each([&](const neigh::Entry& e) { out.push_back({e.port, e.ip, e.mac, e.state, e.updated_ms}); });
   *value = out.size();
   return 0;
 }

@@ -65,20 +65,20 @@ namespace {
 int on_replay_begin(void* ctx, const ctrl::Msg&, uint64_t*) {
   Worker& w = worker_of(ctx);
   // Services are synced in place (connections keep their dest references); routes are rebuilt.
-  w.services.begin_sync();
-  w.timeouts = ipvs::ProtoTimeouts::defaults();
-  w.routes = route::RouteTable();
-  w.routes.prefer_huge_pages();
+  w.tables.services.begin_sync();
+  w.tables.timeouts = ipvs::ProtoTimeouts::defaults();
+  w.tables.routes = route::RouteTable();
+  w.tables.routes.prefer_huge_pages();
   for (uint16_t p = 0; p < kMaxPorts; ++p) {
-    if (!w.ports[p].present) continue;
-    w.neigh.flush_port(p, w, true);
-    if (Status st = w.routes.set_port(p, w.ports[p].mtu); !st) return st.code();
+    if (!w.tables.ports[p].present) continue;
+    w.tables.neigh.flush_port(p, w, true);
+    if (Status st = w.tables.routes.set_port(p, w.tables.ports[p].mtu); !st) return st.code();
   }
   return 0;
 }
 
 int on_replay_end(void* ctx, const ctrl::Msg&, uint64_t*) {
-  worker_of(ctx).services.end_sync();
+  worker_of(ctx).tables.services.end_sync();
   return 0;
 }
 

@@ -32,7 +32,7 @@ int on_route_upsert(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   const RouteMsg* items = records<RouteMsg>(msg, n);
   if (items == nullptr) return EINVAL;
   for (size_t i = 0; i < n; ++i)
-    if (Status st = w.routes.add_route(spec_of(items[i]), route::AddMode::kReplace); !st) return st.code();
+    if (Status st = w.tables.routes.add_route(spec_of(items[i]), route::AddMode::kReplace); !st) return st.code();
   return 0;
 }
 
@@ -46,7 +46,7 @@ int on_route_delete(void* ctx, const ctrl::Msg& msg, uint64_t*) {
     match.prefix = Ip4Prefix{Ip4(items[i].net), items[i].len};
     match.metric = items[i].metric;
     match.scope = static_cast<route::RouteScope>(items[i].scope);
-    if (int rc = errno_unless(w.routes.del_route(match), ESRCH)) return rc;
+    if (int rc = errno_unless(w.tables.routes.del_route(match), ESRCH)) return rc;
   }
   return 0;
 }
@@ -57,7 +57,7 @@ int on_route_flush(void* ctx, const ctrl::Msg& msg, uint64_t*) {
   if (!msg.read(p)) return EINVAL;
   std::optional<uint16_t> port;
   if (p.port != 0xffff) port = p.port;
-  auto r = w.routes.flush_routes(port);
+  auto r = w.tables.routes.flush_routes(port);
   return r ? 0 : r.status().code();
 }
 

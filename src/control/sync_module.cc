@@ -44,7 +44,7 @@ Status sync_show(ControlPlane& cp, std::vector<uint8_t>& reply) {
 
 int on_digest(void* ctx, const ctrl::Msg&, uint64_t* value) {
   Worker& w = worker_of(ctx);
-  *value = config_digest(w.routes, w.neigh, w.services, w.timeouts);
+  *value = config_digest(w.tables.routes, w.tables.neigh, w.tables.services, w.tables.timeouts);
   return 0;
 }
 

@@ -129,8 +129,8 @@ int Daemon::start() {
   g_launch_args.reserve(workers_.size());
   for (auto& w : workers_) {
     g_launch_args.push_back({w.get(), &stop_workers_});
-    if (rte_eal_remote_launch(worker_entry, &g_launch_args.back(), w->lcore) != 0) {
-      spdlog::error("cannot launch worker on lcore {}", w->lcore);
+    if (rte_eal_remote_launch(worker_entry, &g_launch_args.back(), w->setup.lcore) != 0) {
+      spdlog::error("cannot launch worker on lcore {}", w->setup.lcore);
       return kExitRuntime;
     }
     workers_launched_ = true;
@@ -190,26 +190,26 @@ Status Daemon::build_workers(const conf::Plan& plan) {
     cc.now = now_tick;
     auto conns = ipvs::ConnTable::make(cc);
     if (!conns) return Status::error(conns.status().code(), "ipvs.conn_capacity: " + conns.status().message());
-    w->conns = std::move(*conns);
-    w->now_tick = now_tick;
-    w->n_workers = static_cast<uint32_t>(plan.workers.size());
+    w->tables.conns = std::move(*conns);
+    w->io.now_tick = now_tick;
+    w->setup.n_workers = static_cast<uint32_t>(plan.workers.size());
     for (const auto& [port, queue] : wp.rx) {
-      if (w->n_rx >= kMaxRxPerWorker) return Status::invalid("too many rx queues on one worker");
-      w->rx[w->n_rx++] = {port, queue};
+      if (w->setup.n_rx >= kMaxRxPerWorker) return Status::invalid("too many rx queues on one worker");
+      w->setup.rx[w->setup.n_rx++] = {port, queue};
     }
     for (const PortState& p : ports_.all()) {
       if (p.id >= kMaxPorts) return Status::invalid("port " + p.name + ": port id beyond the supported maximum");
-      PortView& v = w->ports[p.id];
+      PortView& v = w->tables.ports[p.id];
       v.present = true;
       v.promisc = p.conf.promisc;
       v.mtu = p.conf.mtu;
       v.mac = p.mac;
       if (p.id < wp.tx_queue.size() && wp.tx_queue[p.id]) {
-        w->txb[p.id].enabled = true;
-        w->txb[p.id].queue = *wp.tx_queue[p.id];
+        w->io.txb[p.id].enabled = true;
+        w->io.txb[p.id].queue = *wp.tx_queue[p.id];
         if (!port_has_garp_sender[p.id]) {
           port_has_garp_sender[p.id] = true;
-          w->garp_ports |= 1u << p.id;
+          w->setup.garp_ports |= 1u << p.id;
         }
       }
     }
@@ -219,13 +219,13 @@ Status Daemon::build_workers(const conf::Plan& plan) {
   for (auto& from : workers_) {
     for (auto& to : workers_) {
       if (from == to) continue;
-      std::string name = "dplb_rd_" + std::to_string(from->index) + "_" + std::to_string(to->index);
-      rte_ring* r = rte_ring_create(name.c_str(), kRedirectRingSize, static_cast<int>(rte_lcore_to_socket_id(to->lcore)),
+      std::string name = "dplb_rd_" + std::to_string(from->setup.index) + "_" + std::to_string(to->setup.index);
+      rte_ring* r = rte_ring_create(name.c_str(), kRedirectRingSize, static_cast<int>(rte_lcore_to_socket_id(to->setup.lcore)),
                                     RING_F_SP_ENQ | RING_F_SC_DEQ);
       if (r == nullptr) return Status::error(ENOMEM, "cannot create redirect ring " + name + ": raise EAL -m");
       rings_.push_back(r);
-      from->redirect_to[to->index] = r;
-      to->redirect_from[from->index] = r;
+      from->setup.redirect_to[to->setup.index] = r;
+      to->setup.redirect_from[from->setup.index] = r;
     }
   }
   return Status::ok();
@@ -261,22 +261,22 @@ void Daemon::serve() {
 void Daemon::log_final_stats() const {
   for (const auto& w : workers_) {
     spdlog::info("worker {} lcore {}: loops {} idle sleeps {} control messages {} redirected {} connections "
-                 "expired {}", w->index, w->lcore, counter_read(w->stats.loops), counter_read(w->stats.idle_sleeps),
-                 counter_read(w->stats.ctrl_messages), counter_read(w->stats.redirected),
-                 counter_read(w->stats.conns_expired));
+                 "expired {}", w->setup.index, w->setup.lcore, counter_read(w->io.stats.loops), counter_read(w->io.stats.idle_sleeps),
+                 counter_read(w->io.stats.ctrl_messages), counter_read(w->io.stats.redirected),
+                 counter_read(w->io.stats.conns_expired));
     for (const PortState& p : ports_.all()) {
-      const PortCounters& c = w->stats.port[p.id];
-      spdlog::info("worker {} {}: rx {} pkts {} bytes, tx {} pkts {} bytes, tx dropped {}", w->index, p.name,
+      const PortCounters& c = w->io.stats.port[p.id];
+      spdlog::info("worker {} {}: rx {} pkts {} bytes, tx {} pkts {} bytes, tx dropped {}", w->setup.index, p.name,
                    counter_read(c.rx_packets), counter_read(c.rx_bytes), counter_read(c.tx_packets),
                    counter_read(c.tx_bytes), counter_read(c.tx_dropped));
       if (!p.kni_ifname.empty()) {
-        const KniPortCounters& k = w->kni.counters[p.id];
-        spdlog::info("worker {} {}: kni {} to kernel {} from kernel {} overflow {}", w->index, p.name,
+        const KniPortCounters& k = w->io.kni.counters[p.id];
+        spdlog::info("worker {} {}: kni {} to kernel {} from kernel {} overflow {}", w->setup.index, p.name,
                      p.kni_ifname, counter_read(k.to_kernel), counter_read(k.from_kernel), counter_read(k.overflow));
       }
       for (size_t r = 0; r < kDropReasonCount; ++r)
         if (uint64_t n = counter_read(c.drops[r]))
-          spdlog::info("worker {} {}: drop {} {}", w->index, p.name, kDropReasonNames[r], n);
+          spdlog::info("worker {} {}: drop {} {}", w->setup.index, p.name, kDropReasonNames[r], n);
     }
   }
 }

@@ -87,14 +87,14 @@ Status KniTaps::setup(Tap& t, int socket, Mempools& pools) {
 void KniTaps::attach(Worker& w) const {
   for (const Tap& t : taps_) {
     uint16_t port = t.plan.port_id;
-    if (port >= kMaxPorts || w.index >= t.plan.queues) continue;
-    KniTxBuffer& b = w.kni.txb[port];
+    if (port >= kMaxPorts || w.setup.index >= t.plan.queues) continue;
+    KniTxBuffer& b = w.io.kni.txb[port];
     b.tap = t.id;
-    b.queue = static_cast<uint16_t>(w.index);
+    b.queue = static_cast<uint16_t>(w.setup.index);
     b.count = 0;
-    w.kni.unclaimed_to_kernel[port] = t.plan.unclaimed == kni::UnclaimedAction::kKernel;
-    if (t.plan.poller && *t.plan.poller == w.index && w.kni.n_rx < kMaxPorts)
-      w.kni.rx[w.kni.n_rx++] = KniRxRef{t.id, port, t.plan.queues};
+    w.io.kni.unclaimed_to_kernel[port] = t.plan.unclaimed == kni::UnclaimedAction::kKernel;
+    if (t.plan.poller && *t.plan.poller == w.setup.index && w.io.kni.n_rx < kMaxPorts)
+      w.io.kni.rx[w.io.kni.n_rx++] = KniRxRef{t.id, port, t.plan.queues};
   }
 }
 

@@ -14,28 +14,28 @@ LcoreDataPlane::LcoreDataPlane(const Ports& ports, std::vector<std::unique_ptr<W
 
 WorkerId LcoreDataPlane::worker_id(size_t worker) const {
   const Worker& w = *workers_.at(worker);
-  return WorkerId{w.index, w.lcore};
+  return WorkerId{w.setup.index, w.setup.lcore};
 }
 
 Status LcoreDataPlane::attach(ctrl::Multicaster& mc) {
   for (auto& w : workers_) {
-    w->control = &mc;
+    w->setup.control = &mc;
     for (const PortFacts& p : facts_)
-      if (Status st = w->routes.set_port(p.id, p.mtu); !st) return st;
+      if (Status st = w->tables.routes.set_port(p.id, p.mtu); !st) return st;
   }
   return Status::ok();
 }
 
 ipvs::IpvsCounters LcoreDataPlane::service_counters(size_t worker, uint32_t service_id) const {
-  return workers_.at(worker)->services.service_counters(service_id);
+  return workers_.at(worker)->tables.services.service_counters(service_id);
 }
 
 ipvs::IpvsCounters LcoreDataPlane::dest_counters(size_t worker, uint32_t dest_id) const {
-  return workers_.at(worker)->services.dest_counters(dest_id);
+  return workers_.at(worker)->tables.services.dest_counters(dest_id);
 }
 
 WorkerPortCounters LcoreDataPlane::port_counters(size_t worker, uint16_t port) const {
-  const PortCounters& c = workers_.at(worker)->stats.port[port];
+  const PortCounters& c = workers_.at(worker)->io.stats.port[port];
   WorkerPortCounters out;
   out.rx_packets = counter_read(c.rx_packets);
   out.rx_bytes = counter_read(c.rx_bytes);
@@ -47,7 +47,7 @@ WorkerPortCounters LcoreDataPlane::port_counters(size_t worker, uint16_t port) c
 }
 
 uint32_t LcoreDataPlane::conn_capacity() const {
-  return workers_.empty() ? 0 : workers_[0]->conns->capacity();
+  return workers_.empty() ? 0 : workers_[0]->tables.conns->capacity();
 }
 
 proto::LinkRecord LcoreDataPlane::link_record(uint16_t port) const {
@@ -87,7 +87,7 @@ proto::LinkRecord LcoreDataPlane::link_record(uint16_t port) const {
   if (!p.kni_ifname.empty()) {
     ctrl::set_fixed_string(r.kni_ifname, p.kni_ifname);
     for (const auto& w : workers_) {
-      const KniPortCounters& k = w->kni.counters[p.id];
+      const KniPortCounters& k = w->io.kni.counters[p.id];
       r.kni_rx_packets += counter_read(k.to_kernel);
       r.kni_tx_packets += counter_read(k.from_kernel);
       r.kni_dropped += counter_read(k.overflow);

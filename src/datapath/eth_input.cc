@@ -3,10 +3,13 @@
 // every TCP/UDP tuple and starts loading its connection-index bucket and its destination's tbl24
 // entry, so the per-packet pass finds buckets, connections and FIB entries in cache instead of
 // waiting on memory for each. Small tables take one pass.
+#include "datapath/eth_input.h"
+
 #include <rte_prefetch.h>
 
+#include "datapath/arp_input.h"
+#include "datapath/conn_hash_hint.h"
 #include "datapath/ipv4_input.h"
-#include "datapath/stages.h"
 
 namespace dplb::dp {
 
@@ -15,7 +18,7 @@ constexpr int kPrefetchAhead = 3;   // packet headers, ahead of the hashing pass
 constexpr int kConnAhead = 4;       // connections and FIB entries, ahead of the per-packet pass
 constexpr size_t kFibPrefetchMinRoutes = 1024;
 
-enum class FlowDir : uint8_t { none, in, out };
+using FlowDir = ConnHashHint::Dir;
 
 // The connection-table hash of a plain IPv4 TCP/UDP packet (no options, not a fragment), and the
 // direction it will be looked up in: toward a VIP is inbound, anything else may be a server's reply.
@@ -34,18 +37,18 @@ FlowDir flow_of(const Worker& w, const rte_mbuf* m, uint64_t& hash) {
   auto sport = uint16_t(l4[0] << 8 | l4[1]);
   auto dport = uint16_t(l4[2] << 8 | l4[3]);
   ipvs::FlowKey key{ip->proto, ip->src(), sport, ip->dst(), dport};
-  if (w.services.is_vip(ip->dst())) {
-    hash = w.conns->hash_in(key);
-    w.conns->prefetch_in(hash);
+  if (w.tables.services.is_vip(ip->dst())) {
+    hash = w.tables.conns->hash_in(key);
+    w.tables.conns->prefetch_in(hash);
     // A SYN most likely opens a connection: its reply-index bucket (the same hash) is written too.
     if (ip->proto == net::kIpProtoTcp && m->data_len >= kNeed - 4 + sizeof(net::TcpHdr) &&
         (reinterpret_cast<const net::TcpHdr*>(l4)->flags & net::kTcpSyn)) {
-      w.conns->prefetch_out(hash);
+      w.tables.conns->prefetch_out(hash);
     }
     return FlowDir::in;
   }
-  hash = w.conns->hash_out(key);
-  w.conns->prefetch_out(hash);
+  hash = w.tables.conns->hash_out(key);
+  w.tables.conns->prefetch_out(hash);
   return FlowDir::out;
 }
 
@@ -59,14 +62,15 @@ Ip4 ipv4_dst_of(const rte_mbuf* m) {
 
 void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
   if (d == FlowDir::in) {
-    w.conns->prefetch_conn_in(hash);
+    w.tables.conns->prefetch_conn_in(hash);
   } else if (d == FlowDir::out) {
-    w.conns->prefetch_conn_out(hash);
+    w.tables.conns->prefetch_conn_out(hash);
   }
 }
 
 // One frame: accept it if it is for us, then hand it on by EtherType.
-[[gnu::always_inline]] inline void eth_one(Worker& w, uint16_t port, const PortView& pv, rte_mbuf* m) {
+[[gnu::always_inline]] inline void eth_one(Worker& w, uint16_t port, const PortView& pv, rte_mbuf* m,
+                                           ConnHashHint hint) {
   m->port = port;
   if (unlikely(m->data_len < sizeof(net::EthHdr))) {
     w.drop(m, DropReason::eth_too_short);
@@ -89,7 +93,7 @@ void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
   }
   uint16_t type = eth->type.host();
   if (likely(type == net::kEtherTypeIpv4)) {
-    ipv4_input_inline(w, port, m, false);
+    ipv4_input_inline(w, port, m, false, hint);
   } else if (type == net::kEtherTypeArp) {
     arp_input(w, port, m);
   } else {
@@ -99,11 +103,11 @@ void prefetch_conn(const Worker& w, FlowDir d, uint64_t hash) {
 
 // Small tables (everything in cache): one pass, prefetching packet data a few frames ahead.
 void eth_input_one_pass(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
-  const PortView& pv = w.ports[port];
+  const PortView& pv = w.tables.ports[port];
   for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
-    eth_one(w, port, pv, pkts[i]);
+    eth_one(w, port, pv, pkts[i], ConnHashHint{});
   }
 }
 
@@ -120,43 +124,39 @@ void eth_input_staged(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
     if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kPrefetchAhead], void*));
     if constexpr (kFib) {
       dsts[i] = ipv4_dst_of(pkts[i]);
-      if (!dsts[i].is_zero()) w.routes.prefetch_input(dsts[i]);
+      if (!dsts[i].is_zero()) w.tables.routes.prefetch_input(dsts[i]);
     }
     if constexpr (kNat) dirs[i] = flow_of(w, pkts[i], hashes[i]);
   }
   for (uint16_t i = 0; i < n && i < kConnAhead; ++i) {
     if constexpr (kNat) prefetch_conn(w, dirs[i], hashes[i]);
     if constexpr (kFib)
-      if (!dsts[i].is_zero()) w.routes.prefetch_fib_entry(dsts[i]);
+      if (!dsts[i].is_zero()) w.tables.routes.prefetch_fib_entry(dsts[i]);
   }
-  const PortView& pv = w.ports[port];
+  const PortView& pv = w.tables.ports[port];
   for (uint16_t i = 0; i < n; ++i) {
     if (i + kConnAhead < n) {
       if constexpr (kNat) prefetch_conn(w, dirs[i + kConnAhead], hashes[i + kConnAhead]);
       if constexpr (kFib)
-        if (!dsts[i + kConnAhead].is_zero()) w.routes.prefetch_fib_entry(dsts[i + kConnAhead]);
+        if (!dsts[i + kConnAhead].is_zero()) w.tables.routes.prefetch_fib_entry(dsts[i + kConnAhead]);
     }
-    rte_mbuf* m = pkts[i];
-    if constexpr (kNat) {
-      w.hashed_mbuf = dirs[i] != FlowDir::none ? m : nullptr;
-      w.hashed_flow = hashes[i];
-      w.hashed_inbound = dirs[i] == FlowDir::in;
-    }
-    eth_one(w, port, pv, m);
+    ConnHashHint hint;
+    if constexpr (kNat) hint = ConnHashHint{hashes[i], dirs[i]};
+    eth_one(w, port, pv, pkts[i], hint);
   }
-  if constexpr (kNat) w.hashed_mbuf = nullptr;
 }
 
 void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
-  PortCounters& pc = w.stats.port[port];
+  PortCounters& pc = w.io.stats.port[port];
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) bytes += pkts[i]->pkt_len;  // before any is freed or sent
   // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
   // their index buckets); a small one is found in cache anyway.
-  const bool nat = w.services.service_count() != 0 && w.conns->size() >= w.settings.conn_prefetch_min;
+  const bool nat = w.tables.services.service_count() != 0 &&
+                   w.tables.conns->size() >= w.setup.settings.conn_prefetch_min;
   // Likewise the FIB: a few hundred routes stay in cache; 100,000 cost a miss on the tbl24 entry and
   // another on the FIB entry it names, per packet, unless the burst loads them all in parallel.
-  const bool fib = w.routes.route_count() >= kFibPrefetchMinRoutes;
+  const bool fib = w.tables.routes.route_count() >= kFibPrefetchMinRoutes;
   if (nat && fib) {
     eth_input_staged<true, true>(w, port, pkts, n);
   } else if (nat) {

@@ -1,8 +1,11 @@
 // ICMP errors we originate (time exceeded, unreachable, fragmentation needed), rate-limited per
 // worker, routed back to the offending packet's source like any locally generated packet.
+#include "datapath/icmp_error.h"
+
 #include "dplb/net/icmp.h"
 
-#include "datapath/stages.h"
+#include "datapath/neigh_output.h"
+#include "datapath/route_output.h"
 
 namespace dplb::dp {
 
@@ -10,7 +13,7 @@ void icmp_send_error(Worker& w, const rte_mbuf* orig, const net::Ipv4Hdr* ip, ui
                      uint16_t rest) {
   size_t l3_len = rte_pktmbuf_data_len(orig) - sizeof(net::EthHdr);
   if (!net::icmp_error_allowed(ip, l3_len)) return;
-  if (!w.icmp_limit.take(w.now_tsc)) {
+  if (!w.io.icmp_limit.take(w.io.now_tsc)) {
     w.count_drop(orig->port, DropReason::icmp_rate_limited);
     return;
   }
@@ -26,7 +29,7 @@ void icmp_send_error(Worker& w, const rte_mbuf* orig, const net::Ipv4Hdr* ip, ui
     return;
   }
   size_t len = net::icmp_build_error(buf + sizeof(net::EthHdr), ip, l3_len, type, code, rest, out.src,
-                                     w.next_ip_id++);
+                                     w.io.next_ip_id++);
   rte_pktmbuf_trim(m, static_cast<uint16_t>(net::kIcmpErrorMaxLen - len));
   neigh_output(w, m, out.port, out.next_hop);
 }

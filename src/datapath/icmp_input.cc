@@ -1,9 +1,11 @@
 // ICMP addressed to us: answer echo requests (rate-limited); everything else is not ours to handle
 // (to the kernel or dropped, by the port's unclaimed policy).
+#include "datapath/icmp_input.h"
+
 #include "dplb/net/icmp.h"
 
-#include "datapath/ipvs.h"
-#include "datapath/stages.h"
+#include "datapath/ipvs_icmp.h"
+#include "datapath/local_in.h"
 
 namespace dplb::dp {
 
@@ -27,7 +29,7 @@ void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool re
     local_unclaimed(w, port, m, DropReason::icmp_unhandled);
     return;
   }
-  if (!w.icmp_limit.take(w.now_tsc)) {
+  if (!w.io.icmp_limit.take(w.io.now_tsc)) {
     w.drop(m, DropReason::icmp_rate_limited);
     return;
   }
@@ -35,7 +37,7 @@ void icmp_input(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool re
   // Answer the sender on its own link address: no ARP round trip needed for a reply.
   auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
   eth->dst = eth->src;
-  eth->src = w.ports[port].mac;
+  eth->src = w.tables.ports[port].mac;
   w.tx(port, m);
 }
 

@@ -4,10 +4,17 @@
 // packet costs about as much as the TTL update.
 #pragma once
 
+#include <rte_mbuf.h>
+
+#include "datapath/icmp_error.h"
+#include "datapath/kni_path.h"
+#include "datapath/neigh_output.h"
+#include "datapath/our_addresses.h"
+#include "datapath/send_fragments.h"
+#include "datapath/worker.h"
 #include "dplb/net/flow_hash.h"
 #include "dplb/net/icmp.h"
 #include "dplb/net/ipv4_ttl.h"
-#include "datapath/stages.h"
 
 namespace dplb::dp {
 
@@ -38,9 +45,9 @@ namespace dplb::dp {
   }
   route::OutputResult out;
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
-  w.routes.forward_output(in, ip->dst(), [ip, l3_len] { return net::ipv4_flow_hash(ip, l3_len); }, out,
-                          [&w](uint16_t port, Ip4 nh) { return w.neigh.is_dead(port, nh); });
-  if (out.mtu == 0) out.mtu = w.ports[out.port].mtu;
+  w.tables.routes.forward_output(in, ip->dst(), [ip, l3_len] { return net::ipv4_flow_hash(ip, l3_len); }, out,
+                          [&w](uint16_t port, Ip4 nh) { return w.tables.neigh.is_dead(port, nh); });
+  if (out.mtu == 0) out.mtu = w.tables.ports[out.port].mtu;
   if (unlikely(out.flags & route::kRouteKni)) {
     kni_to_kernel(w, m->port, m);  // unchanged (TTL too): the kernel routes it itself
     return;

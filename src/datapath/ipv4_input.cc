@@ -3,6 +3,8 @@
 
 namespace dplb::dp {
 
-void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) { ipv4_input_inline(w, port, m, redirected); }
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
+  ipv4_input_inline(w, port, m, redirected, ConnHashHint{});
+}
 
 }  // namespace dplb::dp

@@ -1,56 +1,30 @@
 // IPv4 input: validate, then deliver locally or forward.
 #pragma once
 
-#include "dplb/net/ipv4_check.h"
+#include <rte_mbuf.h>
 
-#include "datapath/ipvs.h"
+#include <cstdint>
+
+#include "datapath/conn_hash_hint.h"
 #include "datapath/ipv4_forward.h"
-#include "datapath/stages.h"
+#include "datapath/ipvs_icmp.h"
+#include "datapath/ipvs_in_out.h"
+#include "datapath/kni_path.h"
+#include "datapath/local_in.h"
+#include "datapath/worker.h"
+#include "dplb/net/ipv4_check.h"
 
 namespace dplb::dp {
 
-// Delivery to us: ICMP, the virtual services, else the kernel (KNI) or a counted drop. Inline: one
-// call per packet less on the NAT path.
-[[gnu::always_inline]] inline void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
-  // A source that is one of our own addresses (or a subnet broadcast of ours) is spoofed. Checked
-  // here for everything but TCP/UDP, which IPVS checks when it opens a connection (so established
-  // flows skip the extra lookup).
-  bool transport = ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp;
-  if (unlikely(!transport && is_spoofed_source(w, ip->src()))) {
-    w.drop(m, DropReason::ipv4_bad_source);
-    return;
-  }
-  if (unlikely(ip->header_len() != sizeof(net::Ipv4Hdr))) {
-    w.drop(m, DropReason::ipv4_options);
-    return;
-  }
-  if (unlikely(ip->is_fragment())) {
-    w.drop(m, DropReason::ipv4_fragment);
-    return;
-  }
-  switch (ip->proto) {
-    case net::kIpProtoIcmp:
-      icmp_input(w, port, m, ip, redirected);
-      return;
-    case net::kIpProtoTcp:
-    case net::kIpProtoUdp:
-      if (ipvs_in(w, m, ip, redirected)) return;
-      if (unlikely(is_spoofed_source(w, ip->src()))) {
-        w.drop(m, DropReason::ipv4_bad_source);
-        return;
-      }
-      local_unclaimed(w, port, m, DropReason::l4_unhandled);  // not a virtual service
-      return;
-    default:
-      local_unclaimed(w, port, m, DropReason::l4_unhandled);
-      return;
-  }
-}
-
+// The out-of-line entry. `redirected`: the packet came from another worker's ring (it is ours to
+// handle: no more steering).
+void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
 
 // The whole of IPv4 input, inline: eth_input's per-packet loop calls it (no call per packet);
 // ipv4_input() is the out-of-line entry for the other callers (redirected packets, the kernel's).
-[[gnu::always_inline]] inline void ipv4_input_inline(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
+// `hint`: m's connection hash when eth_input computed it with its burst.
+[[gnu::always_inline]] inline void ipv4_input_inline(Worker& w, uint16_t port, rte_mbuf* m, bool redirected,
+                                                     ConnHashHint hint) {
   auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
   bool nic_checked = (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
@@ -74,10 +48,10 @@ namespace dplb::dp {
     w.drop(m, DropReason::ipv4_bad_dest);
     return;
   }
-  route::InputResult r = w.routes.input(dst, port);
+  route::InputResult r = w.tables.routes.input(dst, port);
   switch (r.verdict) {
     case route::InputVerdict::kLocal:
-      local_in(w, port, m, ip, redirected);
+      local_in(w, port, m, ip, redirected, hint);
       return;
     case route::InputVerdict::kKni:
       kni_to_kernel(w, port, m);  // the kernel's tap of the port it came in on
@@ -86,12 +60,12 @@ namespace dplb::dp {
     case route::InputVerdict::kNoRoute:
       // A real server's reply, or an ICMP error about a connection: IPVS first.
       if (ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp) {
-        if (w.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected)) return;
+        if (w.tables.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected, hint)) return;
       } else if (ip->proto == net::kIpProtoIcmp) {
         if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
       }
       // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
-      if (!w.settings.forwarding) {
+      if (!w.setup.settings.forwarding) {
         w.drop(m, DropReason::ipv4_not_local);
         return;
       }

@@ -1,10 +1,12 @@
 // ICMP errors about connections (IPVS's ip_vs_in_icmp / ip_vs_out_icmp): the quoted packet names
 // the connection; outer and quoted headers are translated so the receiver recognises the quote.
-#include "datapath/stages.h"
+#include "datapath/ipvs_icmp.h"
+
+#include "datapath/ipvs_xmit.h"
+#include "datapath/neigh_output.h"
+#include "datapath/steer_to_owner.h"
 #include "dplb/ipvs/nat_icmp.h"
 #include "dplb/net/ipv4_ttl.h"
-#include "datapath/ipvs.h"
-#include "datapath/ipvs_xmit.h"
 
 namespace dplb::dp {
 
@@ -36,9 +38,9 @@ bool ipvs_icmp_to_client(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirect
   ipvs::IcmpErrorView view;
   if (!parse(m, ip, view)) return false;
   ipvs::FlowKey key = view.lookup_key();  // server -> client
-  if (!w.services.is_real_server(key.proto, key.saddr, key.sport)) return false;
+  if (!w.tables.services.is_real_server(key.proto, key.saddr, key.sport)) return false;
   if (steer_to_owner(w, key.daddr, key.dport, redirected, m)) return true;
-  ipvs::Conn* c = w.conns->lookup_out(key);
+  ipvs::Conn* c = w.tables.conns->lookup_out(key);
   if (c == nullptr) return false;
   ipvs::icmp_error_to_client(view, c->vaddr, c->vport);
   send_translated(w, m, ip, *c, NatDir::to_client);
@@ -49,9 +51,9 @@ bool ipvs_icmp_to_server(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirect
   ipvs::IcmpErrorView view;
   if (!parse(m, ip, view)) return false;
   ipvs::FlowKey key = view.lookup_key();  // client -> VIP
-  if (!w.services.is_vip(key.daddr)) return false;
+  if (!w.tables.services.is_vip(key.daddr)) return false;
   if (steer_to_owner(w, key.saddr, key.sport, redirected, m)) return true;
-  ipvs::Conn* c = w.conns->lookup_in(key);
+  ipvs::Conn* c = w.tables.conns->lookup_in(key);
   if (c == nullptr) return false;
   ipvs::icmp_error_to_server(view, c->raddr, c->rport);
   send_translated(w, m, ip, *c, NatDir::to_server);

@@ -1,12 +1,13 @@
 // Packets of virtual services: to the VIP (schedule or match, DNAT) and back from the real server
 // (match, SNAT). Each connection lives on one worker, its owner, chosen from the client's address
 // and port the same way in both directions; a packet that lands on another worker is handed over.
-#include "datapath/stages.h"
+#include "datapath/ipvs_in_out.h"
+
 #include "datapath/conn_route.h"
-#include "dplb/ipvs/conn_hash.h"
-#include "dplb/ipvs/tcp_state.h"
-#include "datapath/ipvs.h"
 #include "datapath/ipvs_xmit.h"
+#include "datapath/our_addresses.h"
+#include "datapath/steer_to_owner.h"
+#include "dplb/ipvs/tcp_state.h"
 
 namespace dplb::dp {
 
@@ -36,15 +37,15 @@ bool l4_view(net::Ipv4Hdr* ip, L4View& v) {
 void update_state(Worker& w, ipvs::Conn& c, ipvs::ConnDir dir, uint8_t tcp_flags) {
   if (c.proto != net::kIpProtoTcp) {
     if (dir == ipvs::ConnDir::kOutput) c.flags = static_cast<uint16_t>(c.flags & ~ipvs::kConnFlagNoOutput);
-    w.conns->touch(c, w.now_tick);
+    w.tables.conns->touch(c, w.io.now_tick);
     return;
   }
-  ipvs::TcpTransition tr = ipvs::tcp_transition(w.timeouts, c, dir, tcp_flags);
+  ipvs::TcpTransition tr = ipvs::tcp_transition(w.tables.timeouts, c, dir, tcp_flags);
   if (tr.activity != ipvs::ActivityChange::kNone) {
     bool active = tr.activity == ipvs::ActivityChange::kBecameActive;
-    w.services.on_conn_state(ipvs::DestRef{c.dest_id, c.dest_gen}, !active, active);
+    w.tables.services.on_conn_state(ipvs::DestRef{c.dest_id, c.dest_gen}, !active, active);
   }
-  w.conns->refresh(c, tr.timeout, w.now_tick);
+  w.tables.conns->refresh(c, tr.timeout, w.io.now_tick);
 }
 
 ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::FlowKey& key, uint8_t tcp_flags) {
@@ -59,13 +60,13 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
     w.drop(m, DropReason::ipvs_no_conn);
     return nullptr;
   }
-  int32_t d = w.services.schedule(svc, key.saddr, key.sport);
+  int32_t d = w.tables.services.schedule(svc, key.saddr, key.sport);
   if (d < 0) {
     w.drop(m, DropReason::ipvs_no_dest);
     return nullptr;
   }
-  const ipvs::DestConf& dc = w.services.dest_conf(uint32_t(d));
-  ipvs::DestRef ref = w.services.dest_ref(uint32_t(d));
+  const ipvs::DestConf& dc = w.tables.services.dest_conf(uint32_t(d));
+  ipvs::DestRef ref = w.tables.services.dest_ref(uint32_t(d));
   ipvs::ConnParams p;
   p.proto = key.proto;
   p.caddr = key.saddr;
@@ -78,15 +79,15 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
   p.flags = ipvs::kConnFlagInactive | ipvs::kConnFlagNoOutput;
   p.dest_id = ref.id;
   p.dest_gen = ref.generation;
-  p.timeout = tcp ? w.timeouts.tcp_timeout(ipvs::TcpState::kNone) : w.timeouts.udp;
-  ipvs::Conn* c = w.conns->create(p, w.now_tick);
+  p.timeout = tcp ? w.tables.timeouts.tcp_timeout(ipvs::TcpState::kNone) : w.tables.timeouts.udp;
+  ipvs::Conn* c = w.tables.conns->create(p, w.io.now_tick);
   if (c == nullptr) {
     w.drop(m, DropReason::ipvs_conn_full);
     return nullptr;
   }
   ConnRoute{}.store(*c);
   c->user16 = 0;
-  w.services.on_conn_new(ref, false);
+  w.tables.services.on_conn_new(ref, false);
   return c;
 }
 
@@ -100,32 +101,16 @@ bool is_reused_port(const ipvs::Conn& c, uint8_t tcp_flags) {
 }
 
 void expire_now(Worker& w, ipvs::Conn* c) {
-  w.services.on_conn_gone(ipvs::DestRef{c->dest_id, c->dest_gen}, !(c->flags & ipvs::kConnFlagInactive));
-  counter_add(w.stats.conns_expired);
-  w.conns->destroy(c);
+  w.tables.services.on_conn_gone(ipvs::DestRef{c->dest_id, c->dest_gen}, !(c->flags & ipvs::kConnFlagInactive));
+  counter_add(w.io.stats.conns_expired);
+  w.tables.conns->destroy(c);
 }
 
 }  // namespace
 
-bool steer_to_owner_slow(Worker& w, Ip4 client, uint16_t client_port, rte_mbuf* m) {
-  uint32_t owner = ipvs::owner_worker(client, client_port, w.n_workers);
-  if (owner == w.index) return false;
-  redirect_to_owner(w, m, owner);
-  return true;
-}
-
-void redirect_to_owner(Worker& w, rte_mbuf* m, uint32_t owner) {
-  rte_ring* r = w.redirect_to[owner];
-  if (unlikely(r == nullptr || rte_ring_sp_enqueue(r, m) != 0)) {
-    w.drop(m, DropReason::redirect_full);
-    return;
-  }
-  counter_add(w.stats.redirected);
-}
-
-bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
+bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
   Ip4 vip = ip->dst();
-  if (!w.services.is_vip(vip)) return false;
+  if (!w.tables.services.is_vip(vip)) return false;
   L4View v;
   if (unlikely(!l4_view(ip, v))) {
     w.drop(m, DropReason::ipvs_truncated);
@@ -134,13 +119,13 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 client = ip->src();
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
-  ipvs::Conn* c = w.conns->lookup_in(w.flow_hash_in(m, key), key);
+  ipvs::Conn* c = w.tables.conns->lookup_in(hint.in(*w.tables.conns, key), key);
   if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
     expire_now(w, c);
     c = nullptr;
   }
   if (c == nullptr) {
-    int32_t svc = w.services.find(ip->proto, vip, v.dport);
+    int32_t svc = w.tables.services.find(ip->proto, vip, v.dport);
     if (svc < 0) return false;  // another port of the VIP: not a virtual service
     c = new_connection(w, m, uint32_t(svc), key, v.tcp_flags);
     if (c == nullptr) return true;
@@ -150,16 +135,16 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   return true;
 }
 
-bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
+bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
   if (ip->is_fragment()) return false;
   L4View v;
   if (!l4_view(ip, v)) return false;
   Ip4 server = ip->src();
-  if (!w.services.is_real_server(ip->proto, server, v.sport)) return false;
+  if (!w.tables.services.is_real_server(ip->proto, server, v.sport)) return false;
   Ip4 client = ip->dst();
   if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, server, v.sport, client, v.dport};
-  ipvs::Conn* c = w.conns->lookup_out(w.flow_hash_out(m, key), key);
+  ipvs::Conn* c = w.tables.conns->lookup_out(hint.out(*w.tables.conns, key), key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
   update_state(w, *c, ipvs::ConnDir::kOutput, v.tcp_flags);
   ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_client);

@@ -1,7 +1,10 @@
+// Sending a NAT'd packet: the route cache's refill and the unusual outcomes (see ipvs_xmit.h).
 #include "datapath/ipvs_xmit.h"
 
-#include "datapath/stages.h"
 #include "datapath/conn_route.h"
+#include "datapath/icmp_error.h"
+#include "datapath/route_output.h"
+#include "datapath/send_fragments.h"
 #include "dplb/ipvs/nat.h"
 #include "dplb/net/flow_hash.h"
 #include "dplb/net/icmp.h"
@@ -11,7 +14,7 @@ namespace dplb::dp {
 
 bool ipvs_route_slow(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& next_hop, uint16_t& mtu) {
   ConnRoute cr = ConnRoute::load(c);
-  auto gen = static_cast<uint32_t>(w.routes.generation());
+  auto gen = static_cast<uint32_t>(w.tables.routes.generation());
   bool to_server = dir == NatDir::to_server;
   route::OutputResult out;
   Ip4 dst = to_server ? c.raddr : c.caddr;

@@ -2,9 +2,9 @@
 // check (DF: ICMP fragmentation needed with the MTU), TTL, rewrite, neighbour output.
 #pragma once
 
-#include "datapath/stages.h"
-#include "datapath/worker.h"
 #include "datapath/conn_route.h"
+#include "datapath/neigh_output.h"
+#include "datapath/worker.h"
 #include "dplb/ipvs/conn.h"
 #include "dplb/ipvs/nat.h"
 #include "dplb/net/headers.h"
@@ -21,7 +21,7 @@ inline bool ipvs_route(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4
   ConnRoute cr = ConnRoute::load(c);
   bool to_server = dir == NatDir::to_server;
   uint32_t cached = to_server ? cr.nh_in : cr.nh_out;
-  if (likely(cr.generation == static_cast<uint32_t>(w.routes.generation()) && cached != 0)) {
+  if (likely(cr.generation == static_cast<uint32_t>(w.tables.routes.generation()) && cached != 0)) {
     port = to_server ? ConnRoute::port_in(c) : ConnRoute::port_out(c);
     next_hop = Ip4(cached);
     mtu = to_server ? cr.mtu_in : cr.mtu_out;
@@ -40,10 +40,10 @@ inline void nat_rewrite_counted(Worker& w, net::Ipv4Hdr* ip, uint8_t* l4, const 
                                 uint16_t total) {
   ipvs::DestRef ref{c.dest_id, c.dest_gen};
   if (dir == NatDir::to_server) {
-    w.services.count_in(ref, total);
+    w.tables.services.count_in(ref, total);
     ipvs::nat_rewrite_dst(ip, l4, c.raddr, c.rport, true);
   } else {
-    w.services.count_out(ref, total);
+    w.tables.services.count_out(ref, total);
     ipvs::nat_rewrite_src(ip, l4, c.vaddr, c.vport, true);
   }
 }

@@ -7,7 +7,7 @@
 namespace dplb::dp {
 
 void kni_to_kernel(Worker& w, uint16_t port, rte_mbuf* m) {
-  KniTxBuffer& b = w.kni.txb[port];
+  KniTxBuffer& b = w.io.kni.txb[port];
   if (unlikely(b.tap == kNoTap)) {
     w.drop(m, DropReason::kni_unavailable);
     return;
@@ -17,8 +17,8 @@ void kni_to_kernel(Worker& w, uint16_t port, rte_mbuf* m) {
 }
 
 void kni_copy_to_kernel(Worker& w, uint16_t port, const rte_mbuf* m) {
-  if (w.kni.txb[port].tap == kNoTap) return;
-  rte_mbuf* c = rte_pktmbuf_copy(m, w.pool, 0, UINT32_MAX);
+  if (w.io.kni.txb[port].tap == kNoTap) return;
+  rte_mbuf* c = rte_pktmbuf_copy(m, w.setup.pool, 0, UINT32_MAX);
   if (unlikely(c == nullptr)) {
     w.count_drop(port, DropReason::no_mbuf);
     return;
@@ -27,25 +27,17 @@ void kni_copy_to_kernel(Worker& w, uint16_t port, const rte_mbuf* m) {
   kni_to_kernel(w, port, c);
 }
 
-void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason) {
-  if (w.kni.unclaimed_to_kernel[port]) {
-    kni_to_kernel(w, port, m);
-  } else {
-    w.drop(m, reason);
-  }
-}
-
 void kni_flush(Worker& w, uint16_t port) {
-  KniTxBuffer& b = w.kni.txb[port];
+  KniTxBuffer& b = w.io.kni.txb[port];
   if (b.count == 0) return;
   // The tap writes to a non-blocking tun queue: a full kernel backlog shows up as a short count.
   uint16_t sent = rte_eth_tx_burst(b.tap, b.queue, b.pkts, b.count);
-  KniPortCounters& c = w.kni.counters[port];
+  KniPortCounters& c = w.io.kni.counters[port];
   counter_add(c.to_kernel, sent);
   if (unlikely(sent < b.count)) {
     uint16_t unsent = static_cast<uint16_t>(b.count - sent);
     counter_add(c.overflow, unsent);
-    counter_add(w.stats.port[port].drops[static_cast<size_t>(DropReason::kni_overflow)], unsent);
+    counter_add(w.io.stats.port[port].drops[static_cast<size_t>(DropReason::kni_overflow)], unsent);
     rte_pktmbuf_free_bulk(b.pkts + sent, unsent);
   }
   b.count = 0;
@@ -53,19 +45,19 @@ void kni_flush(Worker& w, uint16_t port) {
 
 void kni_flush_all(Worker& w) {
   for (uint16_t p = 0; p < kMaxPorts; ++p)
-    if (w.kni.txb[p].count) kni_flush(w, p);
+    if (w.io.kni.txb[p].count) kni_flush(w, p);
 }
 
 uint16_t kni_poll(Worker& w) {
   uint16_t total = 0;
   rte_mbuf* pkts[kBurst];
-  for (uint16_t i = 0; i < w.kni.n_rx; ++i) {
-    const KniRxRef& r = w.kni.rx[i];
+  for (uint16_t i = 0; i < w.io.kni.n_rx; ++i) {
+    const KniRxRef& r = w.io.kni.rx[i];
     // An empty tap queue costs no system call: the tap driver reads only after the kernel's SIGIO.
     for (uint16_t q = 0; q < r.queues; ++q) {
       uint16_t n = rte_eth_rx_burst(r.tap, q, pkts, kBurst);
       if (n == 0) continue;
-      counter_add(w.kni.counters[r.port].from_kernel, n);
+      counter_add(w.io.kni.counters[r.port].from_kernel, n);
       for (uint16_t j = 0; j < n; ++j) {
         pkts[j]->port = r.port;
         w.tx(r.port, pkts[j]);

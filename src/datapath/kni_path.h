@@ -20,9 +20,6 @@ void kni_to_kernel(Worker& w, uint16_t port, rte_mbuf* m);
 // A copy of m to the kernel when the port has a tap (ARP: the kernel keeps its own neighbour
 // table); m itself stays with the caller.
 void kni_copy_to_kernel(Worker& w, uint16_t port, const rte_mbuf* m);
-// Local traffic no data-plane module claims: to the kernel when the port has a tap and its policy is
-// "kernel", else dropped with `reason`. Consumes m.
-void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason);
 
 // Writes the worker's buffered frames for port's tap (or all taps) to the kernel.
 void kni_flush(Worker& w, uint16_t port);

@@ -1,6 +1,6 @@
 // Neighbour output: the last step before TX. Resolves the next hop's MAC (ARP on a miss, a bounded
 // queue while resolving) and writes the Ethernet header in front of the IP packet.
-#include "datapath/stages.h"
+#include "datapath/neigh_output.h"
 
 namespace dplb::dp {
 
@@ -12,7 +12,7 @@ void neigh_output_slow(Worker& w, rte_mbuf* m, uint16_t port, const neigh::Resol
     case neigh::Resolve::send: {
       auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
       eth->dst = r.entry->mac;
-      eth->src = w.ports[port].mac;
+      eth->src = w.tables.ports[port].mac;
       eth->type = Be16::from_host(net::kEtherTypeIpv4);
       w.tx(port, m);
       return;
@@ -30,13 +30,6 @@ void neigh_output_slow(Worker& w, rte_mbuf* m, uint16_t port, const neigh::Resol
       w.drop(m, DropReason::neigh_failed);
       return;
   }
-}
-
-bool route_output(Worker& w, Ip4 daddr, Ip4 saddr_hint, uint32_t flow_hash, route::OutputResult& out) {
-  bool ok = w.routes.output(daddr, saddr_hint, -1, flow_hash,
-                            out, [&w](uint16_t port, Ip4 nh) { return w.neigh.is_dead(port, nh); });
-  if (ok && out.mtu == 0) out.mtu = w.ports[out.port].mtu;
-  return ok;
 }
 
 }  // namespace dplb::dp

@@ -1,8 +1,12 @@
 // Fragmenting a forwarded or NAT'd packet larger than the egress MTU (no DF); the forwarding
 // itself is inline in ipv4_forward.h.
+#include "datapath/send_fragments.h"
+
+#include <cstring>
+
 #include "dplb/net/ipv4_frag.h"
 
-#include "datapath/stages.h"
+#include "datapath/neigh_output.h"
 
 namespace dplb::dp {
 

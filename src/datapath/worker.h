@@ -1,5 +1,7 @@
 // A worker lcore's context: everything it touches per packet, owned by it alone and passed by
 // reference (no hidden globals). The main lcore only reads its counters and talks to it by messages.
+// Its state is grouped by who writes it: `setup` (before launch, then constant), `tables` (control-
+// message handlers) and `io` (the packet path and the poll loop).
 #pragma once
 
 #include <rte_mbuf.h>
@@ -56,6 +58,50 @@ struct WorkerSettings {
   uint32_t conn_prefetch_min = 16384;  // see eth_input: the burst prefetch pass from this table size
 };
 
+// Written before launch (Daemon::build_workers, ControlPlane, KniTaps), constant afterwards.
+struct WorkerSetup {
+  unsigned index = 0;
+  unsigned lcore = 0;
+  WorkerSettings settings;
+  rte_mempool* pool = nullptr;
+  uint16_t n_rx = 0;
+  RxQueueRef rx[kMaxRxPerWorker];
+  // Connections are owned by one worker, chosen from the client's address and port; packets that
+  // land elsewhere travel to the owner over these single-producer single-consumer rings.
+  uint32_t n_workers = 1;
+  rte_ring* redirect_to[kMaxWorkers] = {};
+  rte_ring* redirect_from[kMaxWorkers] = {};
+  ctrl::Multicaster* control = nullptr;
+  uint32_t garp_ports = 0;  // ports this worker announces our addresses on when it starts
+  uint64_t tsc_per_ms = 1;
+};
+
+// Filled before launch, then configured only by control-message handlers (run on this lcore between
+// bursts: no locks). The packet path updates their dynamic state (connections, learned neighbours,
+// counters), never their configuration.
+struct WorkerTables {
+  PortView ports[kMaxPorts];
+  neigh::NeighTable neigh;
+  route::RouteTable routes;
+  ipvs::ServiceTable services;
+  std::unique_ptr<ipvs::ConnTable> conns;
+  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
+  bool polling = false;                // ports started (kMsgStart received)
+  bool applying_remote_neigh = false;  // applying a neighbour taught by main: do not echo it back
+};
+
+// Written by the packet path and the poll loop; main only reads the counters (counter_read).
+struct WorkerIo {
+  TxBuffer txb[kMaxPorts];
+  WorkerStats stats;
+  KniWorker kni;  // exception path: tap TX buffers and counters (its taps are set before launch)
+  TokenBucket icmp_limit;
+  uint16_t next_ip_id = 0;  // IP ids of packets we originate
+  uint64_t now_tsc = 0;
+  uint64_t now_ms = 0;
+  ipvs::Tick now_tick = 0;  // connection timers: 10 ms ticks
+};
+
 class Worker final : public neigh::Sink {
  public:
   Worker(unsigned index, unsigned lcore, const WorkerSettings& settings, rte_mempool* pool);
@@ -75,11 +121,11 @@ class Worker final : public neigh::Sink {
     rte_pktmbuf_free(m);
   }
   void count_drop(uint16_t port, DropReason reason) {
-    counter_add(stats.port[port < kMaxPorts ? port : 0].drops[static_cast<size_t>(reason)]);
+    counter_add(io.stats.port[port < kMaxPorts ? port : 0].drops[static_cast<size_t>(reason)]);
   }
   // An mbuf for a packet we originate on `port` (ARP, ICMP), or nullptr (counted as no_mbuf).
   rte_mbuf* alloc(uint16_t port) {
-    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    rte_mbuf* m = rte_pktmbuf_alloc(setup.pool);
     if (unlikely(m == nullptr)) {
       count_drop(port, DropReason::no_mbuf);
       return nullptr;
@@ -89,7 +135,7 @@ class Worker final : public neigh::Sink {
   }
   // Queues m for TX on port (flushed when a burst is full, or by the drain timer).
   void tx(uint16_t port, rte_mbuf* m) {
-    TxBuffer& b = txb[port];
+    TxBuffer& b = io.txb[port];
     if (unlikely(!b.enabled)) {
       drop(m, DropReason::no_tx_queue);
       return;
@@ -114,53 +160,9 @@ class Worker final : public neigh::Sink {
   // Gratuitous ARP for one new address: adding the n-th address must not re-announce the other n-1.
   void announce_address(uint16_t port, Ip4 addr);
 
-  unsigned index;
-  unsigned lcore;
-  WorkerSettings settings;
-  rte_mempool* pool;
-
-  uint16_t n_rx = 0;
-  RxQueueRef rx[kMaxRxPerWorker];
-  TxBuffer txb[kMaxPorts];
-  PortView ports[kMaxPorts];
-  WorkerStats stats;
-  KniWorker kni;  // exception path: tap TX buffers, taps to read, counters
-  neigh::NeighTable neigh;
-  route::RouteTable routes;
-  ipvs::ServiceTable services;
-  std::unique_ptr<ipvs::ConnTable> conns;
-  // The connection-table hash of the packet in hand, computed with the rest of its burst by
-  // eth_input (which prefetched the index bucket and the connection meanwhile). Cleared after the
-  // burst, so a recycled mbuf arriving from another worker's ring is never mistaken for it.
-  const rte_mbuf* hashed_mbuf = nullptr;
-  uint64_t hashed_flow = 0;
-  bool hashed_inbound = false;  // hashed as toward a VIP (client = source), else as a reply
-  uint64_t flow_hash_in(const rte_mbuf* m, const ipvs::FlowKey& k) const {
-    return m == hashed_mbuf && hashed_inbound ? hashed_flow : conns->hash_in(k);
-  }
-  uint64_t flow_hash_out(const rte_mbuf* m, const ipvs::FlowKey& k) const {
-    return m == hashed_mbuf && !hashed_inbound ? hashed_flow : conns->hash_out(k);
-  }
-  ipvs::ProtoTimeouts timeouts = ipvs::ProtoTimeouts::defaults();
-  TokenBucket icmp_limit;
-
-  // Connections are owned by one worker, chosen from the client's address and port; packets that
-  // land elsewhere travel to the owner over these single-producer single-consumer rings.
-  uint32_t n_workers = 1;
-  rte_ring* redirect_to[kMaxWorkers] = {};
-  rte_ring* redirect_from[kMaxWorkers] = {};
-
-  ctrl::Multicaster* control = nullptr;  // set by the daemon before launch
-  bool polling = false;                  // ports started (kMsgStart received)
-  bool applying_remote_neigh = false;    // applying a neighbour taught by main: do not echo it back
-
-  uint16_t next_ip_id = 0;   // IP ids of packets we originate
-  uint32_t garp_ports = 0;  // ports this worker announces our addresses on when it starts
-
-  uint64_t now_tsc = 0;
-  uint64_t now_ms = 0;
-  ipvs::Tick now_tick = 0;  // connection timers: 10 ms ticks
-  uint64_t tsc_per_ms = 1;
+  WorkerSetup setup;
+  WorkerTables tables;
+  WorkerIo io;
 
  private:
   void poll_once(uint16_t& received);

@@ -93,7 +93,7 @@ rte_mbuf* frame_mbuf(const uint8_t* data, size_t len) {
 // every byte lets ASan see a length that runs past the data.
 std::string check_tx(const Worker& w) {
   for (uint16_t p = 0; p < kPorts; ++p) {
-    const TxBuffer& b = w.txb[p];
+    const TxBuffer& b = w.io.txb[p];
     for (uint16_t i = 0; i < b.count; ++i) {
       const rte_mbuf* m = b.pkts[i];
       if (m->pool != g_input_pool && m->pool != g_worker_pool) return "tx: an mbuf of an unknown pool";
@@ -237,13 +237,13 @@ std::string DatapathFixture::start(const Options& options) {
   ws.conn_capacity = kConnCapacity;
   worker_ = std::make_unique<Worker>(0, rte_lcore_id(), ws, g_worker_pool);
   Worker& w = *worker_;
-  w.now_tsc = kNowTsc;
-  w.now_ms = kNowTsc / w.tsc_per_ms;
-  w.now_tick = static_cast<ipvs::Tick>(w.now_ms / (1000 / ipvs::kTicksPerSecond));
+  w.io.now_tsc = kNowTsc;
+  w.io.now_ms = kNowTsc / w.setup.tsc_per_ms;
+  w.io.now_tick = static_cast<ipvs::Tick>(w.io.now_ms / (1000 / ipvs::kTicksPerSecond));
   for (uint16_t p = 0; p < kPorts; ++p) {
-    w.ports[p] = PortView{true, false, kMtu[p], kPortMac[p]};
-    w.txb[p].enabled = true;
-    w.txb[p].queue = 0;
+    w.tables.ports[p] = PortView{true, false, kMtu[p], kPortMac[p]};
+    w.io.txb[p].enabled = true;
+    w.io.txb[p].queue = 0;
   }
   ctrl::Multicaster::Options mo;
   mo.workers = 1;
@@ -313,29 +313,29 @@ std::string DatapathFixture::reset() {
   if (!worker_) return "the fixture is not started";
   release_mbufs();
   if (config_changed_) {
-    worker_->services = fresh_service_table();
+    worker_->tables.services = fresh_service_table();
     if (Status st = configure(); !st) return "configuration: " + st.message();
-    configured_ = std::make_unique<Snapshot>(Snapshot{worker_->neigh});
+    configured_ = std::make_unique<Snapshot>(Snapshot{worker_->tables.neigh});
     config_changed_ = false;
   }
   restore_learned_state();
-  return worker_->conns ? "" : "cannot make the connection table";
+  return worker_->tables.conns ? "" : "cannot make the connection table";
 }
 
 // Per fuzz input: must cost microseconds, so the services are rebuilt here from the same records
 // the handlers applied, and routes and addresses (which packets never change) stay.
 void DatapathFixture::restore_learned_state() {
   Worker& w = *worker_;
-  w.neigh = configured_->neigh;
-  w.services = fresh_service_table();
-  for (const SvcMsg& s : services()) (void)w.services.upsert_service(s.svc_id, s.conf);
-  for (const DestMsg& d : dests()) (void)w.services.upsert_dest(d.svc_id, d.dest_id, d.conf);
-  w.stats = WorkerStats{};
-  w.next_ip_id = 0;
-  w.settings.forwarding = true;
-  w.icmp_limit.configure(w.settings.icmp_rate_per_sec, w.settings.icmp_rate_per_sec, rte_get_tsc_hz());
-  auto conns = fresh_conn_table(w.now_tick);
-  w.conns = conns ? std::move(*conns) : nullptr;
+  w.tables.neigh = configured_->neigh;
+  w.tables.services = fresh_service_table();
+  for (const SvcMsg& s : services()) (void)w.tables.services.upsert_service(s.svc_id, s.conf);
+  for (const DestMsg& d : dests()) (void)w.tables.services.upsert_dest(d.svc_id, d.dest_id, d.conf);
+  w.io.stats = WorkerStats{};
+  w.io.next_ip_id = 0;
+  w.setup.settings.forwarding = true;
+  w.io.icmp_limit.configure(w.setup.settings.icmp_rate_per_sec, w.setup.settings.icmp_rate_per_sec, rte_get_tsc_hz());
+  auto conns = fresh_conn_table(w.io.now_tick);
+  w.tables.conns = conns ? std::move(*conns) : nullptr;
 }
 
 Status DatapathFixture::control(std::unique_ptr<ctrl::Msg> msg) {
@@ -343,7 +343,7 @@ Status DatapathFixture::control(std::unique_ptr<ctrl::Msg> msg) {
   return run_control([&msg](ctrl::Multicaster& mc) { return send(mc, std::move(msg)); });
 }
 
-void DatapathFixture::set_forwarding(bool on) { worker_->settings.forwarding = on; }
+void DatapathFixture::set_forwarding(bool on) { worker_->setup.settings.forwarding = on; }
 
 std::string DatapathFixture::inject(uint16_t port, std::span<const uint8_t> frame) {
   rte_mbuf* m = frame_mbuf(frame.data(), frame.size());
@@ -374,7 +374,7 @@ std::vector<Frame> DatapathFixture::take_transmitted() {
 // Gives back whatever the worker still holds (packets waiting for ARP, partial TX bursts, frames
 // in the ports' rings).
 void DatapathFixture::release_mbufs() {
-  for (uint16_t p = 0; p < kPorts; ++p) worker_->neigh.flush_port(p, *worker_, true);
+  for (uint16_t p = 0; p < kPorts; ++p) worker_->tables.neigh.flush_port(p, *worker_, true);
   if (ports_started_) (void)take_transmitted();
 }
 
@@ -390,14 +390,14 @@ std::string DatapathFixture::release_and_check_pools() {
 DropCounts DatapathFixture::drops() const {
   DropCounts counts{};
   for (uint16_t p = 0; p < kPorts; ++p)
-    for (size_t r = 0; r < kDropReasonCount; ++r) counts[r] += counter_read(worker_->stats.port[p].drops[r]);
+    for (size_t r = 0; r < kDropReasonCount; ++r) counts[r] += counter_read(worker_->io.stats.port[p].drops[r]);
   return counts;
 }
 
-size_t DatapathFixture::connections() const { return worker_->conns->size(); }
+size_t DatapathFixture::connections() const { return worker_->tables.conns->size(); }
 
 std::string DatapathFixture::check_connections() const {
-  Status st = worker_->conns->verify();
+  Status st = worker_->tables.conns->verify();
   return st ? "" : "connection table broken: " + st.message();
 }
 

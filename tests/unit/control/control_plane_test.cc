@@ -37,7 +37,7 @@ TEST(ControlPlane, RouteAddReachesTheModelAndEveryWorker) {
   ASSERT_EQ(in_model->nexthops.size(), 1u);
   EXPECT_EQ(in_model->nexthops[0].gateway, Ip4::of(192, 168, 1, 254));
   for (size_t w = 0; w < 2; ++w) {
-    auto on_worker = b.dp.worker(w).routes.find(prefix_of(rec), 0);
+    auto on_worker = b.dp.worker(w).tables.routes.find(prefix_of(rec), 0);
     ASSERT_TRUE(on_worker) << "worker " << w;
     ASSERT_EQ(on_worker->nexthops.size(), 1u);
     EXPECT_EQ(on_worker->nexthops[0].gateway, Ip4::of(192, 168, 1, 254)) << "worker " << w;
@@ -49,7 +49,7 @@ TEST(ControlPlane, RouteAddReachesTheModelAndEveryWorker) {
   rec = route_record({"route", "del", "10.1.0.0/16"});
   ASSERT_TRUE(b.set(proto::kOpRouteDel, encode_pod(rec), reply).is_ok());
   EXPECT_FALSE(b.cp.model().routes.find(prefix_of(rec), 0));
-  for (size_t w = 0; w < 2; ++w) EXPECT_FALSE(b.dp.worker(w).routes.find(prefix_of(rec), 0)) << "worker " << w;
+  for (size_t w = 0; w < 2; ++w) EXPECT_FALSE(b.dp.worker(w).tables.routes.find(prefix_of(rec), 0)) << "worker " << w;
   EXPECT_TRUE(b.all_in_sync());
 }
 
@@ -69,8 +69,8 @@ TEST(ControlPlane, RouteBatchStopsAtItsFirstFailure) {
   EXPECT_TRUE(b.cp.model().routes.find(prefix_of(recs[0]), 0));
   EXPECT_FALSE(b.cp.model().routes.find(prefix_of(recs[2]), 0));
   for (size_t w = 0; w < 2; ++w) {
-    EXPECT_TRUE(b.dp.worker(w).routes.find(prefix_of(recs[0]), 0)) << "worker " << w;
-    EXPECT_FALSE(b.dp.worker(w).routes.find(prefix_of(recs[2]), 0)) << "worker " << w;
+    EXPECT_TRUE(b.dp.worker(w).tables.routes.find(prefix_of(recs[0]), 0)) << "worker " << w;
+    EXPECT_FALSE(b.dp.worker(w).tables.routes.find(prefix_of(recs[2]), 0)) << "worker " << w;
   }
   EXPECT_TRUE(b.all_in_sync());
 }
@@ -112,7 +112,7 @@ TEST(ControlPlane, BadRequestsGetClearErrors) {
 TEST(ControlPlane, AFailedWorkerIsMarkedOutOfSyncAndReplayed) {
   ControlBed b;
   // Worker 1 loses its tables (no ports any more): the next address cannot be applied there.
-  b.dp.with_worker_held(1, [](Worker& w) { w.routes = route::RouteTable(); });
+  b.dp.with_worker_held(1, [](Worker& w) { w.tables.routes = route::RouteTable(); });
 
   proto::AddrRecord addr{};
   ctrl::set_fixed_string(addr.ifname, "dpdk1");
@@ -130,8 +130,8 @@ TEST(ControlPlane, AFailedWorkerIsMarkedOutOfSyncAndReplayed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_TRUE(b.cp.multicaster().in_sync(1));
-  const std::vector<Ip4Prefix>& port0 = b.dp.worker(1).routes.addrs(0);
-  const std::vector<Ip4Prefix>& port1 = b.dp.worker(1).routes.addrs(1);
+  const std::vector<Ip4Prefix>& port0 = b.dp.worker(1).tables.routes.addrs(0);
+  const std::vector<Ip4Prefix>& port1 = b.dp.worker(1).tables.routes.addrs(1);
   EXPECT_EQ(port0, (std::vector<Ip4Prefix>{Ip4Prefix{Ip4::of(192, 168, 1, 1), 24}}));
   EXPECT_EQ(port1, (std::vector<Ip4Prefix>{Ip4Prefix{Ip4::of(10, 20, 0, 1), 24}, Ip4Prefix{Ip4::of(10, 9, 0, 1), 24}}));
   EXPECT_TRUE(b.all_in_sync());

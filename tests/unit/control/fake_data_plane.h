@@ -19,8 +19,8 @@ class FakeDataPlane final : public DataPlane {
     for (size_t i = 0; i < workers; ++i) {
       auto w = std::make_unique<Worker>(unsigned(i), unsigned(i + 1), WorkerSettings{}, nullptr);
       for (const PortFacts& p : ports_) {
-        w->ports[p.id].present = true;
-        w->ports[p.id].mtu = p.mtu;
+        w->tables.ports[p.id].present = true;
+        w->tables.ports[p.id].mtu = p.mtu;
       }
       workers_.push_back(std::move(w));
     }
@@ -48,15 +48,15 @@ class FakeDataPlane final : public DataPlane {
   // ---- DataPlane ----
   const std::vector<PortFacts>& ports() const override { return ports_; }
   size_t worker_count() const override { return workers_.size(); }
-  WorkerId worker_id(size_t i) const override { return {workers_.at(i)->index, workers_.at(i)->lcore}; }
+  WorkerId worker_id(size_t i) const override { return {workers_.at(i)->setup.index, workers_.at(i)->setup.lcore}; }
   Status attach(ctrl::Multicaster& mc) override {
     held_ = std::vector<std::atomic<bool>>(workers_.size());
     holding_ = std::vector<std::atomic<bool>>(workers_.size());
     for (size_t i = 0; i < workers_.size(); ++i) {
       Worker* w = workers_[i].get();
-      w->control = &mc;
+      w->setup.control = &mc;
       for (const PortFacts& p : ports_)
-        if (Status st = w->routes.set_port(p.id, p.mtu); !st) return st;
+        if (Status st = w->tables.routes.set_port(p.id, p.mtu); !st) return st;
       threads_.emplace_back([this, &mc, w, i] {
         while (!stop_.load()) {
           if (held_[i].load()) {
@@ -71,10 +71,10 @@ class FakeDataPlane final : public DataPlane {
     return Status::ok();
   }
   ipvs::IpvsCounters service_counters(size_t w, uint32_t id) const override {
-    return workers_.at(w)->services.service_counters(id);
+    return workers_.at(w)->tables.services.service_counters(id);
   }
   ipvs::IpvsCounters dest_counters(size_t w, uint32_t id) const override {
-    return workers_.at(w)->services.dest_counters(id);
+    return workers_.at(w)->tables.services.dest_counters(id);
   }
   WorkerPortCounters port_counters(size_t, uint16_t) const override { return {}; }
   uint32_t conn_capacity() const override { return 0; }

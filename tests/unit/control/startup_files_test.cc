@@ -55,8 +55,8 @@ TEST(StartupFiles, ConfigureTheModelAndEveryWorker) {
   EXPECT_EQ(m.ipvs.table().service_count(), 1u);
   EXPECT_EQ(m.timeouts.tcp_seconds(), 600);
   for (size_t w = 0; w < 2; ++w) {
-    EXPECT_TRUE(b.dp.worker(w).routes.find(Ip4Prefix{Ip4::of(198, 51, 100, 0), 24}, 0)) << "worker " << w;
-    EXPECT_EQ(b.dp.worker(w).timeouts.tcp_seconds(), 600) << "worker " << w;
+    EXPECT_TRUE(b.dp.worker(w).tables.routes.find(Ip4Prefix{Ip4::of(198, 51, 100, 0), 24}, 0)) << "worker " << w;
+    EXPECT_EQ(b.dp.worker(w).tables.timeouts.tcp_seconds(), 600) << "worker " << w;
   }
   EXPECT_TRUE(b.all_in_sync());
 }

@@ -1,0 +1,23 @@
+// Connections are owned by one worker, chosen from the client's address and port; a packet that lands
+// on another worker is handed to the owner over a single-producer single-consumer ring.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "datapath/worker.h"
+
+namespace dplb::dp {
+
+// True (m consumed) when the connection of client:client_port belongs to another worker and m was
+// handed to it; the owner is a pure function of the client side, the same for both directions.
+bool steer_to_owner_slow(Worker& w, Ip4 client, uint16_t client_port, rte_mbuf* m);
+inline bool steer_to_owner(Worker& w, Ip4 client, uint16_t client_port, bool redirected, rte_mbuf* m) {
+  if (w.setup.n_workers <= 1 || redirected) return false;
+  return steer_to_owner_slow(w, client, client_port, m);
+}
+// Hands m to worker `owner` (counted drop when its ring is full).
+void redirect_to_owner(Worker& w, rte_mbuf* m, uint32_t owner);
+
+}  // namespace dplb::dp
