@@ -207,7 +207,11 @@ class Lexer {
       std::vector<Token> words = split_line(line, file, line_no);
       if (words.empty()) continue;
       if (!words[0].quoted && one_of(kIncludeWords, words[0].text)) {
-        include(words, file, line_no);
+        // The pattern is read without braces as words: "conf.d/{a,b}.conf" is one glob.
+        std::string_view rest = line.substr(line.find(words[0].text) + words[0].text.size());
+        std::vector<Token> include_words = split_line(rest, file, line_no, false);
+        include_words.insert(include_words.begin(), words[0]);
+        include(include_words, file, line_no);
         continue;
       }
       words[0].bol = true;
@@ -218,7 +222,8 @@ class Lexer {
     }
   }
 
-  std::vector<Token> split_line(std::string_view s, uint32_t file, uint32_t line_no) {
+  // The tokens of one line; '{' and '}' are tokens of their own unless `braces` is false.
+  std::vector<Token> split_line(std::string_view s, uint32_t file, uint32_t line_no, bool braces = true) {
     std::vector<Token> out;
     auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; };
     size_t i = 0;
@@ -232,7 +237,7 @@ class Lexer {
       Token t;
       t.file = file;
       t.line = line_no;
-      if (c == '{' || c == '}') {
+      if (braces && (c == '{' || c == '}')) {
         t.text = c;
         out.push_back(std::move(t));
         ++i;
@@ -255,13 +260,14 @@ class Lexer {
             }
             t.text += s[i++];
           }
-          if (!closed) {
+          if (!closed) {  // reported; the string runs to the end of the line
             d_.error(file, line_no, tokens_.size(), "", "unterminated quoted string");
+            out.push_back(std::move(t));
             return out;
           }
           continue;
         }
-        if (blank(c) || c == '#' || c == '!' || c == '{' || c == '}') break;
+        if (blank(c) || c == '#' || c == '!' || (braces && (c == '{' || c == '}'))) break;
         t.text += c;
         ++i;
       }
