@@ -605,14 +605,19 @@ TEST(KeepalivedIpvsadmRules, NatDrAndFullNat) {
             "-a -t 10.0.0.100:443 -r 192.168.100.2:443 -b -w 100\n");
 }
 
-// dplb's own ipvsadm reads what the NAT / TUN part produces (it has no persistence yet, and full
-// NAT's -b is DPVS's).
+TEST(KeepalivedIpvsadmRules, OnePacketScheduling) {
+  EXPECT_EQ(to_ipvsadm_rules(parsed("virtual_server 10.2.0.1 53 {\n  protocol UDP\n  ops\n}\n")),
+            "-A -u 10.2.0.1:53 -s wlc -o\n");
+}
+
+// dplb's own ipvsadm reads what a NAT configuration produces (dplb forwards with NAT only so far;
+// -g -i -b, -p and -o are for ipvsadm and DPVS).
 TEST(KeepalivedIpvsadmRules, ReadByDplbIpvsadm) {
   std::string text = std::string(kNatFarm) +
-                     "virtual_server 10.2.0.1 53 {\n  protocol UDP\n  lb_kind TUN\n  lb_algo mh\n  ops\n"
+                     "virtual_server 10.2.0.1 53 {\n  protocol UDP\n  lb_algo mh\n"
                      "  real_server 10.3.0.1 53 {\n    weight 0\n  }\n}\n";
   std::string rules = to_ipvsadm_rules(parsed(text));
-  EXPECT_THAT(rules, HasSubstr("-A -u 10.2.0.1:53 -s mh -o\n-a -u 10.2.0.1:53 -r 10.3.0.1:53 -i -w 0\n"));
+  EXPECT_THAT(rules, HasSubstr("-A -u 10.2.0.1:53 -s mh\n-a -u 10.2.0.1:53 -r 10.3.0.1:53 -m -w 0\n"));
   auto r = cli::parse_rules(rules);
   ASSERT_TRUE(r.is_ok()) << r.status().message() << "\n" << rules;
   EXPECT_EQ(r->size(), 5u);
