@@ -174,7 +174,8 @@ using IncludeLoader =
 inline constexpr unsigned kMaxIncludeDepth = 8;
 inline constexpr unsigned kMaxIncludedFiles = 256;
 inline constexpr size_t kMaxFileBytes = 16u << 20;
-inline constexpr size_t kMaxAddresses = 65536;  // virtual addresses after expansion, and per range
+// Addresses after expansion: per group, and of all virtual servers together (all groups: 4 times).
+inline constexpr size_t kMaxAddresses = 65536;
 
 // The pure parser: `text` is the file `file_name`; includes go through `include_loader` (none given:
 // an include is an error).

@@ -377,6 +377,7 @@ class TreeBuilder {
         if (depth + 1 > kMaxBlockDepth) {
           d_.error(o, "", "blocks nested deeper than " + std::to_string(kMaxBlockDepth));
           pos_ = t_.size();
+          aborted_ = true;
           return out;
         }
         s.has_block = true;
@@ -384,13 +385,14 @@ class TreeBuilder {
       }
       if (!s.words.empty()) out.push_back(std::move(s));
     }
-    if (open != nullptr) d_.error(*open, owner, "'{' is never closed");
+    if (open != nullptr && !aborted_) d_.error(*open, owner, "'{' is never closed");
     return out;
   }
 
   Diagnostics& d_;
   const std::vector<Token>& t_;
   size_t pos_ = 0;
+  bool aborted_ = false;  // nested too deep: the rest is not read, nor reported as unclosed
 };
 
 // ---------------------------------------------------------------- values
@@ -690,7 +692,12 @@ class Interpreter {
         d_.error(e.words[0], owner, "more than " + std::to_string(kMaxAddresses) + " addresses");
         return;
       }
+      if (expanded_ + n > 4 * kMaxAddresses) {
+        d_.error(e.words[0], owner, "more than " + std::to_string(4 * kMaxAddresses) + " addresses in all groups together");
+        return;
+      }
       count += n;
+      expanded_ += n;
       uint16_t p = 0;
       std::string ifname;
       if (local) {
@@ -1022,6 +1029,7 @@ class Interpreter {
   std::map<std::string, PendingGroup> vgroups_;
   std::map<std::string, std::string> vgroup_at_, lgroup_at_;  // name -> "FILE:LINE"
   std::vector<LocalAddressGroup> local_groups_;
+  size_t expanded_ = 0;  // addresses of all groups, bounded so that a few bytes cannot take gigabytes
 };
 
 std::string read_file(const std::string& path, Status& st) {

@@ -454,6 +454,21 @@ TEST(KeepalivedErrors, RangesCheckedAndBounded) {
             "keepalived.conf:3: virtual_server_group g: more than 65536 addresses");
 }
 
+// Nesting is bounded (the parser recurses): one error, not one per unclosed block.
+TEST(KeepalivedErrors, DeepNestingStopsWithOneError) {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "x {\n";
+  EXPECT_EQ(error_of(text), "keepalived.conf:33: blocks nested deeper than 32");
+}
+
+// A few bytes may not expand to gigabytes: all groups together are bounded too.
+TEST(KeepalivedErrors, GroupsBoundedTogether) {
+  std::string text;
+  for (int i = 0; i < 5; ++i) text += std::string("local_address_group g").append(std::to_string(i)).append(" {\n  10.") + std::to_string(i) + ".0.0/16\n}\n";
+  EXPECT_EQ(error_of(text),
+            "keepalived.conf:14: local_address_group g4: more than 262144 addresses in all groups together");
+}
+
 // An escaped newline inside quotes must not split the message: every line names the file.
 TEST(KeepalivedErrors, ControlCharactersEscaped) {
   EXPECT_EQ(error_of("virtual_server 10.0.0.1 80 {\n  lb_algo \"r\\nr\"\n}\n"),
