@@ -19,7 +19,8 @@ std::string check_lines(std::string_view text, std::string_view what) {
   while (true) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
-    if (!line.starts_with(kDir)) return std::string(what) + ": message line without the file: " + std::string(line);
+    if (!line.starts_with(kDir))
+      return std::string(what) + ": message line without the file: " + std::string(line);
     if (nl == std::string_view::npos) break;
     rest.remove_prefix(nl + 1);
   }
@@ -72,7 +73,8 @@ std::string check_keepalived_conf(const uint8_t* data, size_t size) {
         if (c.connect_timeout.count() < 0 || c.delay_loop.count() < 0 || c.warmup.count() < 0 ||
             c.delay_before_retry.count() < 0 || c.misc_timeout.count() < 0)
           return "a negative time";
-        if ((c.kind == CheckerKind::http || c.kind == CheckerKind::ssl) && c.urls.empty()) return "an HTTP checker without url";
+        if ((c.kind == CheckerKind::http || c.kind == CheckerKind::ssl) && c.urls.empty())
+          return "an HTTP checker without url";
         for (const Url& u : c.urls)
           if (u.path.empty()) return "a url without a path";
         if (c.kind == CheckerKind::misc && c.misc_path.empty()) return "a MISC_CHECK without misc_path";
@@ -84,7 +86,8 @@ std::string check_keepalived_conf(const uint8_t* data, size_t size) {
   std::string rules = to_ipvsadm_rules(*r);
   size_t newlines = 0;
   for (char c : rules) newlines += c == '\n';
-  if (newlines != lines) return "to_ipvsadm_rules: " + std::to_string(newlines) + " lines, expected " + std::to_string(lines);
+  if (newlines != lines)
+    return "to_ipvsadm_rules: " + std::to_string(newlines) + " lines, expected " + std::to_string(lines);
   return "";
 }
 

@@ -116,12 +116,14 @@ class Diagnostics {
       message += errors_[i].second;
     }
     if (errors_.size() > shown)
-      message += "\n" + one_line(files_[0]) + ": " + std::to_string(errors_.size() - shown) + " more problems not shown";
+      message += "\n" + one_line(files_[0]) + ": " + std::to_string(errors_.size() - shown) +
+                 " more problems not shown";
     return Status::invalid(std::move(message));
   }
 
   std::vector<Warning> take_warnings() {
-    std::stable_sort(warnings_.begin(), warnings_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(warnings_.begin(), warnings_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<Warning> out;
     out.reserve(warnings_.size());
     for (auto& w : warnings_) out.push_back(std::move(w.second));
@@ -283,7 +285,8 @@ class Lexer {
       d_.error(file, line_no, seq, key, "expects a file name (a glob pattern)");
       return;
     }
-    for (size_t i = 2; i < words.size(); ++i) d_.warn(file, line_no, seq, key, "extra value " + in_quotes(words[i].text) + " ignored");
+    for (size_t i = 2; i < words.size(); ++i)
+      d_.warn(file, line_no, seq, key, "extra value " + in_quotes(words[i].text) + " ignored");
     const std::string& pattern = words[1].text;
     if (!loader_) {
       d_.error(file, line_no, seq, key, "cannot include " + in_quotes(pattern) + " here (no files are read)");
@@ -533,7 +536,8 @@ class Interpreter {
       d_.error(s.words[0], s.key(), min == 1 ? "expects a value" : "expects " + std::to_string(min) + " values");
       return false;
     }
-    for (size_t i = max; i < s.nargs(); ++i) d_.warn(s.arg(i), s.key(), "extra value " + in_quotes(s.arg(i).text) + " ignored");
+    for (size_t i = max; i < s.nargs(); ++i)
+      d_.warn(s.arg(i), s.key(), "extra value " + in_quotes(s.arg(i).text) + " ignored");
     return true;
   }
   bool no_block(const Stmt& s) {
@@ -572,7 +576,8 @@ class Interpreter {
     if (!value_stmt(s, 1, 1)) return std::nullopt;
     const Token& t = s.arg(0);
     auto v = parse_seconds(t.text);
-    if (!v) d_.error(t, s.key(), in_quotes(t.text) + " is not a time in seconds 0.." + std::to_string(kMaxTimerSeconds));
+    if (!v)
+      d_.error(t, s.key(), in_quotes(t.text) + " is not a time in seconds 0.." + std::to_string(kMaxTimerSeconds));
     return v;
   }
   std::optional<Ip4> ip(const Stmt& s, size_t i) {
@@ -693,7 +698,8 @@ class Interpreter {
         return;
       }
       if (expanded_ + n > 4 * kMaxAddresses) {
-        d_.error(e.words[0], owner, "more than " + std::to_string(4 * kMaxAddresses) + " addresses in all groups together");
+        d_.error(e.words[0], owner,
+                 "more than " + std::to_string(4 * kMaxAddresses) + " addresses in all groups together");
         return;
       }
       count += n;
@@ -707,7 +713,8 @@ class Interpreter {
         if (!v) continue;
         p = static_cast<uint16_t>(*v);
       }
-      for (size_t i = 1; i < e.nargs(); ++i) d_.warn(e.arg(i), owner, "extra value " + in_quotes(e.arg(i).text) + " ignored");
+      for (size_t i = 1; i < e.nargs(); ++i)
+        d_.warn(e.arg(i), owner, "extra value " + in_quotes(e.arg(i).text) + " ignored");
       for (uint64_t a = range.first.v; a <= range.last.v; ++a) {
         if (local) lg.addresses.push_back({Ip4(uint32_t(a)), ifname});
         else g.entries.push_back({Ip4(uint32_t(a)), p});
@@ -730,7 +737,8 @@ class Interpreter {
           ok = false;
         } else if (a.text == "fwmark") {
           if (number(s, 1, 1, UINT32_MAX)) {
-            d_.warn(s.words[0], s.key(), "fwmark " + s.arg(1).text + ": fwmark services are not supported by dplb, skipped");
+            d_.warn(s.words[0], s.key(),
+                    "fwmark " + s.arg(1).text + ": fwmark services are not supported by dplb, skipped");
           }
           p.fwmark = true;
         } else {
@@ -767,7 +775,8 @@ class Interpreter {
           return;
         }
       }
-      d_.error(s.arg(0), k, "scheduler " + in_quotes(s.arg(0).text) + " is not supported by dplb (rr|wrr|lc|wlc|sh|mh)");
+      d_.error(s.arg(0), k,
+               "scheduler " + in_quotes(s.arg(0).text) + " is not supported by dplb (rr|wrr|lc|wlc|sh|mh)");
     } else if (k == "lb_kind" || k == "lvs_method") {
       if (auto v = lb_kind(s)) vs.lb_kind = *v;
     } else if (k == "protocol") {
@@ -788,7 +797,8 @@ class Interpreter {
       else if (m) vs.persistence_granularity = m;
     } else if (k == "quorum" || k == "hysteresis") {
       if (!value_stmt(s, 1, 1)) return;
-      if (auto v = number(s, 0, k == "quorum" ? 1 : 0, UINT32_MAX)) (k == "quorum" ? vs.quorum : vs.hysteresis) = uint32_t(*v);
+      if (auto v = number(s, 0, k == "quorum" ? 1 : 0, UINT32_MAX))
+        (k == "quorum" ? vs.quorum : vs.hysteresis) = uint32_t(*v);
     } else if (k == "quorum_up" || k == "quorum_down") {
       if (auto v = script(s)) (k == "quorum_up" ? vs.quorum_up : vs.quorum_down) = *v;
     } else if (k == "sorry_server") {
@@ -860,29 +870,29 @@ class Interpreter {
     bool ok = need_block(s);
     if (ok) args(s, 0, 0);
     for (const Stmt& o : s.children) {
-      const std::string& ok_ = o.key();
+      const std::string& key = o.key();
       if (defaults(o, pc.d, http)) continue;
-      if (!misc && ok_ == "connect_ip") {
+      if (!misc && key == "connect_ip") {
         if (value_stmt(o, 1, 1)) pc.connect_ip = ip(o, 0);
-      } else if (!misc && ok_ == "connect_port") {
+      } else if (!misc && key == "connect_port") {
         if (value_stmt(o, 1, 1)) pc.connect_port = port(o, 0);
-      } else if (!misc && ok_ == "bindto") {
+      } else if (!misc && key == "bindto") {
         if (value_stmt(o, 1, 1)) c.bindto = ip(o, 0);
-      } else if (!misc && ok_ == "bind_port") {
+      } else if (!misc && key == "bind_port") {
         if (value_stmt(o, 1, 1))
           if (auto v = port(o, 0)) c.bind_port = *v;
-      } else if (http && ok_ == "url") {
+      } else if (http && key == "url") {
         url(o, c);
-      } else if (misc && ok_ == "misc_path") {
+      } else if (misc && key == "misc_path") {
         if (!value_stmt(o, 1, SIZE_MAX)) continue;
         c.misc_path.clear();
         for (size_t i = 0; i < o.nargs(); ++i) c.misc_path += (i > 0 ? " " : "") + o.arg(i).text;
-      } else if (misc && ok_ == "misc_timeout") {
+      } else if (misc && key == "misc_timeout") {
         if (value_stmt(o, 1, 1))
           if (auto v = number(o, 0, 1, kMaxTimerSeconds)) pc.misc_timeout = seconds(*v);
-      } else if (misc && ok_ == "misc_dynamic") {
+      } else if (misc && key == "misc_dynamic") {
         if (auto v = flag(o)) c.misc_dynamic = *v;
-      } else if (misc && ok_ == "user") {
+      } else if (misc && key == "user") {
         if (!value_stmt(o, 1, SIZE_MAX)) continue;
         c.user.clear();
         for (size_t i = 0; i < o.nargs(); ++i) c.user += (i > 0 ? " " : "") + o.arg(i).text;
@@ -917,12 +927,13 @@ class Interpreter {
       } else if (k == "digest") {
         if (!value_stmt(o, 1, 1)) continue;
         std::string hex = o.arg(0).text;
-        bool good = hex.size() == 32 && std::all_of(hex.begin(), hex.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; });
+        auto is_hex = [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; };
+        bool good = hex.size() == 32 && std::all_of(hex.begin(), hex.end(), is_hex);
         if (!good) {
           d_.error(o.arg(0), k, in_quotes(hex) + " is not an MD5 digest (32 hex digits, as genhash prints)");
           continue;
         }
-        std::transform(hex.begin(), hex.end(), hex.begin(), [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+        for (char& ch : hex) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         u.digest = hex;
       } else if (k == "status_code") {
         if (!value_stmt(o, 1, SIZE_MAX)) continue;
@@ -965,7 +976,8 @@ class Interpreter {
         vs.addresses = it->second.entries;
       }
       if (!vs.laddr_group_name.empty() && !lgroup_at_.contains(vs.laddr_group_name))
-        d_.error(*p.laddr_at, "laddr_group_name", in_quotes(vs.laddr_group_name) + ": no local_address_group of that name");
+        d_.error(*p.laddr_at, "laddr_group_name",
+                 in_quotes(vs.laddr_group_name) + ": no local_address_group of that name");
       total += vs.addresses.size();
       if (total > kMaxAddresses) {
         d_.error(p.at, "virtual_server", "more than " + std::to_string(kMaxAddresses) + " virtual addresses in all");
@@ -982,9 +994,11 @@ class Interpreter {
         }
       }
       // As keepalived: a port 0 address is only valid persistent, so persistence is set.
-      bool zero_port = std::any_of(vs.addresses.begin(), vs.addresses.end(), [](const Endpoint& e) { return e.port == 0; });
+      bool zero_port =
+          std::any_of(vs.addresses.begin(), vs.addresses.end(), [](const Endpoint& e) { return e.port == 0; });
       if (zero_port && !vs.persistence_timeout) {
-        d_.warn(p.at, "virtual_server", "port 0 is only valid for a persistent service, persistence_timeout set to 360");
+        d_.warn(p.at, "virtual_server",
+                "port 0 is only valid for a persistent service, persistence_timeout set to 360");
         vs.persistence_timeout = kDefaultPersistence;
       }
       vs.delay_loop = p.d.delay_loop.value_or(seconds(60));

@@ -274,7 +274,8 @@ include conf.d/*.conf
 
 const std::map<std::string, std::string> kConfD = {
     {"/etc/keepalived/conf.d/web.conf", "virtual_server 192.168.10.100 80 {\n  real_server 10.0.0.11 80 {\n  }\n}\n"},
-    {"/etc/keepalived/conf.d/api.conf", "\n\nvirtual_server 192.168.10.100 8443 {\n  real_server 10.0.0.21 8443 {\n  }\n}\n"},
+    {"/etc/keepalived/conf.d/api.conf",
+     "\n\nvirtual_server 192.168.10.100 8443 {\n  real_server 10.0.0.21 8443 {\n  }\n}\n"},
     {"/etc/keepalived/conf.d/notes.txt", "not included: the glob wants *.conf\n"},
 };
 
@@ -464,7 +465,10 @@ TEST(KeepalivedErrors, DeepNestingStopsWithOneError) {
 // A few bytes may not expand to gigabytes: all groups together are bounded too.
 TEST(KeepalivedErrors, GroupsBoundedTogether) {
   std::string text;
-  for (int i = 0; i < 5; ++i) text += std::string("local_address_group g").append(std::to_string(i)).append(" {\n  10.") + std::to_string(i) + ".0.0/16\n}\n";
+  for (int i = 0; i < 5; ++i) {
+    std::string n = std::to_string(i);
+    text += std::string("local_address_group g").append(n).append(" {\n  10.").append(n).append(".0.0/16\n}\n");
+  }
   EXPECT_EQ(error_of(text),
             "keepalived.conf:14: local_address_group g4: more than 262144 addresses in all groups together");
 }
