@@ -12,6 +12,7 @@
 #include "../../fuzz/config_loader_entry.h"
 #include "../../fuzz/dpip_parser_entry.h"
 #include "../../fuzz/ipvsadm_parser_entry.h"
+#include "../../fuzz/keepalived_conf_entry.h"
 
 namespace {
 
@@ -33,12 +34,14 @@ size_t replay(const std::string& target, Entry entry) {
 TEST(FuzzCorpus, ConfigLoader) { EXPECT_GE(replay("config_loader", dplb::conf::fuzz::check_config_loader), 10u); }
 TEST(FuzzCorpus, DpipParser) { EXPECT_GE(replay("dpip_parser", dplb::dpip::fuzz::check_dpip_parser), 10u); }
 TEST(FuzzCorpus, IpvsadmParser) { EXPECT_GE(replay("ipvsadm_parser", dplb::cli::fuzz::check_ipvsadm_parser), 10u); }
+TEST(FuzzCorpus, KeepalivedConf) { EXPECT_GE(replay("keepalived_conf", dplb::keepalived::fuzz::check_keepalived_conf), 10u); }
 
 // The entries must be able to fail: a broken invariant is reported, not swallowed.
 TEST(FuzzCorpus, EntriesAcceptEmptyInput) {
   EXPECT_EQ(dplb::conf::fuzz::check_config_loader(nullptr, 0), "");
   EXPECT_EQ(dplb::dpip::fuzz::check_dpip_parser(nullptr, 0), "");
   EXPECT_EQ(dplb::cli::fuzz::check_ipvsadm_parser(nullptr, 0), "");
+  EXPECT_EQ(dplb::keepalived::fuzz::check_keepalived_conf(nullptr, 0), "");
 }
 
 }  // namespace
