@@ -1,6 +1,6 @@
 // The exception path's plan: which ports get a kernel tap, what the tap is called and carries, how
 // many queues it has and which worker reads what the kernel sends. A pure function of the run plan
-// (conf/plan.h) and the ports' MACs, so every case is unit-tested without EAL; src/dp/kni applies it.
+// (conf/plan.h) and the ports' MACs, so every case is unit-tested without EAL; src/daemon/kni_taps applies it.
 #pragma once
 
 #include <cstdint>
