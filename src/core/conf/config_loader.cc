@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "dplb/base/addr.h"
+#include "dplb/base/one_line.h"
 
 namespace dplb::conf {
 
@@ -56,22 +57,6 @@ std::string join(std::span<const std::string_view> items, std::string_view sep) 
 uint32_t line_of(const toml::node& n) { return n.source().begin.line; }
 uint32_t line_of(const toml::key& k) { return k.source().begin.line; }
 
-// A problem is one line: control characters from the text (a quoted key, the TOML parser's quote
-// of what it saw) are escaped, so a newline in the input cannot start a line without the file.
-std::string one_line(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-    else out += c;
-  }
-  return out;
-}
 
 // Every problem found, reported together in file order.
 class Problems {

@@ -14,6 +14,8 @@
 #include <system_error>
 #include <variant>
 
+#include "dplb/base/one_line.h"
+
 namespace dplb::keepalived {
 
 namespace {
@@ -45,22 +47,6 @@ bool one_of(const std::array<std::string_view, N>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-// A problem is one line: control characters from the text are escaped, so a newline in the input
-// cannot start a line without the file (as the config loader does).
-std::string one_line(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-    else out += c;
-  }
-  return out;
-}
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
