@@ -34,6 +34,7 @@ struct WorkerId {
 // One worker's counters of one port (dpip -s link show).
 struct WorkerPortCounters {
   uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+  uint64_t redirected = 0;  // handed to the owner worker (ring full: drops[redirect_full])
   std::array<uint64_t, kDropReasonCount> drops{};
 };
 

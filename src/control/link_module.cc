@@ -21,8 +21,8 @@ Status link_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
     links.push_back(*id);
   }
   ctrl::PayloadWriter out(reply);
-  out.put(proto::LinkReplyHeader{uint32_t(links.size()), uint32_t(dp.worker_count()), uint32_t(kDropReasonCount),
-                                 q.with_stats ? 1u : 0u});
+  out.put(proto::LinkReplyHeader{proto::kLinkReplyLayout, uint32_t(links.size()), uint32_t(dp.worker_count()),
+                                 uint32_t(kDropReasonCount), q.with_stats ? 1u : 0u, 0});
   for (std::string_view reason : kDropReasonNames) {
     proto::ReasonName rn{};
     ctrl::set_fixed_string(rn.name, reason);
@@ -35,7 +35,7 @@ Status link_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
       const WorkerPortCounters c = dp.port_counters(w, port);
       const WorkerId id = dp.worker_id(w);
       out.put(proto::WorkerPortStats{id.index, id.lcore, c.rx_packets, c.rx_bytes, c.tx_packets, c.tx_bytes,
-                                     c.tx_dropped});
+                                     c.tx_dropped, c.redirected});
       for (const uint64_t& d : c.drops) out.put(d);
     }
   }

@@ -49,6 +49,13 @@ int worker_entry(void* arg) {
 
 std::vector<LaunchArg> g_launch_args;
 
+// Packets this worker handed to another, over all the ports they arrived on.
+uint64_t redirected_total(const Worker& w) {
+  uint64_t n = 0;
+  for (const PortCounters& c : w.io.stats.port) n += counter_read(c.redirected);
+  return n;
+}
+
 }  // namespace
 
 int Daemon::run(int argc, char** argv) {
@@ -262,7 +269,7 @@ void Daemon::log_final_stats() const {
   for (const auto& w : workers_) {
     spdlog::info("worker {} lcore {}: loops {} idle sleeps {} control messages {} redirected {} connections "
                  "expired {}", w->setup.index, w->setup.lcore, counter_read(w->io.stats.loops), counter_read(w->io.stats.idle_sleeps),
-                 counter_read(w->io.stats.ctrl_messages), counter_read(w->io.stats.redirected),
+                 counter_read(w->io.stats.ctrl_messages), redirected_total(*w),
                  counter_read(w->io.stats.conns_expired));
     for (const PortState& p : ports_.all()) {
       const PortCounters& c = w->io.stats.port[p.id];

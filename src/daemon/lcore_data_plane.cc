@@ -42,6 +42,7 @@ WorkerPortCounters LcoreDataPlane::port_counters(size_t worker, uint16_t port) c
   out.tx_packets = counter_read(c.tx_packets);
   out.tx_bytes = counter_read(c.tx_bytes);
   out.tx_dropped = counter_read(c.tx_dropped);
+  out.redirected = counter_read(c.redirected);
   for (size_t r = 0; r < out.drops.size(); ++r) out.drops[r] = counter_read(c.drops[r]);
   return out;
 }

@@ -20,7 +20,7 @@ void redirect_to_owner(Worker& w, rte_mbuf* m, uint32_t owner) {
     w.drop(m, DropReason::redirect_full);
     return;
   }
-  counter_add(w.io.stats.redirected);
+  counter_add(w.io.stats.port[m->port].redirected);
 }
 
 }  // namespace dplb::dp

@@ -17,7 +17,8 @@ inline bool steer_to_owner(Worker& w, Ip4 client, uint16_t client_port, bool red
   if (w.setup.n_workers <= 1 || redirected) return false;
   return steer_to_owner_slow(w, client, client_port, m);
 }
-// Hands m to worker `owner` (counted drop when its ring is full).
+// Hands m to worker `owner`: counted as redirected on m's arrival port, or dropped as redirect_full
+// when the owner's ring is full.
 void redirect_to_owner(Worker& w, rte_mbuf* m, uint32_t owner);
 
 }  // namespace dplb::dp

@@ -16,6 +16,7 @@ struct PortCounters {
   uint64_t tx_packets = 0;
   uint64_t tx_bytes = 0;
   uint64_t tx_dropped = 0;  // TX ring full
+  uint64_t redirected = 0;  // arrived here, handed to the connection's owner worker (its ring)
   uint64_t drops[kDropReasonCount] = {};
 };
 
@@ -24,7 +25,6 @@ struct alignas(64) WorkerStats {
   uint64_t loops = 0;
   uint64_t idle_sleeps = 0;
   uint64_t ctrl_messages = 0;
-  uint64_t redirected = 0;       // packets handed to their connection's owner worker
   uint64_t conns_expired = 0;
 };
 

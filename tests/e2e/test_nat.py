@@ -126,6 +126,10 @@ def scenario_two_workers(topo):
     text = bed.dplb.stop()
     redirected = sum(int(x) for x in re.findall(r"redirected (\d+)", text))
     print("  info: packets handed to their owner worker: %d" % redirected)
+    # dpip -s link show's per-worker handover, read before the stop: never more than the exit log's.
+    handed = [h["handed_over"] for l in links for h in l.get("handover", [])]
+    check(len(handed) == 2 * len(links) and sum(handed) <= redirected,
+          "dpip -s link show reports each worker's handover (%d, exit log %d)" % (sum(handed), redirected))
     check("mbufs in use at exit: pool dplb_mbuf_s0: 0 of " in text, "dplb stopped cleanly, no mbuf leaked")
 
 

@@ -75,13 +75,21 @@ inline constexpr uint32_t kLinkPromisc = 1u << 2;
 
 // LinkShowReply = LinkReplyHeader, n_reasons × ReasonName, then per link: LinkRecord followed
 // (when with_stats) by n_workers × WorkerPortStats, each followed by n_reasons uint64 drops.
+// The layout is versioned on its own (the request framing's version did not change): a tool
+// refuses a reply whose `layout` is not the one it reads.
+//   1: the header without `layout` (16 bytes); WorkerPortStats of 48 bytes.
+//   2: `layout` added; WorkerPortStats.redirected (packets handed to the owner worker).
+inline constexpr uint32_t kLinkReplyLayout = 2;
 struct LinkReplyHeader {
+  uint32_t layout;           // kLinkReplyLayout
   uint32_t n_links;
   uint32_t n_workers;
   uint32_t n_reasons;
   uint32_t with_stats;
+  uint32_t pad;
 };
-static_assert(sizeof(LinkReplyHeader) == 16);
+static_assert(sizeof(LinkReplyHeader) == 24);
+static_assert(offsetof(LinkReplyHeader, layout) == 0);
 
 struct ReasonName {
   char name[kReasonNameSize];
@@ -114,8 +122,12 @@ struct WorkerPortStats {
   uint32_t worker;           // worker index
   uint32_t lcore;
   uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
+  // Arrived on this port at this worker and handed to the connection's owner worker (layout 2).
+  // Those its ring refused are drops[redirect_full].
+  uint64_t redirected;
 };
-static_assert(sizeof(WorkerPortStats) == 48);
+static_assert(sizeof(WorkerPortStats) == 56);
+static_assert(offsetof(WorkerPortStats, redirected) == 48);
 
 // ---- addr ---------------------------------------------------------------------------------
 inline constexpr uint8_t kScopeGlobal = 0;    // RT_SCOPE_UNIVERSE

@@ -6,6 +6,7 @@
 
 #include "cli/dpip/format.h"
 #include "cli/dpip/format_common.h"
+#include "dplb/stats/drop_reason.h"
 #include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
@@ -109,6 +110,50 @@ void drops_json(JsonWriter& j, const std::vector<std::string>& reasons, const st
   j.end_object();
 }
 
+// The handover of connections to their owner worker: per worker, the packets that arrived on this
+// port and went to another worker's ring, and those its full ring refused (drops[redirect_full]).
+// Shown only with several workers: with one there is no one to hand a packet to.
+struct Handover {
+  uint32_t worker = 0, lcore = 0;
+  uint64_t handed_over = 0, ring_full = 0;
+};
+
+std::vector<Handover> handovers(const LinkShowData& d, const LinkInfo& link) {
+  std::vector<Handover> out;
+  if (link.workers.size() < 2) return out;
+  const auto full = std::find(d.reasons.begin(), d.reasons.end(), drop_reason_name(DropReason::redirect_full));
+  const size_t full_index = static_cast<size_t>(full - d.reasons.begin());
+  for (const auto& w : link.workers) {
+    Handover h{w.counters.worker, w.counters.lcore, w.counters.redirected, 0};
+    if (full_index < w.drops.size()) h.ring_full = w.drops[full_index];
+    out.push_back(h);
+  }
+  return out;
+}
+
+void handover_text(std::string& out, const std::vector<Handover>& hs) {
+  if (hs.empty()) return;
+  out += "    handover to the owner worker:\n";
+  for (const Handover& h : hs)
+    append_printf(out, "        worker %" PRIu32 " lcore %" PRIu32 ": handed_over %" PRIu64 " ring_full %" PRIu64 "\n",
+                  h.worker, h.lcore, h.handed_over, h.ring_full);
+}
+
+void handover_json(JsonWriter& j, const std::vector<Handover>& hs) {
+  if (hs.empty()) return;
+  j.key("handover");
+  j.begin_array();
+  for (const Handover& h : hs) {
+    j.begin_object();
+    j.member("worker", h.worker);
+    j.member("lcore", h.lcore);
+    j.member("handed_over", h.handed_over);
+    j.member("ring_full", h.ring_full);
+    j.end_object();
+  }
+  j.end_array();
+}
+
 void worker_text(std::string& out, const std::vector<std::string>& reasons, const WorkerLinkStats& w) {
   const proto::WorkerPortStats& c = w.counters;
   append_printf(out,
@@ -131,6 +176,7 @@ void link_text(std::string& out, const LinkShowData& d, const LinkInfo& link, co
   if (o.stats > 0) {
     stats_text(out, link_stats(d, link));
     drops_text(out, d.reasons, port_drops(d, link));
+    handover_text(out, handovers(d, link));
     std::string_view kni = ctrl::fixed_string(r.kni_ifname);
     if (!kni.empty()) {
       append_printf(out, "    kni %.*s: to_kernel %" PRIu64 " from_kernel %" PRIu64 " dropped %" PRIu64 "\n",
@@ -179,6 +225,7 @@ void link_json(JsonWriter& j, const LinkShowData& d, const LinkInfo& link, const
     j.end_object();
     j.end_object();
     drops_json(j, d.reasons, port_drops(d, link));
+    handover_json(j, handovers(d, link));
     std::string_view kni = ctrl::fixed_string(r.kni_ifname);
     if (!kni.empty()) {
       j.key("kni");

@@ -31,6 +31,10 @@ Result<LinkShowData> decode_link_show(std::span<const uint8_t> payload) {
   ctrl::PayloadReader r(payload);
   proto::LinkReplyHeader h{};
   if (!r.read(h)) return malformed("link");
+  if (h.layout != proto::kLinkReplyLayout) {
+    return Status::error(EPROTO, "link reply layout " + std::to_string(h.layout) + " from dplb (this dpip reads " +
+                                     std::to_string(proto::kLinkReplyLayout) + ")");
+  }
   LinkShowData d;
   d.with_stats = h.with_stats != 0;
   d.n_workers = h.n_workers;

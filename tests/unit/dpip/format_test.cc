@@ -341,8 +341,8 @@ LinkShowData stats_sample() {
   d.n_workers = 2;
   d.reasons = {"eth_not_for_us", "ipv4_no_route", "tx_full"};
   LinkInfo l{link("dpdk2", 4, kUp), {}};
-  l.workers.push_back(WorkerLinkStats{{0, 1, 10, 806, 9, 706, 0}, {0, 0, 0}});
-  l.workers.push_back(WorkerLinkStats{{1, 2, 3, 200, 4, 300, 0}, {0, 0, 0}});
+  l.workers.push_back(WorkerLinkStats{{0, 1, 10, 806, 9, 706, 0, 0}, {0, 0, 0}});
+  l.workers.push_back(WorkerLinkStats{{1, 2, 3, 200, 4, 300, 0, 0}, {0, 0, 0}});
   d.links.push_back(l);
   return d;
 }
@@ -356,7 +356,10 @@ TEST(DpipFormatLink, StatsLikeIp) {
             "    RX:  bytes packets errors dropped  missed   mcast           \n"
             "          1006      13      0       0       0       0 \n"
             "    TX:  bytes packets errors dropped carrier collsns           \n"
-            "          1006      13      0       0       0       0 \n");
+            "          1006      13      0       0       0       0 \n"
+            "    handover to the owner worker:\n"
+            "        worker 0 lcore 1: handed_over 0 ring_full 0\n"
+            "        worker 1 lcore 2: handed_over 0 ring_full 0\n");
 }
 
 TEST(DpipFormatLink, StatsDropsKniAndWideColumns) {
@@ -387,6 +390,9 @@ TEST(DpipFormatLink, StatsDropsKniAndWideColumns) {
             "    drops:\n"
             "        eth_not_for_us 6\n"
             "        tx_full        42\n"
+            "    handover to the owner worker:\n"
+            "        worker 0 lcore 1: handed_over 0 ring_full 0\n"
+            "        worker 1 lcore 2: handed_over 0 ring_full 0\n"
             "    kni dpdk2.kni: to_kernel 21 from_kernel 22 dropped 23\n");
 
   o.verbose = true;
@@ -421,7 +427,9 @@ TEST(DpipFormatLink, StatsJson) {
       "\"multicast\":0},\"tx\":{\"bytes\":1006,\"packets\":13,\"errors\":0,\"dropped\":0,\"carrier_errors\":"
       "0,"
       "\"collisions\":0}},"
-      "\"drops\":{\"eth_not_for_us\":0,\"ipv4_no_route\":9,\"tx_full\":0}}]\n");
+      "\"drops\":{\"eth_not_for_us\":0,\"ipv4_no_route\":9,\"tx_full\":0},"
+      "\"handover\":[{\"worker\":0,\"lcore\":1,\"handed_over\":0,\"ring_full\":0},"
+      "{\"worker\":1,\"lcore\":2,\"handed_over\":0,\"ring_full\":0}]}]\n");
   o.verbose = true;
   ctrl::set_fixed_string(d.links[0].rec.kni_ifname, "k0");
   std::string v = format_links(d, o);
@@ -432,6 +440,39 @@ TEST(DpipFormatLink, StatsJson) {
              "\"tx_full\":0}},{\"worker\":1,"),
       std::string::npos)
       << v;
+}
+
+// The packets each worker handed to the connection's owner worker, and those refused by its full
+// ring (the redirect_full drops), under -s; with one worker there is nothing to hand over.
+TEST(DpipFormatLink, HandoverPerWorker) {
+  LinkShowData d = stats_sample();
+  d.reasons = {"eth_not_for_us", "redirect_full", "tx_full"};
+  d.links[0].workers[0].counters.redirected = 7;
+  d.links[0].workers[0].drops = {0, 2, 0};
+  d.links[0].workers[1].counters.redirected = 1234567;
+  GlobalOptions o;
+  o.stats = 1;
+  std::string t = format_links(d, o);
+  EXPECT_NE(t.find("    drops:\n"
+                   "        redirect_full 2\n"
+                   "    handover to the owner worker:\n"
+                   "        worker 0 lcore 1: handed_over 7 ring_full 2\n"
+                   "        worker 1 lcore 2: handed_over 1234567 ring_full 0\n"),
+            std::string::npos)
+      << t;
+  GlobalOptions j = json();
+  j.stats = 1;
+  std::string js = format_links(d, j);
+  EXPECT_NE(js.find("\"handover\":[{\"worker\":0,\"lcore\":1,\"handed_over\":7,\"ring_full\":2},"
+                    "{\"worker\":1,\"lcore\":2,\"handed_over\":1234567,\"ring_full\":0}]"),
+            std::string::npos)
+      << js;
+  // Without -s, or with one worker: no handover section.
+  EXPECT_EQ(format_links(d, text()).find("handover"), std::string::npos);
+  d.n_workers = 1;
+  d.links[0].workers.pop_back();
+  EXPECT_EQ(format_links(d, o).find("handover"), std::string::npos);
+  EXPECT_EQ(format_links(d, j).find("handover"), std::string::npos);
 }
 
 TEST(DpipFormatLink, KniTapNameWithoutStats) {

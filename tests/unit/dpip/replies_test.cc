@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "dplb/ctrl/wire.h"
 
 namespace dplb::dpip {
@@ -26,8 +28,8 @@ proto::LinkRecord link_rec(const char* name, uint32_t port) {
 std::vector<uint8_t> link_payload(uint32_t n_links, uint32_t n_workers,
                                   const std::vector<std::string>& reasons, bool with_stats) {
   std::vector<uint8_t> p;
-  put(p, proto::LinkReplyHeader{n_links, n_workers, static_cast<uint32_t>(reasons.size()),
-                                with_stats ? 1u : 0u});
+  put(p, proto::LinkReplyHeader{proto::kLinkReplyLayout, n_links, n_workers, static_cast<uint32_t>(reasons.size()),
+                                with_stats ? 1u : 0u, 0});
   for (const auto& r : reasons) {
     proto::ReasonName n{};
     ctrl::set_fixed_string(n.name, r);
@@ -37,7 +39,7 @@ std::vector<uint8_t> link_payload(uint32_t n_links, uint32_t n_workers,
     put(p, link_rec(("dpdk" + std::to_string(l)).c_str(), l));
     if (!with_stats) continue;
     for (uint32_t w = 0; w < n_workers; ++w) {
-      put(p, proto::WorkerPortStats{w, w + 1, 10 * (l + 1), 1000, 5, 500, 1});
+      put(p, proto::WorkerPortStats{w, w + 1, 10 * (l + 1), 1000, 5, 500, 1, 3 * w + l});
       for (size_t i = 0; i < reasons.size(); ++i) put(p, uint64_t(100 * l + 10 * w + i));
     }
   }
@@ -57,6 +59,19 @@ TEST(DpipReplies, LinkShowWithStats) {
   EXPECT_EQ(d->links[1].workers[2].counters.lcore, 3u);
   EXPECT_EQ(d->links[1].workers[2].counters.rx_packets, 20u);
   EXPECT_EQ(d->links[1].workers[2].drops, (std::vector<uint64_t>{120, 121}));
+  EXPECT_EQ(d->links[1].workers[2].counters.redirected, 7u);
+  EXPECT_EQ(d->links[0].workers[1].counters.redirected, 3u);
+}
+
+// A reply of another layout (an older or newer daemon) is refused by name, not misread.
+TEST(DpipReplies, LinkShowOtherLayoutRefused) {
+  auto p = link_payload(1, 2, {"a"}, true);
+  const uint32_t older = proto::kLinkReplyLayout - 1;
+  std::memcpy(p.data(), &older, sizeof older);
+  auto d = decode_link_show(p);
+  ASSERT_FALSE(d.is_ok());
+  EXPECT_EQ(d.status().code(), EPROTO);
+  EXPECT_EQ(d.status().message(), "link reply layout 1 from dplb (this dpip reads 2)");
 }
 
 TEST(DpipReplies, LinkShowWithoutStats) {
@@ -81,14 +96,14 @@ TEST(DpipReplies, LinkShowMalformed) {
   EXPECT_FALSE(decode_link_show(extra).is_ok());
   // Huge counts with no bytes behind them are refused, not allocated.
   std::vector<uint8_t> p;
-  put(p, proto::LinkReplyHeader{0xffffffffu, 0xffffffffu, 0, 1});
+  put(p, proto::LinkReplyHeader{proto::kLinkReplyLayout, 0xffffffffu, 0xffffffffu, 0, 1, 0});
   EXPECT_FALSE(decode_link_show(p).is_ok());
   p.clear();
-  put(p, proto::LinkReplyHeader{1, 0xffffffffu, 0, 1});
+  put(p, proto::LinkReplyHeader{proto::kLinkReplyLayout, 1, 0xffffffffu, 0, 1, 0});
   put(p, link_rec("x", 0));
   EXPECT_FALSE(decode_link_show(p).is_ok());
   p.clear();
-  put(p, proto::LinkReplyHeader{0, 0, 0xffffffffu, 0});
+  put(p, proto::LinkReplyHeader{proto::kLinkReplyLayout, 0, 0, 0xffffffffu, 0, 0});
   EXPECT_FALSE(decode_link_show(p).is_ok());
 }
 

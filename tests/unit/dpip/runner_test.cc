@@ -149,7 +149,7 @@ std::vector<std::string> words(const std::string& line) {
 
 std::vector<uint8_t> link_reply(bool with_stats) {
   std::vector<uint8_t> p;
-  append(p, proto::LinkReplyHeader{1, 2, 2, with_stats ? 1u : 0u});
+  append(p, proto::LinkReplyHeader{proto::kLinkReplyLayout, 1, 2, 2, with_stats ? 1u : 0u, 0});
   for (const char* name : {"ipv4_no_route", "tx_full"}) {
     proto::ReasonName n{};
     ctrl::set_fixed_string(n.name, name);
@@ -164,10 +164,10 @@ std::vector<uint8_t> link_reply(bool with_stats) {
   r.mac[5] = 1;
   append(p, r);
   if (with_stats) {
-    append(p, proto::WorkerPortStats{0, 1, 10, 1000, 20, 2000, 0});
+    append(p, proto::WorkerPortStats{0, 1, 10, 1000, 20, 2000, 0, 6});
     append(p, uint64_t{3});
     append(p, uint64_t{0});
-    append(p, proto::WorkerPortStats{1, 2, 5, 500, 6, 600, 1});
+    append(p, proto::WorkerPortStats{1, 2, 5, 500, 6, 600, 1, 0});
     append(p, uint64_t{0});
     append(p, uint64_t{4});
   }
@@ -271,6 +271,9 @@ TEST(DpipRunner, LinkStatsVerboseAndSyncFooter) {
                 "    drops:\n"
                 "        ipv4_no_route 3\n"
                 "        tx_full       4\n"
+                "    handover to the owner worker:\n"
+                "        worker 0 lcore 1: handed_over 6 ring_full 0\n"
+                "        worker 1 lcore 2: handed_over 0 ring_full 0\n"
                 "    worker 0 lcore 1: rx_packets 10 rx_bytes 1000 tx_packets 20 tx_bytes 2000 tx_dropped 0\n"
                 "        drops: ipv4_no_route 3\n"
                 "    worker 1 lcore 2: rx_packets 5 rx_bytes 500 tx_packets 6 tx_bytes 600 tx_dropped 1\n"
@@ -374,7 +377,7 @@ TEST(DpipRunner, DaemonErrorsInIpWording) {
   EXPECT_EQ(r.out, "");
   // a device the daemon does not list
   std::vector<uint8_t> none;
-  append(none, proto::LinkReplyHeader{0, 2, 0, 0});
+  append(none, proto::LinkReplyHeader{proto::kLinkReplyLayout, 0, 2, 0, 0, 0});
   d.reply(proto::kOpLinkShow, none);
   r = d.run(words("link show dpdk7"));
   EXPECT_EQ(r.rc, kExitFailure);
