@@ -12,6 +12,12 @@ counters read over DPDK telemetry (/ethdev/stats): rate = (ipackets after - befo
 warm-up. opackets/ipackets over the same window is printed as a health check (1.00: every packet
 was forwarded, nothing dropped). Contenders of one scenario run interleaved, round after round; the
 table shows medians and each dplb figure's ratio to the same rounds' l3fwd and testpmd medians.
+
+With 2 workers (nat2w), dplb also reports the share of packets one worker handed to the other (the
+connection's owner), from `dpip -j -s link show` after the measured window, and each contender's
+rate against its 1-worker nat1k figure of the same invocation. The "wrong worker" contender feeds
+each queue the flows the OTHER worker owns (the two files swapped), so every packet is handed over:
+its rate against the right-worker run prices one handover.
 """
 import argparse
 import json
@@ -74,6 +80,7 @@ class Contender:
         self.name, self.cmd, self.prefix, self.tmp = name, cmd, prefix, tmp
         self.env, self.stdin_pipe, self.ipc = env, stdin_pipe, ipc
         self.proc = None
+        self.workers = 1  # dplb's (dplb_conf sets it): with 2, the handover is read
         self.stop_timeout = 60
         self.log = os.path.join(tmp, name.replace(" ", "_").replace("/", "_") + ".log")
 
@@ -262,6 +269,7 @@ class Bench:
             f.write("\n".join(lines) + "\n")
         c = Contender(name, [self.dplb, "-c", conf], pre, self.tmp, ipc=ipc)
         c.rules = rules
+        c.workers = workers
         return c
 
     def wait_ready(self, c, timeout=600):
@@ -293,6 +301,19 @@ class Bench:
                     drops[reason] = drops.get(reason, 0) + n
         return drops
 
+    def dplb_handover(self, c):
+        """Packets handed to the owner worker, refused by its full ring, and received, over the whole
+        run (dpip -j -s link show: the per-link "handover" list, absent with one worker)."""
+        out = subprocess.run([self.dpip, "-x", c.ipc, "-j", "-s", "link", "show"], capture_output=True, text=True,
+                             timeout=30, check=True)
+        h = {"handed_over": 0, "ring_full": 0, "received": 0}
+        for link in json.loads(out.stdout):
+            h["received"] += link["stats64"]["rx"]["packets"]
+            for w in link.get("handover", []):
+                h["handed_over"] += w["handed_over"]
+                h["ring_full"] += w["ring_full"]
+        return h
+
     def ipvs_stats(self, c):
         """Connections per service as `ipvsadm -L -n --stats` shows them (total since start)."""
         out = subprocess.run([self.ipvsadm, "-L", "-n", "--stats"], capture_output=True, text=True, timeout=30,
@@ -323,6 +344,8 @@ class Bench:
                     res["mem_after"] = rss_kb(c.proc.pid)
             if c.ipc:
                 res["drops"] = self.dplb_drops(c)
+                if c.workers > 1:
+                    res["handover"] = self.dplb_handover(c)
                 if c.rules:
                     res["conns"] = self.ipvs_stats(c)
             tel.close()
@@ -331,7 +354,7 @@ class Bench:
         return res
 
     # ----- scenarios -----
-    def scenario(self, title, make, warm_packets, mode="steady", packets=0):
+    def scenario(self, key, title, make, warm_packets, mode="steady", packets=0):
         """make(): list of contenders (fresh processes) for one round."""
         rows = {}
         order = []
@@ -349,11 +372,12 @@ class Bench:
                     print("  %-28s round %d: FAILED %s\n%s" % (c.name, rnd + 1, e, tail(c.log)), flush=True)
                     continue
                 rows[c.name].append(r)
-                print("  %-28s round %d: %7.2f Mpps  tx/rx %.2f%s%s" % (
+                print("  %-28s round %d: %7.2f Mpps  tx/rx %.2f%s%s%s" % (
                     c.name, rnd + 1, r["rate"] / 1e6, r["tx_ratio"],
                     ("  connections %d" % r["conns"]) if "conns" in r else "",
+                    ("  handed over %.1f%%" % (100 * handover_share(r["handover"]))) if "handover" in r else "",
                     ("  drops " + json.dumps(r["drops"])) if r.get("drops") else ""), flush=True)
-        return {"title": title, "order": order, "rows": rows}
+        return {"key": key, "title": title, "order": order, "rows": rows}
 
 
 def scenarios(b):
@@ -370,7 +394,7 @@ def scenarios(b):
             p = [n + ".pcap"]
             title = "L3 forwarding, %s routes" % ("10" if n == "routes10" else "100,000")
             print(title, flush=True)
-            out.append(b.scenario(title, lambda p=p, n=n: [
+            out.append(b.scenario(n, title, lambda p=p, n=n: [
                 b.testpmd(p), b.l3fwd(p, n + ".l3fwd.v4"),
                 b.dplb_conf("dplb forward", p, n + ".batch", None, True)], warm_packets=one_loop(p[0])))
     for n, flows in (("nat1k", "1,000"), ("nat1m", "1,000,000")):
@@ -379,26 +403,78 @@ def scenarios(b):
             title = "NAT established flows (UDP), %s flows, 10 real servers" % flows
             print(title, flush=True)
             # Two full passes first: the first creates the connections.
-            out.append(b.scenario(title, lambda p=p: [
+            out.append(b.scenario(n, title, lambda p=p: [
                 b.testpmd(p), b.l3fwd(p, "routes10.l3fwd.v4"),
                 b.dplb_conf("dplb nat", p, "nat.batch", "nat.ipvs", False)], warm_packets=2 * one_loop(p[0])))
     if on("natnew"):
         p = ["natnew.pcap"]
         title = "NAT new connections (TCP SYN, every packet a new tuple), first pass over 1,000,000"
         print(title, flush=True)
-        out.append(b.scenario(title, lambda: [
+        out.append(b.scenario("natnew", title, lambda: [
             b.testpmd(p), b.l3fwd(p, "routes10.l3fwd.v4"),
             b.dplb_conf("dplb nat new conns", p, "nat.batch", "natnew.ipvs", False)],
             warm_packets=one_loop(p[0]), mode="first_pass", packets=one_loop(p[0])))
     if on("nat2w"):
         p = ["nat1k.q0.pcap", "nat1k.q1.pcap"]
-        title = "NAT 1,000 flows, 2 workers on a 2-queue port (lcores on CPU 0 and 1; CPU 0 shared with main)"
+        # Queue q carries the flows worker q owns (RSS matching the owner function); swapped, every
+        # packet arrives at the worker that does not own its connection.
+        swapped = list(reversed(p))
+        title = ("NAT 1,000 flows, 2 workers on a 2-queue port (workers on CPU 0 and 1; the main lcore "
+                 "sleeps in poll() on CPU 0)")
         print(title, flush=True)
-        out.append(b.scenario(title, lambda: [
+        out.append(b.scenario("nat2w", title, lambda: [
             b.testpmd(p, workers=2), b.l3fwd(p, "routes10.l3fwd.v4", workers=2),
-            b.dplb_conf("dplb nat 2 workers", p, "nat.batch", "nat.ipvs", False, workers=2)],
+            b.dplb_conf("dplb nat 2 workers", p, "nat.batch", "nat.ipvs", False, workers=2),
+            b.dplb_conf("dplb nat 2 workers, wrong worker", swapped, "nat.batch", "nat.ipvs", False, workers=2)],
             warm_packets=2 * (one_loop(p[0]) + one_loop(p[1]))))
     return out
+
+
+def handover_share(h):
+    return h["handed_over"] / h["received"] if h["received"] else 0.0
+
+
+def medians(s):
+    return {n: statistics.median(r["rate"] for r in s["rows"][n]) for n in s["order"] if s["rows"][n]}
+
+
+# 2-worker contender -> its 1-worker counterpart in nat1k (same workload, one queue).
+ONE_WORKER_OF = {"testpmd io": "testpmd io", "l3fwd lpm": "l3fwd lpm", "dplb nat 2 workers": "dplb nat",
+                 "dplb nat 2 workers, wrong worker": "dplb nat"}
+
+
+def scaling_lines(s, results):
+    """nat2w: the handover share, 2 workers / 1 worker against nat1k of this invocation, and the cost of
+    a handover from the right- and wrong-worker runs."""
+    lines = []
+    med = medians(s)
+    one = next((medians(x) for x in results if x["key"] == "nat1k"), {})
+    for n in s["order"]:
+        if n not in med:
+            continue
+        parts = []
+        base = one.get(ONE_WORKER_OF.get(n, ""))
+        if base:
+            parts.append("2 workers / 1 worker %.2f (%.2f / %.2f Mpps)" % (med[n] / base, med[n] / 1e6, base / 1e6))
+        hs = [r["handover"] for r in s["rows"][n] if "handover" in r]
+        if hs:
+            shares = [handover_share(h) for h in hs]
+            parts.append("handed to the other worker %.2f%% of received (runs: %s), ring full %d" % (
+                100 * statistics.median(shares), " ".join("%.2f%%" % (100 * x) for x in shares),
+                sum(h["ring_full"] for h in hs)))
+        if parts:
+            lines += ["", "%s: %s" % (n, "; ".join(parts))]
+    right, wrong = "dplb nat 2 workers", "dplb nat 2 workers, wrong worker"
+    if right in med and wrong in med:
+        share = lambda n: statistics.median(handover_share(r["handover"]) for r in s["rows"][n] if "handover" in r)
+        extra = share(wrong) - share(right)
+        if extra > 0:
+            # Two workers' CPU time per packet is 2 / rate; the difference per extra handed packet.
+            ns = 2e9 * (1 / med[wrong] - 1 / med[right]) / extra
+            lines += ["", "cost of a handover (2 workers' CPU time, from the two medians): %.0f ns per packet "
+                      "handed over (%.2f vs %.2f Mpps, %.0f%% vs %.0f%% handed)" % (
+                          ns, med[wrong] / 1e6, med[right] / 1e6, 100 * share(wrong), 100 * share(right))]
+    return lines
 
 
 def report(results):
@@ -409,7 +485,7 @@ def report(results):
         lines.append("")
         lines.append("| contender | Mpps (median) | runs | vs l3fwd | vs testpmd io | tx/rx |")
         lines.append("|---|---|---|---|---|---|")
-        med = {n: statistics.median(r["rate"] for r in s["rows"][n]) for n in s["order"] if s["rows"][n]}
+        med = medians(s)
         for n in s["order"]:
             if not s["rows"][n]:
                 lines.append("| %s | failed | | | | |" % n)
@@ -435,6 +511,8 @@ def report(results):
             if r.get("drops"):
                 lines.append("")
                 lines.append("%s drops by reason (last run, whole run): %s" % (n, json.dumps(r["drops"])))
+        if s["key"] == "nat2w":
+            lines += scaling_lines(s, results)
     return "\n".join(lines)
 
 
