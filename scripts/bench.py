@@ -467,8 +467,17 @@ def scaling_lines(s, results):
     right, wrong = "dplb nat 2 workers", "dplb nat 2 workers, wrong worker"
     if right in med and wrong in med:
         share = lambda n: statistics.median(handover_share(r["handover"]) for r in s["rows"][n] if "handover" in r)
+        forwarded = lambda n: statistics.median(r["rate"] * r["tx_ratio"] for r in s["rows"][n])
+        ring_full = sum(r["handover"]["ring_full"] for r in s["rows"][wrong] if "handover" in r)
         extra = share(wrong) - share(right)
-        if extra > 0:
+        if ring_full:
+            # The source never stops (infinite_rx): each worker reads faster than the other drains
+            # its ring, so the wrong-worker rate is the reading, not the handing over, and no
+            # per-handover cost follows from it.
+            lines += ["", "cost of a handover: not derived: the owner's ring overflowed in the wrong-worker runs "
+                      "(%d redirect_full drops); forwarded %.2f vs %.2f Mpps (wrong vs right worker)" % (
+                          ring_full, forwarded(wrong) / 1e6, forwarded(right) / 1e6)]
+        elif extra > 0:
             # Two workers' CPU time per packet is 2 / rate; the difference per extra handed packet.
             ns = 2e9 * (1 / med[wrong] - 1 / med[right]) / extra
             lines += ["", "cost of a handover (2 workers' CPU time, from the two medians): %.0f ns per packet "
