@@ -9,6 +9,7 @@
 namespace dplb::dp {
 
 void arp_input(Worker& w, uint16_t port, rte_mbuf* m) {
+  w.io.last_neigh.entry = nullptr;  // confirming a neighbour may change the table
   auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
   auto* arp = const_cast<net::ArpHdr*>(
       net::arp_parse(eth + 1, m->data_len - sizeof(net::EthHdr)));

@@ -150,6 +150,7 @@ void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   PortCounters& pc = w.io.stats.port[port];
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) bytes += pkts[i]->pkt_len;  // before any is freed or sent
+  w.io.last_neigh.in_burst = true;
   // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
   // their index buckets); a small one is found in cache anyway.
   const bool nat = w.tables.services.service_count() != 0 &&
@@ -166,6 +167,7 @@ void eth_input_burst(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
   } else {
     eth_input_one_pass(w, port, pkts, n);
   }
+  w.io.last_neigh = LastNeighbour{};  // the poll loop may change the neighbour table before the next
   counter_add(pc.rx_packets, n);
   counter_add(pc.rx_bytes, bytes);
 }

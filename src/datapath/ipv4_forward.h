@@ -68,7 +68,7 @@ namespace dplb::dp {
     return;
   }
   net::ipv4_decrement_ttl(ip);
-  neigh_output(w, m, out.port, out.next_hop);
+  neigh_output_forward(w, m, out.port, out.next_hop);
 }
 
 }  // namespace dplb::dp

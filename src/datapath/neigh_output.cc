@@ -9,14 +9,9 @@ void neigh_output_slow(Worker& w, rte_mbuf* m, uint16_t port, const neigh::Resol
     case neigh::Resolve::send_and_probe:
       w.send_request(*r.entry, true);
       [[fallthrough]];
-    case neigh::Resolve::send: {
-      auto* eth = rte_pktmbuf_mtod(m, net::EthHdr*);
-      eth->dst = r.entry->mac;
-      eth->src = w.tables.ports[port].mac;
-      eth->type = Be16::from_host(net::kEtherTypeIpv4);
-      w.tx(port, m);
+    case neigh::Resolve::send:
+      neigh_send(w, m, port, *r.entry);
       return;
-    }
     case neigh::Resolve::queued_and_ask:
       w.send_request(*r.entry, false);
       return;

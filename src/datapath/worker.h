@@ -90,9 +90,22 @@ struct WorkerTables {
   bool applying_remote_neigh = false;  // applying a neighbour taught by main: do not echo it back
 };
 
+// The neighbour the previous forwarded packet of the current receive burst was sent to
+// (neigh_output_forward): a burst's packets mostly share a few next hops, and a repeat needs no
+// hash probe. Kept only while eth_input runs a burst: between bursts timers and control messages
+// age, remove and move entries; inside one, whatever may change the table (ARP input, the slow
+// path) forgets it.
+struct LastNeighbour {
+  const neigh::Entry* entry = nullptr;  // nullptr: none yet
+  uint16_t port = 0;
+  Ip4 next_hop;
+  bool in_burst = false;  // remember a neighbour only inside eth_input's burst
+};
+
 // Written by the packet path and the poll loop; main only reads the counters (counter_read).
 struct WorkerIo {
   TxBuffer txb[kMaxPorts];
+  LastNeighbour last_neigh;
   WorkerStats stats;
   KniWorker kni;  // exception path: tap TX buffers and counters (its taps are set before launch)
   TokenBucket icmp_limit;
