@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "datapath/worker_stats.h"
 #include "dplb/base/addr.h"
 #include "dplb/base/status.h"
 #include "dplb/ctrl/multicast.h"
@@ -37,6 +38,19 @@ struct WorkerPortCounters {
   uint64_t redirected = 0;  // handed to the owner worker (ring full: drops[redirect_full])
   std::array<uint64_t, kDropReasonCount> drops{};
 };
+
+// Reads a running worker's counters of one port (relaxed loads: the worker keeps counting).
+inline WorkerPortCounters read_port_counters(const PortCounters& c) {
+  WorkerPortCounters out;
+  out.rx_packets = counter_read(c.rx_packets);
+  out.rx_bytes = counter_read(c.rx_bytes);
+  out.tx_packets = counter_read(c.tx_packets);
+  out.tx_bytes = counter_read(c.tx_bytes);
+  out.tx_dropped = counter_read(c.tx_dropped);
+  out.redirected = counter_read(c.redirected);
+  for (size_t r = 0; r < out.drops.size(); ++r) out.drops[r] = counter_read(c.drops[r]);
+  return out;
+}
 
 class DataPlane {
  public:

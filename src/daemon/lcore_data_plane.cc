@@ -35,16 +35,7 @@ ipvs::IpvsCounters LcoreDataPlane::dest_counters(size_t worker, uint32_t dest_id
 }
 
 WorkerPortCounters LcoreDataPlane::port_counters(size_t worker, uint16_t port) const {
-  const PortCounters& c = workers_.at(worker)->io.stats.port[port];
-  WorkerPortCounters out;
-  out.rx_packets = counter_read(c.rx_packets);
-  out.rx_bytes = counter_read(c.rx_bytes);
-  out.tx_packets = counter_read(c.tx_packets);
-  out.tx_bytes = counter_read(c.tx_bytes);
-  out.tx_dropped = counter_read(c.tx_dropped);
-  out.redirected = counter_read(c.redirected);
-  for (size_t r = 0; r < out.drops.size(); ++r) out.drops[r] = counter_read(c.drops[r]);
-  return out;
+  return read_port_counters(workers_.at(worker)->io.stats.port[port]);
 }
 
 uint32_t LcoreDataPlane::conn_capacity() const {

@@ -78,16 +78,7 @@ class FakeDataPlane final : public DataPlane {
   }
   // The workers' own counters (no packets run here; a test sets them, as a worker would count).
   WorkerPortCounters port_counters(size_t w, uint16_t port) const override {
-    const PortCounters& c = workers_.at(w)->io.stats.port[port];
-    WorkerPortCounters out;
-    out.rx_packets = counter_read(c.rx_packets);
-    out.rx_bytes = counter_read(c.rx_bytes);
-    out.tx_packets = counter_read(c.tx_packets);
-    out.tx_bytes = counter_read(c.tx_bytes);
-    out.tx_dropped = counter_read(c.tx_dropped);
-    out.redirected = counter_read(c.redirected);
-    for (size_t r = 0; r < out.drops.size(); ++r) out.drops[r] = counter_read(c.drops[r]);
-    return out;
+    return read_port_counters(workers_.at(w)->io.stats.port[port]);
   }
   uint32_t conn_capacity() const override { return 0; }
   proto::LinkRecord link_record(uint16_t port) const override {
