@@ -1,7 +1,7 @@
 // IPv4 forwarding (RFC 1812 5.2-5.3, in Linux ip_forward's order): TTL check, route, MTU check
 // (DF: ICMP fragmentation needed with the MTU; else fragment), TTL decrement with an incremental
-// checksum, then neighbour output. Inline in ipv4_input, its only caller: a call per forwarded
-// packet costs about as much as the TTL update.
+// checksum, then neighbour output. Inline in its callers (the burst stage, one packet's ipv4_input):
+// a call per forwarded packet costs about as much as the TTL update.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -10,6 +10,7 @@
 #include "datapath/kni_path.h"
 #include "datapath/neigh_output.h"
 #include "datapath/our_addresses.h"
+#include "datapath/rx_burst.h"
 #include "datapath/send_fragments.h"
 #include "datapath/worker.h"
 #include "dplb/net/flow_hash.h"
@@ -70,5 +71,19 @@ namespace dplb::dp {
   net::ipv4_decrement_ttl(ip);
   neigh_output_forward(w, m, out.port, out.next_hop);
 }
+
+// A packet no virtual service claims and not addressed to us: forwarded when forwarding is on (a
+// missing route is answered there), else dropped quietly.
+[[gnu::always_inline]] inline void ipv4_not_ours(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip,
+                                                 const route::InputResult& r) {
+  if (!w.setup.settings.forwarding) {
+    w.drop(m, DropReason::ipv4_not_local);
+    return;
+  }
+  ipv4_forward(w, m, ip, r);
+}
+
+// The burst stage: the forward sub-vector of a receive burst, each packet through ipv4_not_ours.
+void ipv4_forward_vector(Worker& w, RxBurst& b, const SubVector& sv);
 
 }  // namespace dplb::dp

@@ -1,4 +1,6 @@
-// IPv4 input: validate, then deliver locally or forward.
+// IPv4 input: validate, route, then deliver locally or forward. eth_input runs its parts burst-wide
+// (ipv4_validate for the burst, then ipv4_classify); a single packet (another worker's, the kernel's)
+// takes them one after the other (ipv4_input).
 #pragma once
 
 #include <rte_mbuf.h>
@@ -16,39 +18,41 @@
 
 namespace dplb::dp {
 
-// The out-of-line entry. `redirected`: the packet came from another worker's ring (it is ours to
-// handle: no more steering).
+// The out-of-line entry for one packet. `redirected`: the packet came from another worker's ring
+// (it is ours to handle: no more steering).
 void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
 
-// The whole of IPv4 input, inline: eth_input's per-packet loop calls it (no call per packet);
-// ipv4_input() is the out-of-line entry for the other callers (redirected packets, the kernel's).
-// `hint`: m's connection hash when eth_input computed it with its burst.
-[[gnu::always_inline]] inline void ipv4_input_inline(Worker& w, uint16_t port, rte_mbuf* m, bool redirected,
-                                                     ConnHashHint hint) {
+// Header validation (RFC 1812 5.2.2, Linux ip_rcv): the header, the source and the destination.
+// Returns the header, or nullptr when m was dropped. Trims Ethernet padding beyond the IP length.
+[[gnu::always_inline]] inline net::Ipv4Hdr* ipv4_validate(Worker& w, rte_mbuf* m) {
   auto* ip = rte_pktmbuf_mtod_offset(m, net::Ipv4Hdr*, sizeof(net::EthHdr));
   size_t l3_len = m->data_len - sizeof(net::EthHdr);
   bool nic_checked = (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
   if (unlikely(!net::ipv4_plain_header_ok(ip, l3_len, nic_checked))) {
     if (auto bad = net::ipv4_check(ip, l3_len)) {
       w.drop(m, *bad);
-      return;
+      return nullptr;
     }
   }
-  // Ethernet padding beyond the IP total length is not part of the packet.
   size_t total = ip->total_len.host();
   if (total < l3_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(l3_len - total));
 
   Ip4 dst = ip->dst();
   if (unlikely(net::ipv4_source_is_martian(ip->src()))) {
     w.drop(m, DropReason::ipv4_bad_source);
-    return;
+    return nullptr;
   }
   if (unlikely(!net::ipv4_is_plain_unicast_octet(dst) &&
                (dst.is_multicast() || dst.is_limited_broadcast() || dst.is_loopback()))) {
     w.drop(m, DropReason::ipv4_bad_dest);
-    return;
+    return nullptr;
   }
-  route::InputResult r = w.tables.routes.input(dst, port);
+  return ip;
+}
+
+// After route input: local delivery, the kernel, IPVS's replies, or forwarding.
+[[gnu::always_inline]] inline void ipv4_deliver(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip,
+                                                const route::InputResult& r, bool redirected, ConnHashHint hint) {
   switch (r.verdict) {
     case route::InputVerdict::kLocal:
       local_in(w, port, m, ip, redirected, hint);
@@ -64,12 +68,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
       } else if (ip->proto == net::kIpProtoIcmp) {
         if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
       }
-      // Not ours: forward when enabled (a missing route is answered there), else drop quietly.
-      if (!w.setup.settings.forwarding) {
-        w.drop(m, DropReason::ipv4_not_local);
-        return;
-      }
-      ipv4_forward(w, m, ip, r);
+      ipv4_not_ours(w, m, ip, r);
       return;
   }
 }

@@ -4,6 +4,8 @@
 #include "datapath/ipvs_in_out.h"
 
 #include "datapath/conn_route.h"
+#include "datapath/ipv4_forward.h"
+#include "datapath/local_in.h"
 #include "datapath/ipvs_xmit.h"
 #include "datapath/our_addresses.h"
 #include "datapath/steer_to_owner.h"
@@ -12,26 +14,6 @@
 namespace dplb::dp {
 
 namespace {
-
-struct L4View {
-  uint8_t* l4;
-  uint16_t sport;
-  uint16_t dport;
-  uint8_t tcp_flags;
-};
-
-// The TCP/UDP header of a validated, unfragmented IPv4 packet, when it is all there.
-bool l4_view(net::Ipv4Hdr* ip, L4View& v) {
-  size_t hlen = ip->header_len();
-  size_t l4_len = ip->total_len.host() - hlen;
-  bool tcp = ip->proto == net::kIpProtoTcp;
-  if (l4_len < (tcp ? sizeof(net::TcpHdr) : sizeof(net::UdpHdr))) return false;
-  v.l4 = reinterpret_cast<uint8_t*>(ip) + hlen;
-  v.sport = uint16_t(v.l4[0] << 8 | v.l4[1]);
-  v.dport = uint16_t(v.l4[2] << 8 | v.l4[3]);
-  v.tcp_flags = tcp ? reinterpret_cast<net::TcpHdr*>(v.l4)->flags : 0;
-  return true;
-}
 
 // Applies a packet to the connection's state and expiry, keeping the dest's counters right.
 void update_state(Worker& w, ipvs::Conn& c, ipvs::ConnDir dir, uint8_t tcp_flags) {
@@ -106,6 +88,34 @@ void expire_now(Worker& w, ipvs::Conn* c) {
   w.tables.conns->destroy(c);
 }
 
+// The rest of ipvs_in once the lookup gave c (nullptr: none); same contract as ipvs_in. Sets
+// table_changed when it created or destroyed a connection (lookups made before are stale).
+[[gnu::always_inline]] inline bool ipvs_in_matched(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const L4View& v,
+                                                   const ipvs::FlowKey& key, ipvs::Conn* c, bool& table_changed) {
+  if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
+    expire_now(w, c);
+    table_changed = true;
+    c = nullptr;
+  }
+  if (c == nullptr) {
+    int32_t svc = w.tables.services.find(key.proto, key.daddr, key.dport);
+    if (svc < 0) return false;  // another port of the VIP: not a virtual service
+    c = new_connection(w, m, uint32_t(svc), key, v.tcp_flags);
+    if (c == nullptr) return true;
+    table_changed = true;
+  }
+  update_state(w, *c, ipvs::ConnDir::kInput, v.tcp_flags);
+  ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_server);
+  return true;
+}
+
+// The rest of ipvs_out once the reply's connection was found; consumes m.
+[[gnu::always_inline]] inline void ipvs_out_matched(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, const L4View& v,
+                                                    ipvs::Conn& c) {
+  update_state(w, c, ipvs::ConnDir::kOutput, v.tcp_flags);
+  ipvs_xmit(w, m, ip, v.l4, c, NatDir::to_client);
+}
+
 }  // namespace
 
 bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
@@ -120,35 +130,106 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHash
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
   ipvs::Conn* c = w.tables.conns->lookup_in(hint.in(*w.tables.conns, key), key);
-  if (c != nullptr && unlikely(is_reused_port(*c, v.tcp_flags))) {
-    expire_now(w, c);
-    c = nullptr;
-  }
-  if (c == nullptr) {
-    int32_t svc = w.tables.services.find(ip->proto, vip, v.dport);
-    if (svc < 0) return false;  // another port of the VIP: not a virtual service
-    c = new_connection(w, m, uint32_t(svc), key, v.tcp_flags);
-    if (c == nullptr) return true;
-  }
-  update_state(w, *c, ipvs::ConnDir::kInput, v.tcp_flags);
-  ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_server);
-  return true;
+  bool table_changed = false;
+  return ipvs_in_matched(w, m, ip, v, key, c, table_changed);
 }
 
 bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
-  if (ip->is_fragment()) return false;
   L4View v;
-  if (!l4_view(ip, v)) return false;
-  Ip4 server = ip->src();
-  if (!w.tables.services.is_real_server(ip->proto, server, v.sport)) return false;
+  if (!is_real_server_reply(w, ip, v)) return false;
   Ip4 client = ip->dst();
   if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
-  ipvs::FlowKey key{ip->proto, server, v.sport, client, v.dport};
+  ipvs::FlowKey key{ip->proto, ip->src(), v.sport, client, v.dport};
   ipvs::Conn* c = w.tables.conns->lookup_out(hint.out(*w.tables.conns, key), key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
-  update_state(w, *c, ipvs::ConnDir::kOutput, v.tcp_flags);
-  ipvs_xmit(w, m, ip, v.l4, *c, NatDir::to_client);
+  ipvs_out_matched(w, m, ip, v, *c);
   return true;
+}
+
+namespace {
+constexpr int kConnAhead = 4;  // connections loaded this many lookups ahead
+
+struct NatSlot {
+  L4View v;
+  ipvs::FlowKey key;
+  uint64_t hash;
+  ipvs::Conn* conn;
+  bool in;  // toward the VIP (else a real server's reply)
+};
+
+void prefetch_conn(const ipvs::ConnTable& t, const NatSlot& x) {
+  if (x.in) {
+    t.prefetch_conn_in(x.hash);
+  } else {
+    t.prefetch_conn_out(x.hash);
+  }
+}
+}  // namespace
+
+void ipvs_nat_vector(Worker& w, RxBurst& b, const SubVector& sv, bool prefetch) {
+  ipvs::ConnTable& t = *w.tables.conns;
+  NatSlot s[kBurst];
+  uint8_t slot[kBurst];
+  uint16_t n = 0;
+  // Tuples, handover of the packets another worker owns, hashes (and index buckets loading).
+  for (uint16_t k = 0; k < sv.n; ++k) {
+    uint8_t i = sv.slot[k];
+    rte_mbuf* m = b.pkts[i];
+    net::Ipv4Hdr* ip = b.ip[i];
+    NatSlot& x = s[n];
+    x.in = b.route[i].verdict == route::InputVerdict::kLocal;
+    if (unlikely(!l4_view(ip, x.v))) {  // only a packet to the VIP can be short here (see ipv4_classify)
+      w.drop(m, DropReason::ipvs_truncated);
+      continue;
+    }
+    x.key = ipvs::FlowKey{ip->proto, ip->src(), x.v.sport, ip->dst(), x.v.dport};
+    if (x.in) {
+      if (steer_to_owner(w, x.key.saddr, x.key.sport, false, m)) continue;
+      x.hash = t.hash_in(x.key);
+      if (prefetch) {
+        t.prefetch_in(x.hash);
+        // A SYN most likely opens a connection: its reply-index bucket (the same hash) is written too.
+        if (x.v.tcp_flags & net::kTcpSyn) t.prefetch_out(x.hash);
+      }
+    } else {
+      if (steer_to_owner(w, x.key.daddr, x.key.dport, false, m)) continue;
+      x.hash = t.hash_out(x.key);
+      if (prefetch) t.prefetch_out(x.hash);
+    }
+    slot[n++] = i;
+  }
+  // The lookups, connections loading a few ahead.
+  if (prefetch)
+    for (uint16_t k = 0; k < n && k < kConnAhead; ++k) prefetch_conn(t, s[k]);
+  for (uint16_t k = 0; k < n; ++k) {
+    if (prefetch && k + kConnAhead < n) prefetch_conn(t, s[k + kConnAhead]);
+    NatSlot& x = s[k];
+    x.conn = x.in ? t.lookup_in(x.hash, x.key) : t.lookup_out(x.hash, x.key);
+  }
+  // State and transmit, in order. Once a packet has created or destroyed a connection, the later
+  // packets look theirs up again (the same client may have opened it, or a slot been freed).
+  bool table_changed = false;
+  for (uint16_t k = 0; k < n; ++k) {
+    uint8_t i = slot[k];
+    rte_mbuf* m = b.pkts[i];
+    net::Ipv4Hdr* ip = b.ip[i];
+    NatSlot& x = s[k];
+    ipvs::Conn* c = x.conn;
+    if (unlikely(table_changed)) c = x.in ? t.lookup_in(x.hash, x.key) : t.lookup_out(x.hash, x.key);
+    if (x.in) {
+      if (ipvs_in_matched(w, m, ip, x.v, x.key, c, table_changed)) continue;
+      // Another port of the VIP: local_in's path after ipvs_in.
+      if (unlikely(is_spoofed_source(w, ip->src()))) {
+        w.drop(m, DropReason::ipv4_bad_source);
+        continue;
+      }
+      local_unclaimed(w, b.port, m, DropReason::l4_unhandled);
+    } else if (c == nullptr) {
+      ipv4_not_ours(w, m, ip, b.route[i]);  // the server talking on its own
+    } else {
+      ipvs_out_matched(w, m, ip, x.v, *c);
+    }
+  }
 }
 
 }  // namespace dplb::dp
