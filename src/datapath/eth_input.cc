@@ -58,7 +58,7 @@ void slow_one(Worker& w, RxBurst& b, uint16_t i) {
   if (b.ip[i] == nullptr) {
     arp_input(w, b.port, b.pkts[i]);
   } else {
-    ipv4_deliver(w, b.port, b.pkts[i], b.ip[i], b.route[i], false, ConnHashHint{});
+    ipv4_deliver(w, b.port, b.pkts[i], b.ip[i], b.route[i], false);
   }
 }
 

@@ -6,7 +6,7 @@ namespace dplb::dp {
 void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected) {
   net::Ipv4Hdr* ip = ipv4_validate(w, m);
   if (ip == nullptr) return;
-  ipv4_deliver(w, port, m, ip, w.tables.routes.input(ip->dst(), port), redirected, ConnHashHint{});
+  ipv4_deliver(w, port, m, ip, w.tables.routes.input(ip->dst(), port), redirected);
 }
 
 }  // namespace dplb::dp

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 
-#include "datapath/conn_hash_hint.h"
 #include "datapath/ipv4_forward.h"
 #include "datapath/ipvs_icmp.h"
 #include "datapath/ipvs_in_out.h"
@@ -52,10 +51,10 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
 
 // After route input: local delivery, the kernel, IPVS's replies, or forwarding.
 [[gnu::always_inline]] inline void ipv4_deliver(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip,
-                                                const route::InputResult& r, bool redirected, ConnHashHint hint) {
+                                                const route::InputResult& r, bool redirected) {
   switch (r.verdict) {
     case route::InputVerdict::kLocal:
-      local_in(w, port, m, ip, redirected, hint);
+      local_in(w, port, m, ip, redirected);
       return;
     case route::InputVerdict::kKni:
       kni_to_kernel(w, port, m);  // the kernel's tap of the port it came in on
@@ -64,7 +63,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
     case route::InputVerdict::kNoRoute:
       // A real server's reply, or an ICMP error about a connection: IPVS first.
       if (ip->proto == net::kIpProtoTcp || ip->proto == net::kIpProtoUdp) {
-        if (w.tables.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected, hint)) return;
+        if (w.tables.services.dest_count() != 0 && ipvs_out(w, m, ip, redirected)) return;
       } else if (ip->proto == net::kIpProtoIcmp) {
         if (ipvs_icmp_to_client(w, m, ip, redirected)) return;
       }

@@ -118,7 +118,7 @@ void expire_now(Worker& w, ipvs::Conn* c) {
 
 }  // namespace
 
-bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
+bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   Ip4 vip = ip->dst();
   if (!w.tables.services.is_vip(vip)) return false;
   L4View v;
@@ -129,18 +129,18 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHash
   Ip4 client = ip->src();
   if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
-  ipvs::Conn* c = w.tables.conns->lookup_in(hint.in(*w.tables.conns, key), key);
+  ipvs::Conn* c = w.tables.conns->lookup_in(key);
   bool table_changed = false;
   return ipvs_in_matched(w, m, ip, v, key, c, table_changed);
 }
 
-bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint) {
+bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   L4View v;
   if (!is_real_server_reply(w, ip, v)) return false;
   Ip4 client = ip->dst();
   if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
   ipvs::FlowKey key{ip->proto, ip->src(), v.sport, client, v.dport};
-  ipvs::Conn* c = w.tables.conns->lookup_out(hint.out(*w.tables.conns, key), key);
+  ipvs::Conn* c = w.tables.conns->lookup_out(key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
   ipvs_out_matched(w, m, ip, v, *c);
   return true;

@@ -5,7 +5,6 @@
 
 #include <rte_mbuf.h>
 
-#include "datapath/conn_hash_hint.h"
 #include "datapath/rx_burst.h"
 #include "datapath/worker.h"
 #include "dplb/ipvs/conn.h"
@@ -42,11 +41,11 @@ inline bool is_real_server_reply(const Worker& w, net::Ipv4Hdr* ip, L4View& v) {
 }
 
 // A TCP/UDP packet to one of our addresses. True when IPVS took it (forwarded, queued, redirected
-// or dropped); false when it is not for a virtual service (the caller goes on). `hint`: m's
-// connection hash when eth_input computed it.
-bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint);
+// or dropped); false when it is not for a virtual service (the caller goes on). One
+// packet at a time (another worker's, and the slow class of a burst); bursts use ipvs_nat_vector.
+bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 // A packet not addressed to us: a real server's reply? Same contract.
-bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected, ConnHashHint hint);
+bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected);
 
 // The burst stage: the nat sub-vector of a receive burst (ipv4_classify put there the packets to a
 // virtual service's VIP whose headers local_in accepts, and the real servers' replies). Each packet

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 
-#include "datapath/conn_hash_hint.h"
 #include "datapath/icmp_input.h"
 #include "datapath/ipvs_in_out.h"
 #include "datapath/our_addresses.h"
@@ -21,8 +20,7 @@ void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason);
 
 // Delivery to us: ICMP, the virtual services, else the kernel (KNI) or a counted drop. Inline: one
 // call per packet less on the NAT path.
-[[gnu::always_inline]] inline void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected,
-                                             ConnHashHint hint) {
+[[gnu::always_inline]] inline void local_in(Worker& w, uint16_t port, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   // A source that is one of our own addresses (or a subnet broadcast of ours) is spoofed. Checked
   // here for everything but TCP/UDP, which IPVS checks when it opens a connection (so established
   // flows skip the extra lookup).
@@ -45,7 +43,7 @@ void local_unclaimed(Worker& w, uint16_t port, rte_mbuf* m, DropReason reason);
       return;
     case net::kIpProtoTcp:
     case net::kIpProtoUdp:
-      if (ipvs_in(w, m, ip, redirected, hint)) return;
+      if (ipvs_in(w, m, ip, redirected)) return;
       if (unlikely(is_spoofed_source(w, ip->src()))) {
         w.drop(m, DropReason::ipv4_bad_source);
         return;

@@ -4,14 +4,24 @@
 // named reason (Worker::drop). Stage headers include only the stages they call; this header, at
 // the top, includes them all (for the poll loop and the tests). docs/design.md draws the path.
 //
-//   eth_input -+- arp_input ------------------------------------------------> tx
-//              +- ipv4_input -+- local_in -+- icmp_input -+-------------------> tx (echo reply)
-//                             |            |              +- ipvs_icmp -------> ipvs_xmit
-//                             |            +- ipvs_in_out (ipvs_in) ----------> ipvs_xmit
-//                             |            +- (local_unclaimed) --------------> kni_path
-//                             +- kni_path (the kernel's routes) --------------> kernel tap
-//                             +- ipvs_in_out (ipvs_out), ipvs_icmp -----------> ipvs_xmit
-//                             +- ipv4_forward
+// A receive burst moves through the first stages together (rx_burst.h): eth_input checks every
+// frame and IPv4 header (ipv4_validate), ipv4_classify routes the burst and sorts it into classes,
+// and each run of one class goes on as a sub-vector:
+//
+//   eth_input -- ipv4_classify -+- nat:     ipvs_in_out (ipvs_nat_vector) -----> ipvs_xmit
+//                               +- forward: ipv4_forward (ipv4_forward_vector)
+//                               +- slow:    one packet at a time, as below
+//
+// One packet at a time (the slow class; packets from another worker's ring or from the kernel):
+//
+//   arp_input --------------------------------------------------------------------> tx
+//   ipv4_input -+- local_in -+- icmp_input -+-------------------------------------> tx (echo reply)
+//               |            |              +- ipvs_icmp -------------------------> ipvs_xmit
+//               |            +- ipvs_in_out (ipvs_in) ----------------------------> ipvs_xmit
+//               |            +- (local_unclaimed) --------------------------------> kni_path
+//               +- kni_path (the kernel's routes) --------------------------------> kernel tap
+//               +- ipvs_in_out (ipvs_out), ipvs_icmp -----------------------------> ipvs_xmit
+//               +- ipv4_forward
 //
 //   ipv4_forward -+- route_output ------------+- neigh_output -----------------> tx
 //   ipvs_xmit ----+  (or conn_route's cache)  +- send_fragments -> neigh_output
@@ -20,11 +30,12 @@
 //
 // Names in parentheses are functions of the stage file before them; tx is Worker::tx.
 // The IPVS stages first hand a packet whose connection another worker owns to that worker
-// (steer_to_owner). Shared by several stages, and including none: worker.h (drop, tx, alloc) and
-// our_addresses.h (spoofed sources).
+// (steer_to_owner). Shared by several stages, and including none: worker.h (drop, tx, alloc),
+// our_addresses.h (spoofed sources) and rx_burst.h (the burst and its sub-vectors).
 #pragma once
 
 #include "datapath/eth_input.h"
+#include "datapath/ipv4_classify.h"
 #include "datapath/arp_input.h"
 #include "datapath/ipv4_input.h"
 #include "datapath/local_in.h"

@@ -97,4 +97,44 @@ TEST_P(DatapathCase, TransmitsAndDropsExactly) {
   EXPECT_EQ(fx.release_and_check_pools(), "");
 }
 
+// The same case with each run of consecutive inputs on one port received as one burst: the
+// burst-wide stages must give every packet the verdict it gets alone. What a port transmits keeps
+// its order (across ports a burst's outputs are taken together, so only each port's sequence is
+// compared), and the drops are the same.
+TEST_P(DatapathCase, SameAsOneBurst) {
+  const PacketCase& c = GetParam();
+  SCOPED_TRACE(c.description);
+  ASSERT_EQ(g_environment->start_error(), "");
+  DatapathFixture& fx = *g_fixture;
+  ASSERT_EQ(fx.reset(), "");
+  if (c.setup) c.setup(fx);
+  const DropCounts before = fx.drops();
+
+  std::vector<Frame> sent;
+  for (size_t i = 0; i < c.input.size();) {
+    std::vector<std::span<const uint8_t>> burst;
+    uint16_t port = c.input[i].port;
+    for (; i < c.input.size() && c.input[i].port == port && burst.size() < 32; ++i) burst.emplace_back(c.input[i].bytes);
+    EXPECT_EQ(fx.inject_burst(port, burst), "");
+    for (Frame& out : fx.take_transmitted()) sent.push_back(std::move(out));
+  }
+  for (uint16_t port = 0; port < topo::kPorts; ++port) {
+    std::vector<Frame> want, got;
+    for (const Frame& f : c.expected_output)
+      if (f.port == port) want.push_back(f);
+    for (const Frame& f : sent)
+      if (f.port == port) got.push_back(f);
+    EXPECT_EQ(difference(want, got), "") << "port " << port;
+  }
+
+  const DropCounts after = fx.drops();
+  DropCounts expected{};
+  for (DropReason r : c.expected_drops) ++expected[static_cast<size_t>(r)];
+  for (size_t r = 0; r < kDropReasonCount; ++r)
+    EXPECT_EQ(after[r] - before[r], expected[r]) << "drop reason " << kDropReasonNames[r];
+
+  EXPECT_EQ(fx.check_connections(), "");
+  EXPECT_EQ(fx.release_and_check_pools(), "");
+}
+
 }  // namespace dplb::dp::fixture

@@ -58,6 +58,15 @@ std::vector<PacketCase> nat_cases() {
   });
 
   cases.push_back({
+      .name = "retransmitted_syn_follows_its_connection",
+      .description = "a SYN sent twice opens one connection: both copies go to 10.1.0.11 (in one burst too, "
+                     "where the second was looked up before the first created the connection)",
+      .input = {{kClientPort, syn_to_vip(kClientPortNo, 80)}, {kClientPort, syn_to_vip(kClientPortNo, 80)}},
+      .expected_output = {{kServerPort, syn_at_server(kToRs1, kRs1, kClientPortNo)},
+                          {kServerPort, syn_at_server(kToRs1, kRs1, kClientPortNo)}},
+  });
+
+  cases.push_back({
       .name = "udp_to_vip_dnat",
       .description = "a datagram to 10.0.0.100:53 goes to 10.1.0.11:53",
       .input = {{kClientPort, udp_frame(kFromClient, {.src = kClient, .dst = kVip, .frag_off = 0},

@@ -352,6 +352,22 @@ std::string DatapathFixture::inject(uint16_t port, std::span<const uint8_t> fram
   return check_tx(*worker_);
 }
 
+std::string DatapathFixture::inject_burst(uint16_t port, const std::vector<std::span<const uint8_t>>& frames) {
+  rte_mbuf* pkts[kBurst];
+  if (frames.size() > kBurst) return "more frames than a burst";
+  uint16_t n = 0;
+  for (std::span<const uint8_t> f : frames) {
+    pkts[n] = frame_mbuf(f.data(), f.size());
+    if (pkts[n] == nullptr) {
+      rte_pktmbuf_free_bulk(pkts, n);
+      return "input pool empty";
+    }
+    ++n;
+  }
+  eth_input(*worker_, port, pkts, n);
+  return check_tx(*worker_);
+}
+
 std::vector<Frame> DatapathFixture::take_transmitted() {
   worker_->tx_flush_all();
   std::vector<Frame> out;

@@ -109,6 +109,9 @@ class DatapathFixture {
   // worker queued for TX (mbuf lengths, source MAC, IPv4 checksum, MTU): a fuzzer's invariants.
   std::string inject(uint16_t port, std::span<const uint8_t> frame);
   std::string inject(const Frame& f) { return inject(f.port, f.bytes); }
+  // Frames received together on `port`: one eth_input call, the burst-wide stages at work (at most
+  // 32 frames). Same checks as inject.
+  std::string inject_burst(uint16_t port, const std::vector<std::span<const uint8_t>>& frames);
   // What the worker transmitted since the last call, in order per port (port 0's first): flushes
   // its TX buffers, takes the frames from the ports' rings and frees them.
   std::vector<Frame> take_transmitted();
