@@ -13,7 +13,7 @@ constexpr size_t kFibPrefetchMinRoutes = 1024;  // below this the FIB stays in c
 
 // The checks local_in and ipv4_deliver make before IPVS, so that a packet they would send elsewhere
 // (local_in's drops, the kernel, ICMP, a server talking on its own) stays on the per-packet path.
-PathClass class_of(const Worker& w, net::Ipv4Hdr* ip, const route::InputResult& r) {
+[[gnu::always_inline]] inline PathClass class_of(const Worker& w, net::Ipv4Hdr* ip, const route::InputResult& r) {
   if (ip->proto != net::kIpProtoTcp && ip->proto != net::kIpProtoUdp) return PathClass::slow;
   switch (r.verdict) {
     case route::InputVerdict::kLocal:

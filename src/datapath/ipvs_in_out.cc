@@ -164,71 +164,103 @@ void prefetch_conn(const ipvs::ConnTable& t, const NatSlot& x) {
     t.prefetch_conn_out(x.hash);
   }
 }
-}  // namespace
 
-void ipvs_nat_vector(Worker& w, RxBurst& b, const SubVector& sv, bool prefetch) {
+// After the lookup: state and transmit (or what ipvs_in / ipvs_out do when it found nothing).
+[[gnu::always_inline]] inline void nat_finish(Worker& w, RxBurst& b, uint8_t i, const NatSlot& x, ipvs::Conn* c,
+                                              bool& table_changed) {
+  rte_mbuf* m = b.pkts[i];
+  net::Ipv4Hdr* ip = b.ip[i];
+  if (x.in) {
+    if (ipvs_in_matched(w, m, ip, x.v, x.key, c, table_changed)) return;
+    // Another port of the VIP: local_in's path after ipvs_in.
+    if (unlikely(is_spoofed_source(w, ip->src()))) {
+      w.drop(m, DropReason::ipv4_bad_source);
+      return;
+    }
+    local_unclaimed(w, b.port, m, DropReason::l4_unhandled);
+  } else if (c == nullptr) {
+    ipv4_not_ours(w, m, ip, b.route[i]);  // the server talking on its own
+  } else {
+    ipvs_out_matched(w, m, ip, x.v, *c);
+  }
+}
+
+// The tuple of slot i, and its hash; false when the packet is gone (too short, or handed over).
+[[gnu::always_inline]] inline bool nat_tuple(Worker& w, RxBurst& b, uint8_t i, NatSlot& x) {
+  rte_mbuf* m = b.pkts[i];
+  net::Ipv4Hdr* ip = b.ip[i];
+  x.in = b.route[i].verdict == route::InputVerdict::kLocal;
+  if (unlikely(!l4_view(ip, x.v))) {  // only a packet to the VIP can be short here (see ipv4_classify)
+    w.drop(m, DropReason::ipvs_truncated);
+    return false;
+  }
+  x.key = ipvs::FlowKey{ip->proto, ip->src(), x.v.sport, ip->dst(), x.v.dport};
+  if (x.in) {
+    if (steer_to_owner(w, x.key.saddr, x.key.sport, false, m)) return false;
+    x.hash = w.tables.conns->hash_in(x.key);
+  } else {
+    if (steer_to_owner(w, x.key.daddr, x.key.dport, false, m)) return false;
+    x.hash = w.tables.conns->hash_out(x.key);
+  }
+  return true;
+}
+
+ipvs::Conn* nat_lookup(ipvs::ConnTable& t, const NatSlot& x) {
+  return x.in ? t.lookup_in(x.hash, x.key) : t.lookup_out(x.hash, x.key);
+}
+
+// A table that fits the caches: nothing to wait for, so each packet goes through in one step (the
+// passes below would only store and reload what one step keeps in registers).
+void nat_vector_one_pass(Worker& w, RxBurst& b, const SubVector& sv) {
+  bool table_changed = false;
+  for (uint16_t k = 0; k < sv.n; ++k) {
+    uint8_t i = sv.slot[k];
+    NatSlot x;
+    if (!nat_tuple(w, b, i, x)) continue;
+    nat_finish(w, b, i, x, nat_lookup(*w.tables.conns, x), table_changed);
+  }
+}
+
+// A table larger than the caches: every index bucket starts loading, then every connection a few
+// lookups ahead, so the sub-vector's misses overlap instead of following one another.
+void nat_vector_staged(Worker& w, RxBurst& b, const SubVector& sv) {
   ipvs::ConnTable& t = *w.tables.conns;
   NatSlot s[kBurst];
   uint8_t slot[kBurst];
   uint16_t n = 0;
-  // Tuples, handover of the packets another worker owns, hashes (and index buckets loading).
   for (uint16_t k = 0; k < sv.n; ++k) {
     uint8_t i = sv.slot[k];
-    rte_mbuf* m = b.pkts[i];
-    net::Ipv4Hdr* ip = b.ip[i];
     NatSlot& x = s[n];
-    x.in = b.route[i].verdict == route::InputVerdict::kLocal;
-    if (unlikely(!l4_view(ip, x.v))) {  // only a packet to the VIP can be short here (see ipv4_classify)
-      w.drop(m, DropReason::ipvs_truncated);
-      continue;
-    }
-    x.key = ipvs::FlowKey{ip->proto, ip->src(), x.v.sport, ip->dst(), x.v.dport};
+    if (!nat_tuple(w, b, i, x)) continue;
     if (x.in) {
-      if (steer_to_owner(w, x.key.saddr, x.key.sport, false, m)) continue;
-      x.hash = t.hash_in(x.key);
-      if (prefetch) {
-        t.prefetch_in(x.hash);
-        // A SYN most likely opens a connection: its reply-index bucket (the same hash) is written too.
-        if (x.v.tcp_flags & net::kTcpSyn) t.prefetch_out(x.hash);
-      }
+      t.prefetch_in(x.hash);
+      // A SYN most likely opens a connection: its reply-index bucket (the same hash) is written too.
+      if (x.v.tcp_flags & net::kTcpSyn) t.prefetch_out(x.hash);
     } else {
-      if (steer_to_owner(w, x.key.daddr, x.key.dport, false, m)) continue;
-      x.hash = t.hash_out(x.key);
-      if (prefetch) t.prefetch_out(x.hash);
+      t.prefetch_out(x.hash);
     }
     slot[n++] = i;
   }
-  // The lookups, connections loading a few ahead.
-  if (prefetch)
-    for (uint16_t k = 0; k < n && k < kConnAhead; ++k) prefetch_conn(t, s[k]);
+  for (uint16_t k = 0; k < n && k < kConnAhead; ++k) prefetch_conn(t, s[k]);
   for (uint16_t k = 0; k < n; ++k) {
-    if (prefetch && k + kConnAhead < n) prefetch_conn(t, s[k + kConnAhead]);
-    NatSlot& x = s[k];
-    x.conn = x.in ? t.lookup_in(x.hash, x.key) : t.lookup_out(x.hash, x.key);
+    if (k + kConnAhead < n) prefetch_conn(t, s[k + kConnAhead]);
+    s[k].conn = nat_lookup(t, s[k]);
   }
-  // State and transmit, in order. Once a packet has created or destroyed a connection, the later
-  // packets look theirs up again (the same client may have opened it, or a slot been freed).
+  // In order. Once a packet has created or destroyed a connection, the later packets look theirs
+  // up again (the same client may have opened it, or a slot been freed).
   bool table_changed = false;
   for (uint16_t k = 0; k < n; ++k) {
-    uint8_t i = slot[k];
-    rte_mbuf* m = b.pkts[i];
-    net::Ipv4Hdr* ip = b.ip[i];
-    NatSlot& x = s[k];
-    ipvs::Conn* c = x.conn;
-    if (unlikely(table_changed)) c = x.in ? t.lookup_in(x.hash, x.key) : t.lookup_out(x.hash, x.key);
-    if (x.in) {
-      if (ipvs_in_matched(w, m, ip, x.v, x.key, c, table_changed)) continue;
-      // Another port of the VIP: local_in's path after ipvs_in.
-      if (unlikely(is_spoofed_source(w, ip->src()))) {
-        w.drop(m, DropReason::ipv4_bad_source);
-        continue;
-      }
-      local_unclaimed(w, b.port, m, DropReason::l4_unhandled);
-    } else if (c == nullptr) {
-      ipv4_not_ours(w, m, ip, b.route[i]);  // the server talking on its own
-    } else {
-      ipvs_out_matched(w, m, ip, x.v, *c);
-    }
+    ipvs::Conn* c = unlikely(table_changed) ? nat_lookup(t, s[k]) : s[k].conn;
+    nat_finish(w, b, slot[k], s[k], c, table_changed);
+  }
+}
+}  // namespace
+
+void ipvs_nat_vector(Worker& w, RxBurst& b, const SubVector& sv, bool prefetch) {
+  if (prefetch) {
+    nat_vector_staged(w, b, sv);
+  } else {
+    nat_vector_one_pass(w, b, sv);
   }
 }
 

@@ -333,6 +333,7 @@ void DatapathFixture::restore_learned_state() {
   w.io.stats = WorkerStats{};
   w.io.next_ip_id = 0;
   w.setup.settings.forwarding = true;
+  w.setup.settings.conn_prefetch_min = WorkerSettings{}.conn_prefetch_min;
   w.io.icmp_limit.configure(w.setup.settings.icmp_rate_per_sec, w.setup.settings.icmp_rate_per_sec, rte_get_tsc_hz());
   auto conns = fresh_conn_table(w.io.now_tick);
   w.tables.conns = conns ? std::move(*conns) : nullptr;
@@ -344,6 +345,10 @@ Status DatapathFixture::control(std::unique_ptr<ctrl::Msg> msg) {
 }
 
 void DatapathFixture::set_forwarding(bool on) { worker_->setup.settings.forwarding = on; }
+
+void DatapathFixture::set_conn_prefetch_min(uint32_t connections) {
+  worker_->setup.settings.conn_prefetch_min = connections;
+}
 
 std::string DatapathFixture::inject(uint16_t port, std::span<const uint8_t> frame) {
   rte_mbuf* m = frame_mbuf(frame.data(), frame.size());

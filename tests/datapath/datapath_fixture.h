@@ -102,6 +102,9 @@ class DatapathFixture {
   // src/control/msg_types.h). The next reset() undoes it.
   Status control(std::unique_ptr<ctrl::Msg> msg);
   void set_forwarding(bool on);
+  // Connection-table size from which a burst's nat sub-vector takes the staged passes (prefetching);
+  // 0: always. reset() restores the daemon's default.
+  void set_conn_prefetch_min(uint32_t connections);
 
   // --- traffic ---
   // One frame through eth_input, as received on `port`. Its input buffer's tail is poisoned under
