@@ -1,0 +1,143 @@
+"""A test bed for IPVS direct routing (-g) and IP-in-IP tunnel (-i): one L2 segment (a Linux bridge in
+its own namespace) joins the client, dplb's single port and every real server.
+
+    client 10.30.0.2/24 ---+
+    dplb dpdk0 (p0) -------+  10.30.0.1/24, 10.40.0.1/24 and the VIP 10.30.0.100/32
+    dr0..dr2 10.30.0.11-13 +  DR servers: the VIP on lo, arp_ignore=1, arp_announce=2
+    tun0..tun1 10.40.0.11- +  tunnel servers: ipip_decap.py feeds a tun device holding the VIP
+    nat0 10.40.0.21 -------+  a NAT server: default route via dplb (10.40.0.1)
+                       bridge br0
+
+The DR servers share the client's subnet, so dplb reaches them on-link (DR requires it). The tunnel
+servers sit in another subnet that dplb also has on its port, so the outer source dplb picks toward
+them (10.40.0.1) differs from the client-side address; they reach the client directly over the
+bridge by an on-link route. Only the NAT server routes through dplb. Every server runs httpd.py on
+port 80 (bound to the VIP for DR and tunnel, to its own address for NAT); /id answers its name.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Dict, List
+
+from downloads import wait_http
+from nslib import Dplb, TestFailure, Topology, sh
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"
+VIP = "10.30.0.100"
+CLIENT = "10.30.0.2"
+LB = "10.30.0.1"
+LB_TUN = "10.40.0.1"
+TUN_DEV = "ipip0"
+
+
+def sysctl(ns: str, **settings: str) -> None:
+    """sysctl in ns; keys use '__' for '.', e.g. net__ipv4__conf__all__rp_filter="0"."""
+    for key, value in settings.items():
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "%s=%s" % (key.replace("__", "."), value))
+
+
+def hide_vip_from_arp(ns: str) -> None:
+    """The LVS-DR recipe: answer ARP only for addresses on the asking interface, and announce only
+    the outgoing interface's address, so the server never claims the VIP on the shared segment."""
+    for dev in ("all", "lo"):
+        sysctl(ns, **{"net__ipv4__conf__%s__arp_ignore" % dev: "1", "net__ipv4__conf__%s__arp_announce" % dev: "2"})
+
+
+def tunnel_end(topo: Topology, ns: str, vip: str, log: str):
+    """The VIP on a tun device fed by ipip_decap.py; returns the decapsulator's process. Inner
+    packets arrive on the tun from a client routed out of another interface: rp_filter off."""
+    sh("ip", "-n", ns, "tuntap", "add", "mode", "tun", "name", TUN_DEV)
+    sh("ip", "-n", ns, "addr", "add", vip + "/32", "dev", TUN_DEV)
+    sh("ip", "-n", ns, "link", "set", TUN_DEV, "up")
+    for dev in ("all", "default", TUN_DEV):
+        sysctl(ns, **{"net__ipv4__conf__%s__rp_filter" % dev: "0"})
+    proc = topo.spawn(ns, [PY, os.path.join(HERE, "ipip_decap.py"), TUN_DEV], log=log)
+    deadline = time.time() + 10
+    while "ready" not in open(log).read():
+        if proc.poll() is not None or time.time() > deadline:
+            raise TestFailure("ipip_decap.py in %s did not start: %s" % (ns, open(log).read()[-300:]))
+        time.sleep(0.05)
+    return proc
+
+
+def decap_summary(proc, log: str) -> str:
+    """Stops a decapsulator and returns its summary line ("decapsulated N packets from ...")."""
+    proc.terminate()
+    proc.wait(timeout=10)
+    lines = open(log).read().splitlines()
+    return lines[-1] if lines else ""
+
+
+def mac_of(ns: str, ifname: str) -> str:
+    return json.loads(sh("ip", "-n", ns, "-j", "link", "show", ifname).stdout)[0]["address"]
+
+
+class Server:
+    def __init__(self, name: str, ns: str, addr: str, method: str):
+        self.name, self.ns, self.addr, self.method = name, ns, addr, method
+        self.mac = mac_of(ns, "e0")
+        self.decap = None
+        self.decap_log = ""
+
+
+class DrBed:
+    def __init__(self, topo: Topology, dr: int = 3, tun: int = 2, nat: int = 1, blob_mb: int = 0):
+        self.topo = topo
+        self.sw = topo.ns("sw")
+        sh("ip", "-n", self.sw, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", self.sw, "link", "set", "br0", "up")
+        self.client = self._attach("client", "c0")
+        topo.host(self.client, "c0", CLIENT + "/24", gateway=LB)
+        self.lb = self._attach("lb", "p0")
+        self.blob = os.path.join(topo.tmp, "blob")
+        with open(self.blob, "wb") as f:
+            f.write(os.urandom(blob_mb << 20))
+        self.servers: List[Server] = []
+        for i in range(dr):
+            self._server("dr%d" % i, "10.30.0.%d" % (11 + i), "g")
+        for i in range(tun):
+            self._server("tun%d" % i, "10.40.0.%d" % (11 + i), "i")
+        for i in range(nat):
+            self._server("nat%d" % i, "10.40.0.%d" % (21 + i), "m")
+        self.dplb = Dplb(topo, self.lb, ["p0"], {0: [LB + "/24", LB_TUN + "/24", VIP + "/32"]})
+        deadline = time.time() + 15
+        for s in self.servers:
+            wait_http(s.ns, "http://%s/id" % (s.addr if s.method == "m" else VIP), deadline - time.time(),
+                      "server %s did not come up" % s.name)
+
+    def _attach(self, name: str, ifname: str) -> str:
+        ns = self.topo.ns(name)
+        self.topo.veth(ns, ifname, self.sw, name)
+        sh("ip", "-n", self.sw, "link", "set", name, "master", "br0")
+        return ns
+
+    def _server(self, name: str, addr: str, method: str) -> None:
+        ns = self._attach(name, "e0")
+        self.topo.host(ns, "e0", addr + "/24", gateway=LB_TUN if method == "m" else None)
+        s = Server(name, ns, addr, method)
+        if method != "m":
+            hide_vip_from_arp(ns)
+        if method == "g":
+            sh("ip", "-n", ns, "addr", "add", VIP + "/32", "dev", "lo")
+        if method == "i":
+            sh("ip", "-n", ns, "route", "add", CLIENT + "/32", "dev", "e0")  # straight to the client
+            s.decap_log = os.path.join(self.topo.tmp, name + "_decap.log")
+            s.decap = tunnel_end(self.topo, ns, VIP, s.decap_log)
+        root = os.path.join(self.topo.tmp, "www_" + name)
+        os.makedirs(root)
+        os.link(self.blob, os.path.join(root, "blob"))
+        self.topo.spawn(ns, [PY, os.path.join(HERE, "httpd.py"), addr if method == "m" else VIP, "80", root, name])
+        self.servers.append(s)
+
+    def rules(self, weights: Dict[str, int]) -> List[str]:
+        """ipvsadm -R lines: one rr service VIP:80 with every server by its method, weight from
+        `weights` (0 for a server not named)."""
+        return ["-A -t %s:80 -s rr" % VIP] + ["-a -t %s:80 -r %s:80 -%s -w %d" % (VIP, s.addr, s.method,
+                                                                                weights.get(s.name, 0))
+                                              for s in self.servers]
+
+    def in_client(self, *args: str, timeout: float = 60, check: bool = False):
+        return sh("ip", "netns", "exec", self.client, *args, timeout=timeout, check=check)
