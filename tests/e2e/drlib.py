@@ -84,7 +84,8 @@ class Server:
 
 
 class DrBed:
-    def __init__(self, topo: Topology, dr: int = 3, tun: int = 2, nat: int = 1, blob_mb: int = 0):
+    def __init__(self, topo: Topology, dr: int = 3, tun: int = 2, nat: int = 1, blob_mb: int = 0, **dplb_kw):
+        """dplb_kw: more Dplb arguments (batch, ipvs_rules...)."""
         self.topo = topo
         self.sw = topo.ns("sw")
         sh("ip", "-n", self.sw, "link", "add", "br0", "type", "bridge")
@@ -102,7 +103,7 @@ class DrBed:
             self._server("tun%d" % i, "10.40.0.%d" % (11 + i), "i")
         for i in range(nat):
             self._server("nat%d" % i, "10.40.0.%d" % (21 + i), "m")
-        self.dplb = Dplb(topo, self.lb, ["p0"], {0: [LB + "/24", LB_TUN + "/24", VIP + "/32"]})
+        self.dplb = Dplb(topo, self.lb, ["p0"], {0: [LB + "/24", LB_TUN + "/24", VIP + "/32"]}, **dplb_kw)
         deadline = time.time() + 15
         for s in self.servers:
             wait_http(s.ns, "http://%s/id" % (s.addr if s.method == "m" else VIP), deadline - time.time(),
@@ -131,6 +132,10 @@ class DrBed:
         os.link(self.blob, os.path.join(root, "blob"))
         self.topo.spawn(ns, [PY, os.path.join(HERE, "httpd.py"), addr if method == "m" else VIP, "80", root, name])
         self.servers.append(s)
+
+    def of(self, method: str) -> List[Server]:
+        """The servers of a forwarding method: "g" (DR), "i" (tunnel), "m" (NAT)."""
+        return [s for s in self.servers if s.method == method]
 
     def rules(self, weights: Dict[str, int]) -> List[str]:
         """ipvsadm -R lines: one rr service VIP:80 with every server by its method, weight from

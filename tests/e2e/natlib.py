@@ -7,6 +7,7 @@ The servers route back through dplb (their default gateway), as NAT mode require
 """
 from __future__ import annotations
 
+import collections
 import os
 import socket
 import time
@@ -86,3 +87,12 @@ class NatBed:
         if r.returncode != 0:
             raise TestFailure("UDP query got no answer: " + r.stderr.strip()[-200:])
         return r.stdout.encode()
+
+
+def sequential_hits(bed, n: int, vip: str = VIP) -> collections.Counter:
+    """n GETs of http://vip/id one after another from bed.in_client: {server name or curl error: count}."""
+    hits = collections.Counter()
+    for _ in range(n):
+        r = bed.in_client("curl", "-s", "-m", "5", "http://%s/id" % vip)
+        hits[r.stdout.strip() if r.returncode == 0 else "curl exit %d" % r.returncode] += 1
+    return hits

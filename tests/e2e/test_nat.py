@@ -15,7 +15,7 @@ import sys
 import time
 
 from downloads import download, finished_intact, sha256_file, start_download
-from natlib import VIP, NatBed, server_addr
+from natlib import VIP, NatBed, sequential_hits, server_addr
 from nslib import TestFailure, Topology
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,14 +25,6 @@ def check(cond, what):
     if not cond:
         raise TestFailure(what)
     print("  ok  %s" % what, flush=True)
-
-
-def sequential_hits(bed, n):
-    hits = collections.Counter()
-    for _ in range(n):
-        r = bed.in_client("curl", "-s", "-m", "5", "http://%s/id" % VIP)
-        hits[r.stdout.strip() if r.returncode == 0 else "curl exit %d" % r.returncode] += 1
-    return hits
 
 
 def concurrent(bed, n, conc):
