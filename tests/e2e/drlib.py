@@ -12,7 +12,8 @@ The DR servers share the client's subnet, so dplb reaches them on-link (DR requi
 servers sit in another subnet that dplb also has on its port, so the outer source dplb picks toward
 them (10.40.0.1) differs from the client-side address; they reach the client directly over the
 bridge by an on-link route. Only the NAT server routes through dplb. Every server runs httpd.py on
-port 80 (bound to the VIP for DR and tunnel, to its own address for NAT); /id answers its name.
+port 80 (bound to the VIP for DR and tunnel, to its own address for NAT); /id answers its name. The
+tunnel servers also run udp_echo.py on VIP:53.
 """
 from __future__ import annotations
 
@@ -127,6 +128,7 @@ class DrBed:
             sh("ip", "-n", ns, "route", "add", CLIENT + "/32", "dev", "e0")  # straight to the client
             s.decap_log = os.path.join(self.topo.tmp, name + "_decap.log")
             s.decap = tunnel_end(self.topo, ns, VIP, s.decap_log)
+            self.topo.spawn(ns, [PY, os.path.join(HERE, "udp_echo.py"), VIP, "53", name])
         root = os.path.join(self.topo.tmp, "www_" + name)
         os.makedirs(root)
         os.link(self.blob, os.path.join(root, "blob"))
@@ -137,12 +139,19 @@ class DrBed:
         """The servers of a forwarding method: "g" (DR), "i" (tunnel), "m" (NAT)."""
         return [s for s in self.servers if s.method == method]
 
-    def rules(self, weights: Dict[str, int]) -> List[str]:
-        """ipvsadm -R lines: one rr service VIP:80 with every server by its method, weight from
-        `weights` (0 for a server not named)."""
-        return ["-A -t %s:80 -s rr" % VIP] + ["-a -t %s:80 -r %s:80 -%s -w %d" % (VIP, s.addr, s.method,
-                                                                                weights.get(s.name, 0))
-                                              for s in self.servers]
+    def rules(self, weights: Dict[str, int]) -> str:
+        """ipvsadm -R input: the rr service VIP:80 with every server by its method, weight from
+        `weights` (0 for a server not named), and the UDP service VIP:53 on the tunnel servers."""
+        lines = ["-A -t %s:80 -s rr" % VIP] + ["-a -t %s:80 -r %s:80 -%s -w %d" % (VIP, s.addr, s.method,
+                                                                                 weights.get(s.name, 0))
+                                               for s in self.servers]
+        lines += ["-A -u %s:53 -s rr" % VIP] + ["-a -u %s:53 -r %s:53 -i -w 1" % (VIP, s.addr) for s in self.of("i")]
+        return "\n".join(lines) + "\n"
+
+    def configure(self, weights: Dict[str, int]) -> None:
+        """Replaces dplb's services with rules(weights)."""
+        self.dplb.ipvsadm("-C")
+        self.dplb.ipvsadm("-R", input=self.rules(weights))
 
     def in_client(self, *args: str, timeout: float = 60, check: bool = False):
         return sh("ip", "netns", "exec", self.client, *args, timeout=timeout, check=check)

@@ -14,12 +14,15 @@ client WITHOUT dplb, and (c) real TCP works end to end both ways. It checks:
 3. DR, then tunnel (the other servers at weight 0): 30 sequential requests all answered, spread
    evenly (rr); a capture on the client's interface shows every reply frame sent by a real server's
    MAC and none by dplb's; a 20 MB download is intact while dplb's port transmits under 10% of its
-   size (replies through dplb would make it transmit all of it).
+   size (replies through dplb would make it transmit all of it). Over the tunnel, UDP is echoed,
+   and a full-size DF datagram draws ICMP frag-needed with MTU 1480 that the client's kernel takes
+   as its path MTU to the VIP.
 4. Mixed: one service with DR, tunnel and NAT servers at once: every request answered, every server
    used. The decapsulators saw outer packets only from dplb's address toward them (10.40.0.1).
 dplb stops cleanly with no mbuf in use. Everything runs in under 90 s.
 """
 import collections
+import json
 import os
 import re
 import sys
@@ -45,7 +48,7 @@ def tunnel_ends_alone(bed):
 
 def ipvsadm_listing(bed):
     dplb = bed.dplb
-    dplb.ipvsadm("-R", input="\n".join(bed.rules({s.name: 1 for s in bed.servers})) + "\n")
+    bed.configure({s.name: 1 for s in bed.servers})
     listing = dplb.ipvsadm("-Ln").stdout
     shown = {s.name: re.search(r"->\s+%s:80\s+(\S+)" % re.escape(s.addr), listing) for s in bed.servers}
     want = {"g": "Route", "i": "Tunnel", "m": "Masq"}
@@ -90,8 +93,7 @@ def direct_return(bed, method, what):
     """Only the servers of `method` in service: rr spreads evenly, replies come from their MACs, and a
     20 MB download is intact while dplb's port carries only the client's side."""
     servers = bed.of(method)
-    bed.dplb.ipvsadm("-C")
-    bed.dplb.ipvsadm("-R", input="\n".join(bed.rules({s.name: 1 for s in servers})) + "\n")
+    bed.configure({s.name: 1 for s in servers})
     macs, hits = capture_replies(bed, lambda: sequential_hits(bed, REQUESTS, VIP))
     even = REQUESTS // len(servers)
     check(hits == collections.Counter({s.name: even for s in servers}),
@@ -116,9 +118,40 @@ def direct_return(bed, method, what):
     os.unlink(out)
 
 
+PMTU_PROBE = """
+import json, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MTU_DISCOVER, socket.IP_PMTUDISC_DO)
+s.settimeout(2)
+s.connect((%r, 53))
+s.send(b"small")
+echo = s.recv(2048).decode()
+errors = []
+for _ in range(2):  # a 1500-byte datagram with DF: 1520 bytes once encapsulated
+    try:
+        s.send(b"x" * 1472)
+        s.recv(2048)
+    except OSError as e:
+        errors.append(e.strerror)
+print(json.dumps({"echo": echo, "mtu": s.getsockopt(socket.IPPROTO_IP, socket.IP_MTU), "errors": errors}))
+"""
+
+
+def tunnel_pmtu(bed):
+    """UDP over the tunnel: a small datagram is echoed by a tunnel server; a full-size one with DF
+    does not fit after the outer header, so dplb answers ICMP frag-needed with MTU 1480, which the
+    client's kernel accepts (it matches the client's socket) and caches as the path MTU."""
+    r = bed.in_client(PY, "-c", PMTU_PROBE % VIP, timeout=20)
+    if r.returncode != 0:
+        raise TestFailure("UDP over the tunnel: " + r.stderr.strip()[-300:])
+    res = json.loads(r.stdout)
+    check(re.match(r"tun\d+:small$", res["echo"]), "UDP over the tunnel echoed by %s" % res["echo"])
+    check(res["mtu"] == 1480, "a 1500-byte DF datagram draws frag-needed: the client's path MTU to the VIP "
+          "is %d (1500 - 20 for the outer header), errors %s" % (res["mtu"], res["errors"]))
+
+
 def mixed(bed):
-    bed.dplb.ipvsadm("-C")
-    bed.dplb.ipvsadm("-R", input="\n".join(bed.rules({s.name: 1 for s in bed.servers})) + "\n")
+    bed.configure({s.name: 1 for s in bed.servers})
     n = 4 * len(bed.servers)
     hits = sequential_hits(bed, n, VIP)
     check(sum(hits.values()) == n and set(hits) == {s.name for s in bed.servers},
@@ -136,6 +169,7 @@ def main():
         ipvsadm_listing(bed)
         direct_return(bed, "g", "DR")
         direct_return(bed, "i", "tunnel")
+        tunnel_pmtu(bed)
         mixed(bed)
         for s in bed.of("i"):
             line = decap_summary(s.decap, s.decap_log)
