@@ -120,8 +120,9 @@ def direct_return(bed, method, what):
 
 PMTU_PROBE = """
 import json, socket
+IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_MTU = 10, 2, 14  # <linux/in.h>; Python's socket lacks them
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IP, socket.IP_MTU_DISCOVER, socket.IP_PMTUDISC_DO)
+s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
 s.settimeout(2)
 s.connect((%r, 53))
 s.send(b"small")
@@ -132,8 +133,8 @@ for _ in range(2):  # a 1500-byte datagram with DF: 1520 bytes once encapsulated
         s.send(b"x" * 1472)
         s.recv(2048)
     except OSError as e:
-        errors.append(e.strerror)
-print(json.dumps({"echo": echo, "mtu": s.getsockopt(socket.IPPROTO_IP, socket.IP_MTU), "errors": errors}))
+        errors.append(str(e))
+print(json.dumps({"echo": echo, "mtu": s.getsockopt(socket.IPPROTO_IP, IP_MTU), "errors": errors}))
 """
 
 
