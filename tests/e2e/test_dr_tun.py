@@ -13,12 +13,12 @@ client WITHOUT dplb, and (c) real TCP works end to end both ways. It checks:
    dplb gives the same -Ln; -g to a server that is not on-link is refused.
 3. DR, then tunnel (the other servers at weight 0): 30 sequential requests all answered, spread
    evenly (rr); a capture on the client's interface shows every reply frame sent by a real server's
-   MAC and none by dplb's; a 20 MB download is intact while dplb's port transmits under 10% of its
-   size (replies through dplb would make it transmit all of it). Over the tunnel, UDP is echoed,
+   MAC and none by dplb's; a 20 MB download is intact while dplb's port transmits under a quarter of
+   its size (replies through dplb would make it transmit all of it). Over the tunnel, UDP is echoed,
    and a full-size DF datagram draws ICMP frag-needed with MTU 1480 that the client's kernel takes
    as its path MTU to the VIP.
-4. Mixed: one service with DR, tunnel and NAT servers at once: every request answered, every server
-   used. The decapsulators saw outer packets only from dplb's address toward them (10.40.0.1).
+4. Mixed: one service with DR, tunnel and NAT servers at once (NAT replies hairpin through dplb's
+   one port): every request answered, rr spreads them evenly. The decapsulators saw outer packets only from dplb's address toward them (10.40.0.1).
 dplb stops cleanly with no mbuf in use. Everything runs in under 90 s.
 """
 import collections
@@ -113,7 +113,7 @@ def direct_return(bed, method, what):
     rx1, tx1 = port_bytes(bed)
     size = os.path.getsize(bed.blob)
     check(ok, "%s: 20 MB download intact (%.1f s)" % (what, dt))
-    check(tx1 - tx0 < size // 10, "%s: during it dplb's port sent %d bytes, received %d: the client's side only"
+    check(tx1 - tx0 < size // 4, "%s: during it dplb's port sent %d bytes, received %d: the client's side only"
           % (what, tx1 - tx0, rx1 - rx0))
     os.unlink(out)
 
@@ -153,10 +153,9 @@ def tunnel_pmtu(bed):
 
 def mixed(bed):
     bed.configure({s.name: 1 for s in bed.servers})
-    n = 4 * len(bed.servers)
-    hits = sequential_hits(bed, n, VIP)
-    check(sum(hits.values()) == n and set(hits) == {s.name for s in bed.servers},
-          "mixed DR + tunnel + NAT service: %d requests answered, every server used: %s" % (n, dict(hits)))
+    hits = sequential_hits(bed, 4 * len(bed.servers), VIP)
+    check(hits == collections.Counter({s.name: 4 for s in bed.servers}),
+          "mixed DR + tunnel + NAT service: %d requests answered, rr 4 each: %s" % (4 * len(bed.servers), dict(hits)))
 
 
 def main():
