@@ -64,6 +64,9 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
       if (cmd.cmd != IpvsCmd::kDelDest) {
         op.dest.weight = cmd.weight;
         op.dest.fwd = uint32_t(cmd.fwd);
+        // As ipvsadm: direct routing and tunnels cannot change the port, the real server's is the
+        // service's.
+        if (cmd.fwd != ipvs::FwdMethod::masq) op.dest.port = cmd.service.vport;
         id = cmd.cmd == IpvsCmd::kAddDest ? proto::kOpIpvsAddDest : proto::kOpIpvsEditDest;
       }
       out.push_back(set_request(id, ctrl::encode_pod(op)));
