@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+"""dplb-healthcheck drives the real servers (issue 18).
+
+The NAT bed of natlib with four HTTP real servers (the fourth only joins on reload). dplb's port
+dpdk1 (the servers' side) has its kernel tap (kni = true) with dplb's address 10.20.0.1 on it, so the
+checks leave through the exception path. The VIP is configured only by a keepalived.conf read by
+dplb-healthcheck (-n -l -x SOCK), wrr over servers 0..2 at weight 1, inhibit_on_failure, delay_loop
+1 s, retry 1: server 0 by TCP_CHECK, server 1 by HTTP_GET /health (status 200 and the body's MD5),
+server 2 by a MISC_CHECK script; a DR virtual server is reported unsupported and skipped.
+
+1. The checker adds the service; no warning about checks leaving outside a tap; 30 requests 10/10/10.
+2. Server 0's httpd is stopped: within delay_loop x (retry + 1) + a margin it shows weight 0 and 30
+   requests go to servers 1 and 2 only; server 1's /health answers 500: weight 0 likewise; both are
+   restored and come back with weight 1 and their share.
+3. The MISC_CHECK script fails (a flag file): server 2 gets weight 0, then back.
+4. While a rate-limited 4 MB download runs on an established connection, the file is rewritten
+   (server 3 added, server 1's weight 2) and the checker gets SIGHUP: exactly those two operations are
+   logged, the download completes intact, and server 3 receives requests.
+5. dplb is killed (SIGKILL) and started again with no service: the checker re-applies everything.
+Each transition is one log line; the checker and dplb stop cleanly.
+"""
+import collections
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+from downloads import finished_intact, sha256_file, start_download, wait_http
+from natlib import VIP, NatBed, server_addr
+from nslib import TestFailure, Topology, kernel_ignores, sh
+from routelib import check, wait_until
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TAP = "dpdk1.kni"
+LB_RS_SIDE = "10.20.0.1"
+BLOB_MB = 4
+RATE = "500K"  # ~8 s for the download that spans the reload
+BODY_MD5 = "9574694bef92336eb3996bb3c2024bdf"  # md5("health\n"), checked below
+TIMEOUT = 10  # delay_loop 1 x (retry 1 + 1) + delay_before_retry 1 + connect_timeout 1, with margin
+
+
+def keepalived_conf(flag, weights, servers=3):
+    rs = [
+        """  real_server %s 80 {
+    weight %d
+    inhibit_on_failure
+    TCP_CHECK { connect_timeout 1 }
+  }""" % (server_addr(0), weights[0]),
+        """  real_server %s 80 {
+    weight %d
+    inhibit_on_failure
+    HTTP_GET {
+      url { path /health  status_code 200  digest %s }
+      connect_timeout 1
+    }
+  }""" % (server_addr(1), weights[1], BODY_MD5),
+        """  real_server %s 80 {
+    weight %d
+    inhibit_on_failure
+    MISC_CHECK { misc_path "test ! -e %s"  misc_timeout 2 }
+  }""" % (server_addr(2), weights[2], flag),
+        """  real_server %s 80 {
+    weight %d
+    inhibit_on_failure
+    TCP_CHECK { connect_timeout 1 }
+  }""" % (server_addr(3), weights[3] if len(weights) > 3 else 1),
+    ]
+    return """! dplb-healthcheck e2e test
+global_defs {
+  router_id dplb_e2e
+}
+virtual_server %s 80 {
+  delay_loop 1
+  lb_algo wrr
+  lb_kind NAT
+  protocol TCP
+  retry 1
+  delay_before_retry 1
+%s
+}
+virtual_server %s 443 {
+  delay_loop 1
+  lb_kind DR
+  real_server %s 443 { weight 1 }
+}
+""" % (VIP, "\n".join(rs[:servers]), VIP, server_addr(0))
+
+
+def weights(bed):
+    """{real server address: weight} of the VIP:80 service ({} when there is no such service)."""
+    r = bed.dplb.ipvsadm("-Ln", check=False).stdout
+    out, inside = {}, False
+    for line in r.splitlines():
+        if line.startswith("TCP "):
+            inside = line.split()[1] == "%s:80" % VIP
+        m = re.match(r"\s+->\s+(\S+):80\s+\S+\s+(\d+)", line)
+        if inside and m:
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def wait_weights(bed, want, what):
+    t0 = time.time()
+    try:
+        wait_until(lambda: weights(bed) == want, TIMEOUT, what, step=0.2)
+    except TestFailure as e:
+        raise TestFailure("%s: have %r\n%s" % (e, weights(bed), bed.hc_log_tail()))
+    return time.time() - t0
+
+
+def hits(bed, n=30):
+    c = collections.Counter()
+    for _ in range(n):
+        r = bed.in_client("curl", "-s", "-m", "3", "http://%s/id" % VIP)
+        c[r.stdout.strip() if r.returncode == 0 else "curl exit %d" % r.returncode] += 1
+    return c
+
+
+def setup_tap(bed):
+    """dplb's address on the servers' side goes on dpdk1's tap: the kernel's checks leave through it."""
+    wait_until(lambda: sh("ip", "-n", bed.lb, "link", "show", TAP, check=False).returncode == 0, 10, TAP)
+    sh("ip", "netns", "exec", bed.lb, "sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % TAP.replace(".", "/"))
+    sh("ip", "-n", bed.lb, "addr", "add", LB_RS_SIDE + "/24", "dev", TAP)
+
+
+def httpd_of(topo, i):
+    return [p for p in topo.procs if "httpd.py" in " ".join(map(str, p.args)) and server_addr(i) in p.args][-1]
+
+
+def start_httpd(topo, bed, i):
+    topo.spawn(bed.servers[i], ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), server_addr(i), "80",
+                                os.path.join(topo.tmp, "www%d" % i), "server%d" % i])
+
+
+def main():
+    import hashlib
+    assert hashlib.md5(b"health\n").hexdigest() == BODY_MD5
+    topo = Topology("hchk")
+    try:
+        bed = NatBed(topo, servers=4, blob_mb=BLOB_MB, port_config={1: ["kni = true"]})
+        for ifname in ("p0", "p1"):
+            kernel_ignores(bed.lb, ifname)
+        setup_tap(bed)
+        flag = os.path.join(topo.tmp, "rs2_down")
+        conf = os.path.join(topo.tmp, "keepalived.conf")
+        with open(conf, "w") as f:
+            f.write(keepalived_conf(flag, [1, 1, 1]))
+        hc_log = os.path.join(topo.tmp, "healthcheck.log")
+        hc_bin = os.path.join(os.environ.get("DPLB_BUILD", os.path.join(HERE, "..", "..", "build")),
+                              "tools/healthcheck/dplb-healthcheck")
+        hc = topo.spawn(bed.lb, [hc_bin, "-f", conf, "-x", bed.dplb.sock, "-n", "-l"], log=hc_log)
+        bed.hc_log_tail = lambda: "healthcheck log:\n" + "\n".join(open(hc_log).read().splitlines()[-25:])
+        names = ["server%d" % i for i in range(4)]
+        all_up = {server_addr(i): 1 for i in range(3)}
+
+        print("healthcheck:", flush=True)
+        wait_weights(bed, all_up, "the checker to add the service")
+        log = open(hc_log).read()
+        check("lb_kind DR unsupported" in log and "virtual server skipped" in log,
+              "the DR virtual server is reported unsupported and skipped")
+        check("not a dplb tap" not in log and "cannot tell" not in log,
+              "no warning: checks of the servers leave through %s" % TAP)
+        h = hits(bed)
+        check(h == collections.Counter({n: 10 for n in names[:3]}), "30 requests -> 10/10/10 %s" % dict(h))
+
+        # 2. a stopped server, a health URL answering 500
+        rs0 = httpd_of(topo, 0)
+        rs0.terminate()
+        rs0.wait(timeout=10)
+        t = wait_weights(bed, dict(all_up, **{server_addr(0): 0}), "server 0 to get weight 0")
+        check(True, "server 0 stopped: weight 0 after %.1f s" % t)
+        h = hits(bed)
+        check(set(h) == {"server1", "server2"} and sum(h.values()) == 30,
+              "30 requests go to servers 1 and 2 only %s" % dict(h))
+        with open(os.path.join(topo.tmp, "www1", "health_status"), "w") as f:
+            f.write("500")
+        t = wait_weights(bed, {server_addr(0): 0, server_addr(1): 0, server_addr(2): 1}, "server 1 to get weight 0")
+        check(True, "server 1's /health answers 500: weight 0 after %.1f s" % t)
+        h = hits(bed)
+        check(h == collections.Counter({"server2": 30}), "30 requests go to server 2 only %s" % dict(h))
+        start_httpd(topo, bed, 0)
+        os.unlink(os.path.join(topo.tmp, "www1", "health_status"))
+        t = wait_weights(bed, all_up, "servers 0 and 1 to come back")
+        check(True, "server 0 restarted and server 1 healthy: weight 1 again after %.1f s" % t)
+        h = hits(bed)
+        check(h == collections.Counter({n: 10 for n in names[:3]}), "30 requests -> 10/10/10 %s" % dict(h))
+
+        # 3. MISC_CHECK decides for server 2
+        open(flag, "w").close()
+        t = wait_weights(bed, dict(all_up, **{server_addr(2): 0}), "server 2 (MISC_CHECK) to get weight 0")
+        check(True, "MISC_CHECK fails: server 2 weight 0 after %.1f s" % t)
+        os.unlink(flag)
+        t = wait_weights(bed, all_up, "server 2 to come back")
+        check(True, "MISC_CHECK passes: server 2 weight 1 after %.1f s" % t)
+
+        # 4. reload during a download
+        out = os.path.join(topo.tmp, "slow.blob")
+        dl = start_download(bed.client, "http://%s/blob" % VIP, out, ("-s", "--limit-rate", RATE, "-m", "60"))
+        topo.procs.append(dl)
+        wait_until(lambda: "ESTABLISHED" in bed.ipvsadm("-Lnc"), 10, "the download's connection", step=0.1)
+        time.sleep(1)
+        before = len(open(hc_log).read().splitlines())
+        with open(conf, "w") as f:
+            f.write(keepalived_conf(flag, [1, 2, 1, 1], servers=4))
+        hc.send_signal(signal.SIGHUP)
+        t = wait_weights(bed, {server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
+                         "the reload (server 3 added, server 1 weight 2)")
+        check(dl.poll() is None, "reload applied after %.1f s while the download still runs" % t)
+        time.sleep(1.5)  # a full resync period: nothing else may be sent
+        ops = [l.split("ipvsadm ", 1)[1] for l in open(hc_log).read().splitlines()[before:] if " ipvsadm -" in l]
+        want_ops = ["-e -t %s:80 -r %s:80 -m -w 2" % (VIP, server_addr(1)),
+                    "-a -t %s:80 -r %s:80 -m -w 1" % (VIP, server_addr(3))]
+        check(sorted(ops) == sorted(want_ops), "the reload sent exactly %r" % ops)
+        check(finished_intact(dl, out, sha256_file(bed.blob), timeout=60), "the download completed intact")
+        h = hits(bed)
+        check(h["server3"] > 0 and h["server1"] > max(h["server0"], h["server2"], h["server3"])
+              and sum(h.values()) == 30, "the new server receives requests, server 1 twice its share %s" % dict(h))
+
+        # 5. dplb killed and restarted: the checker re-applies the services
+        bed.dplb.proc.kill()
+        bed.dplb.proc.wait(timeout=10)
+        wait_until(lambda: "dplb not reachable" in open(hc_log).read(), 10, "the checker to notice", step=0.2)
+        bed.dplb.start()
+        setup_tap(bed)
+        t = wait_weights(bed, {server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
+                         "the checker to re-apply the services")
+        check(True, "dplb restarted: the checker re-applied the service within %.1f s" % t)
+        wait_http(bed.client, "http://%s/id" % VIP, 10, "the VIP does not answer after the restart")
+        h = hits(bed)
+        check(set(h) == set(names) and sum(h.values()) == 30, "requests reach all four servers again %s" % dict(h))
+
+        transitions = re.findall(r"real server \S+ of TCP \S+ (UP|DOWN)", open(hc_log).read())
+        check(transitions.count("DOWN") >= 3 and transitions.count("UP") >= 3,
+              "one log line per transition (%d DOWN, %d UP)" % (transitions.count("DOWN"), transitions.count("UP")))
+        hc.terminate()
+        check(hc.wait(timeout=10) == 0, "the checker stops with status 0 on SIGTERM")
+        bed.dplb.stop()
+        print("ok   healthcheck", flush=True)
+        return 0
+    except (TestFailure, subprocess.TimeoutExpired) as e:
+        print("FAIL healthcheck: %s" % e)
+        return 1
+    finally:
+        topo.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
