@@ -52,14 +52,21 @@ def keepalived_conf(flag, weights, servers=3):
     weight %d
     inhibit_on_failure
     HTTP_GET {
-      url { path /health  status_code 200  digest %s }
+      url {
+        path /health
+        status_code 200
+        digest %s
+      }
       connect_timeout 1
     }
   }""" % (server_addr(1), weights[1], BODY_MD5),
         """  real_server %s 80 {
     weight %d
     inhibit_on_failure
-    MISC_CHECK { misc_path "test ! -e %s"  misc_timeout 2 }
+    MISC_CHECK {
+      misc_path "test ! -e %s"
+      misc_timeout 2
+    }
   }""" % (server_addr(2), weights[2], flag),
         """  real_server %s 80 {
     weight %d
@@ -227,6 +234,8 @@ def main():
         t = wait_weights(bed, {server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
                          "the checker to re-apply the services")
         check(True, "dplb restarted: the checker re-applied the service within %.1f s" % t)
+        check(re.search(r"connected to dplb at \S+: 5 change\(s\) to apply", open(hc_log).read()) is not None,
+              "the restarted dplb had lost the service: 5 changes re-applied (1 service, 4 servers)")
         wait_http(bed.client, "http://%s/id" % VIP, 10, "the VIP does not answer after the restart")
         h = hits(bed)
         check(set(h) == set(names) and sum(h.values()) == 30, "requests reach all four servers again %s" % dict(h))
