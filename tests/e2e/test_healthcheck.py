@@ -20,6 +20,7 @@ server 2 by a MISC_CHECK script; a DR virtual server is reported unsupported and
 Each transition is one log line; the checker and dplb stop cleanly.
 """
 import collections
+import hashlib
 import os
 import re
 import signal
@@ -28,17 +29,14 @@ import sys
 import time
 
 from downloads import finished_intact, sha256_file, start_download, wait_http
+from hclib import KNI_PORTS, TAP, Healthcheck, httpd_of, setup_tap, start_httpd
 from natlib import VIP, NatBed, server_addr
-from nslib import TestFailure, Topology, kernel_ignores, sh
+from nslib import TestFailure, Topology
 from routelib import check, wait_until
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TAP = "dpdk1.kni"
-LB_RS_SIDE = "10.20.0.1"
 BLOB_MB = 4
 RATE = "500K"  # ~8 s for the download that spans the reload
 BODY_MD5 = "9574694bef92336eb3996bb3c2024bdf"  # md5("health\n"), checked below
-TIMEOUT = 10  # delay_loop 1 x (retry 1 + 1) + delay_before_retry 1 + connect_timeout 1, with margin
 
 
 def keepalived_conf(flag, weights, servers=3):
@@ -95,28 +93,6 @@ virtual_server %s 443 {
 """ % (VIP, "\n".join(rs[:servers]), VIP, server_addr(0))
 
 
-def weights(bed):
-    """{real server address: weight} of the VIP:80 service ({} when there is no such service)."""
-    r = bed.dplb.ipvsadm("-Ln", check=False).stdout
-    out, inside = {}, False
-    for line in r.splitlines():
-        if line.startswith("TCP "):
-            inside = line.split()[1] == "%s:80" % VIP
-        m = re.match(r"\s+->\s+(\S+):80\s+\S+\s+(\d+)", line)
-        if inside and m:
-            out[m.group(1)] = int(m.group(2))
-    return out
-
-
-def wait_weights(bed, want, what):
-    t0 = time.time()
-    try:
-        wait_until(lambda: weights(bed) == want, TIMEOUT, what, step=0.2)
-    except TestFailure as e:
-        raise TestFailure("%s: have %r\n%s" % (e, weights(bed), bed.hc_log_tail()))
-    return time.time() - t0
-
-
 def hits(bed, n=30):
     c = collections.Counter()
     for _ in range(n):
@@ -125,46 +101,20 @@ def hits(bed, n=30):
     return c
 
 
-def setup_tap(bed):
-    """dplb's address on the servers' side goes on dpdk1's tap: the kernel's checks leave through it."""
-    wait_until(lambda: sh("ip", "-n", bed.lb, "link", "show", TAP, check=False).returncode == 0, 10, TAP)
-    sh("ip", "netns", "exec", bed.lb, "sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % TAP.replace(".", "/"))
-    sh("ip", "-n", bed.lb, "addr", "add", LB_RS_SIDE + "/24", "dev", TAP)
-
-
-def httpd_of(topo, i):
-    return [p for p in topo.procs if "httpd.py" in " ".join(map(str, p.args)) and server_addr(i) in p.args][-1]
-
-
-def start_httpd(topo, bed, i):
-    topo.spawn(bed.servers[i], ["/usr/bin/python3", os.path.join(HERE, "httpd.py"), server_addr(i), "80",
-                                os.path.join(topo.tmp, "www%d" % i), "server%d" % i])
-
-
 def main():
-    import hashlib
     assert hashlib.md5(b"health\n").hexdigest() == BODY_MD5
     topo = Topology("hchk")
     try:
-        bed = NatBed(topo, servers=4, blob_mb=BLOB_MB, port_config={1: ["kni = true"]})
-        for ifname in ("p0", "p1"):
-            kernel_ignores(bed.lb, ifname)
+        bed = NatBed(topo, servers=4, blob_mb=BLOB_MB, port_config=KNI_PORTS)
         setup_tap(bed)
         flag = os.path.join(topo.tmp, "rs2_down")
-        conf = os.path.join(topo.tmp, "keepalived.conf")
-        with open(conf, "w") as f:
-            f.write(keepalived_conf(flag, [1, 1, 1]))
-        hc_log = os.path.join(topo.tmp, "healthcheck.log")
-        hc_bin = os.path.join(os.environ.get("DPLB_BUILD", os.path.join(HERE, "..", "..", "build")),
-                              "tools/healthcheck/dplb-healthcheck")
-        hc = topo.spawn(bed.lb, [hc_bin, "-f", conf, "-x", bed.dplb.sock, "-n", "-l"], log=hc_log)
-        bed.hc_log_tail = lambda: "healthcheck log:\n" + "\n".join(open(hc_log).read().splitlines()[-25:])
+        hc = Healthcheck(topo, bed, keepalived_conf(flag, [1, 1, 1]))
         names = ["server%d" % i for i in range(4)]
         all_up = {server_addr(i): 1 for i in range(3)}
 
         print("healthcheck:", flush=True)
-        wait_weights(bed, all_up, "the checker to add the service")
-        log = open(hc_log).read()
+        hc.wait_weights(all_up, "the checker to add the service")
+        log = hc.text()
         check("lb_kind DR unsupported" in log and "virtual server skipped" in log,
               "the DR virtual server is reported unsupported and skipped")
         check("not a dplb tap" not in log and "cannot tell" not in log,
@@ -173,33 +123,33 @@ def main():
         check(h == collections.Counter({n: 10 for n in names[:3]}), "30 requests -> 10/10/10 %s" % dict(h))
 
         # 2. a stopped server, a health URL answering 500
-        rs0 = httpd_of(topo, 0)
+        rs0 = httpd_of(topo, server_addr(0))
         rs0.terminate()
         rs0.wait(timeout=10)
-        t = wait_weights(bed, dict(all_up, **{server_addr(0): 0}), "server 0 to get weight 0")
+        t = hc.wait_weights(dict(all_up, **{server_addr(0): 0}), "server 0 to get weight 0")
         check(True, "server 0 stopped: weight 0 after %.1f s" % t)
         h = hits(bed)
         check(set(h) == {"server1", "server2"} and sum(h.values()) == 30,
               "30 requests go to servers 1 and 2 only %s" % dict(h))
         with open(os.path.join(topo.tmp, "www1", "health_status"), "w") as f:
             f.write("500")
-        t = wait_weights(bed, {server_addr(0): 0, server_addr(1): 0, server_addr(2): 1}, "server 1 to get weight 0")
+        t = hc.wait_weights({server_addr(0): 0, server_addr(1): 0, server_addr(2): 1}, "server 1 to get weight 0")
         check(True, "server 1's /health answers 500: weight 0 after %.1f s" % t)
         h = hits(bed)
         check(h == collections.Counter({"server2": 30}), "30 requests go to server 2 only %s" % dict(h))
-        start_httpd(topo, bed, 0)
+        start_httpd(topo, bed, 0, server_addr(0))
         os.unlink(os.path.join(topo.tmp, "www1", "health_status"))
-        t = wait_weights(bed, all_up, "servers 0 and 1 to come back")
+        t = hc.wait_weights(all_up, "servers 0 and 1 to come back")
         check(True, "server 0 restarted and server 1 healthy: weight 1 again after %.1f s" % t)
         h = hits(bed)
         check(h == collections.Counter({n: 10 for n in names[:3]}), "30 requests -> 10/10/10 %s" % dict(h))
 
         # 3. MISC_CHECK decides for server 2
         open(flag, "w").close()
-        t = wait_weights(bed, dict(all_up, **{server_addr(2): 0}), "server 2 (MISC_CHECK) to get weight 0")
+        t = hc.wait_weights(dict(all_up, **{server_addr(2): 0}), "server 2 (MISC_CHECK) to get weight 0")
         check(True, "MISC_CHECK fails: server 2 weight 0 after %.1f s" % t)
         os.unlink(flag)
-        t = wait_weights(bed, all_up, "server 2 to come back")
+        t = hc.wait_weights(all_up, "server 2 to come back")
         check(True, "MISC_CHECK passes: server 2 weight 1 after %.1f s" % t)
 
         # 4. reload during a download
@@ -208,15 +158,14 @@ def main():
         topo.procs.append(dl)
         wait_until(lambda: "ESTABLISHED" in bed.ipvsadm("-Lnc"), 10, "the download's connection", step=0.1)
         time.sleep(1)
-        before = len(open(hc_log).read().splitlines())
-        with open(conf, "w") as f:
-            f.write(keepalived_conf(flag, [1, 2, 1, 1], servers=4))
-        hc.send_signal(signal.SIGHUP)
-        t = wait_weights(bed, {server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
+        before = len(hc.text().splitlines())
+        hc.write(keepalived_conf(flag, [1, 2, 1, 1], servers=4))
+        hc.proc.send_signal(signal.SIGHUP)
+        t = hc.wait_weights({server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
                          "the reload (server 3 added, server 1 weight 2)")
         check(dl.poll() is None, "reload applied after %.1f s while the download still runs" % t)
         time.sleep(1.5)  # a full resync period: nothing else may be sent
-        ops = [l.split("ipvsadm ", 1)[1] for l in open(hc_log).read().splitlines()[before:] if " ipvsadm -" in l]
+        ops = [l.split("ipvsadm ", 1)[1] for l in hc.text().splitlines()[before:] if " ipvsadm -" in l]
         want_ops = ["-e -t %s:80 -r %s:80 -m -w 2" % (VIP, server_addr(1)),
                     "-a -t %s:80 -r %s:80 -m -w 1" % (VIP, server_addr(3))]
         check(sorted(ops) == sorted(want_ops), "the reload sent exactly %r" % ops)
@@ -228,23 +177,22 @@ def main():
         # 5. dplb killed and restarted: the checker re-applies the services
         bed.dplb.proc.kill()
         bed.dplb.proc.wait(timeout=10)
-        wait_until(lambda: "dplb not reachable" in open(hc_log).read(), 10, "the checker to notice", step=0.2)
+        wait_until(lambda: "dplb not reachable" in hc.text(), 10, "the checker to notice", step=0.2)
         bed.dplb.start()
         setup_tap(bed)
-        t = wait_weights(bed, {server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
+        t = hc.wait_weights({server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
                          "the checker to re-apply the services")
         check(True, "dplb restarted: the checker re-applied the service within %.1f s" % t)
-        check(re.search(r"connected to dplb at \S+: 5 change\(s\) to apply", open(hc_log).read()) is not None,
+        check(re.search(r"connected to dplb at \S+: 5 change\(s\) to apply", hc.text()) is not None,
               "the restarted dplb had lost the service: 5 changes re-applied (1 service, 4 servers)")
         wait_http(bed.client, "http://%s/id" % VIP, 10, "the VIP does not answer after the restart")
         h = hits(bed)
         check(set(h) == set(names) and sum(h.values()) == 30, "requests reach all four servers again %s" % dict(h))
 
-        transitions = re.findall(r"real server \S+ of TCP \S+ (UP|DOWN)", open(hc_log).read())
+        transitions = re.findall(r"real server \S+ of TCP \S+ (UP|DOWN)", hc.text())
         check(transitions.count("DOWN") >= 3 and transitions.count("UP") >= 3,
               "one log line per transition (%d DOWN, %d UP)" % (transitions.count("DOWN"), transitions.count("UP")))
-        hc.terminate()
-        check(hc.wait(timeout=10) == 0, "the checker stops with status 0 on SIGTERM")
+        check(hc.stop() == 0, "the checker stops with status 0 on SIGTERM")
         bed.dplb.stop()
         print("ok   healthcheck", flush=True)
         return 0
