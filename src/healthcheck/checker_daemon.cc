@@ -158,15 +158,20 @@ void CheckerDaemon::sync() {
   const auto ops = healthcheck::diff_targets(mine, wanted);
   if (reconnected) log_info("connected to dplb at {}: {} change(s) to apply", link_.path(), ops.size());
   bool all = true;
+  std::set<std::string> failing;
   for (const healthcheck::IpvsOp& op : ops) {
+    const std::string text = healthcheck::to_string(op);
     Status st = link_.apply(op);
     if (st.is_ok()) {
-      log_info("ipvsadm {}", healthcheck::to_string(op));
-    } else {
-      log_error("ipvsadm {}: {}", healthcheck::to_string(op), st.message());
-      all = false;
+      log_info("ipvsadm {}", text);
+      continue;
     }
+    all = false;
+    // Retried every second: logged when it starts failing, not at every retry.
+    if (!failing_.contains(text)) log_error("ipvsadm {}: {} (retrying)", text, st.message());
+    failing.insert(text);
   }
+  failing_ = std::move(failing);
   if (all) {
     owned_.clear();
     for (const auto& [id, svc] : wanted) owned_.insert(id);

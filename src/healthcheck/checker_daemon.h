@@ -73,6 +73,7 @@ class CheckerDaemon {
   std::vector<std::unique_ptr<ServerRun>> servers_;
   std::vector<bool> quorum_up_;
   std::set<uint64_t> owned_;  // the services this process put in dplb (deleted when they leave the file)
+  std::set<std::string> failing_;   // operations dplb refused at the last sync
   std::optional<bool> reachable_;  // last known state of the control socket, for one log line per change
   std::minstd_rand rng_{std::random_device{}()};
   int signal_fd_ = -1;

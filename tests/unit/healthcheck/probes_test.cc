@@ -105,6 +105,17 @@ TEST(Probes, TcpCheck) {
   EXPECT_EQ(r.why, "connect: Connection refused");
 }
 
+TEST(Probes, TcpCheckFromABoundSource) {
+  Server s("");
+  auto c = checker(keepalived::CheckerKind::tcp, s.port());
+  c.bindto = Ip4::of(127, 0, 0, 1);
+  EXPECT_TRUE(run(c).ok);
+  c.bindto = Ip4::of(192, 0, 2, 250);  // TEST-NET-1: not an address of this host
+  auto r = run(c);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.why, "bindto: Cannot assign requested address");
+}
+
 keepalived::Checker http(uint16_t port, std::vector<keepalived::StatusRange> codes = {}, std::string digest = {}) {
   auto c = checker(keepalived::CheckerKind::http, port);
   keepalived::Url u;
