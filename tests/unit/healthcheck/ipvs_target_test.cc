@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace dplb::healthcheck {
 namespace {
 
@@ -148,6 +150,70 @@ TEST(ReloadDiff, ServicesAddedFirstDeletedLast) {
 
 TEST(ReloadDiff, EmptyFileDeletesEverything) {
   EXPECT_THAT(reload(kFarm, ""), ElementsAre("-D -t 10.10.0.100:80"));
+}
+
+// ---- the diff, as a property: applied to `from` in its order, it gives `to`, and every step is
+// valid where it happens (no dest op on a missing service, no add of an existing one...)
+
+std::string apply(Target& t, const IpvsOp& op) {
+  const uint64_t id = op.key.packed(), did = dest_id(op.dest.addr, op.dest.port);
+  const bool has = t.contains(id);
+  switch (op.kind) {
+    case OpKind::add_service:
+      if (has) return "add of an existing service";
+      t[id] = TargetService{op.key, op.sched, {}};
+      return "";
+    case OpKind::edit_service:
+      if (!has) return "edit of a missing service";
+      t[id].sched = op.sched;
+      return "";
+    case OpKind::del_service:
+      if (!has) return "delete of a missing service";
+      t.erase(id);
+      return "";
+    default: break;
+  }
+  if (!has) return "dest op on a missing service";
+  auto& dests = t[id].dests;
+  const bool has_dest = dests.contains(did);
+  if ((op.kind == OpKind::add_dest) == has_dest) return has_dest ? "add of an existing dest" : "op on a missing dest";
+  if (op.kind == OpKind::del_dest)
+    dests.erase(did);
+  else
+    dests[did] = op.dest;
+  return "";
+}
+
+Target random_target(std::mt19937& rng) {
+  Target t;
+  const int services = int(rng() % 4);
+  for (int s = 0; s < services; ++s) {
+    TargetService svc;
+    svc.key = ipvs::ServiceKey{rng() % 2 ? ipvs::kProtoTcp : ipvs::kProtoUdp, Ip4::of(10, 0, 0, uint8_t(1 + rng() % 3)),
+                               uint16_t(80 + rng() % 2)};
+    svc.sched = rng() % 2 ? ipvs::SchedKind::rr : ipvs::SchedKind::wlc;
+    const int dests = int(rng() % 4);
+    for (int d = 0; d < dests; ++d) {
+      TargetDest dest{Ip4::of(10, 1, 0, uint8_t(1 + rng() % 4)), 80, uint16_t(rng() % 3)};
+      svc.dests[dest_id(dest.addr, dest.port)] = dest;
+    }
+    t[svc.key.packed()] = svc;
+  }
+  return t;
+}
+
+TEST(ReloadDiff, AppliedInOrderItTurnsFromIntoTo) {
+  std::mt19937 rng(18);
+  for (int i = 0; i < 2000; ++i) {
+    const Target from = random_target(rng), to = random_target(rng);
+    Target t = from;
+    for (const IpvsOp& op : diff_targets(from, to)) {
+      const std::string why = apply(t, op);
+      ASSERT_EQ(why, "") << to_string(op);
+    }
+    ASSERT_EQ(t, to) << "case " << i;
+    ASSERT_TRUE(diff_targets(to, to).empty());
+  }
 }
 
 }  // namespace
