@@ -11,7 +11,7 @@ server 2 by a MISC_CHECK script; a DR virtual server is reported unsupported and
 1. The checker adds the service; no warning about checks leaving outside a tap; 30 requests 10/10/10.
 2. Server 0's httpd is stopped: within delay_loop x (retry + 1) + a margin it shows weight 0 and 30
    requests go to servers 1 and 2 only; server 1's /health answers 500: weight 0 likewise; both are
-   restored and come back with weight 1 and their share.
+   restored and come back with weight 1 and their share; server 0's notify_down and notify_up ran.
 3. The MISC_CHECK script fails (a flag file): server 2 gets weight 0, then back.
 4. While a rate-limited 4 MB download runs on an established connection, the file is rewritten
    (server 3 added, server 1's weight 2) and the checker gets SIGHUP: exactly those two operations are
@@ -44,8 +44,10 @@ def keepalived_conf(flag, weights, servers=3):
         """  real_server %s 80 {
     weight %d
     inhibit_on_failure
+    notify_down "/bin/sh -c 'echo down >> %s'"
+    notify_up "/bin/sh -c 'echo up >> %s'"
     TCP_CHECK { connect_timeout 1 }
-  }""" % (server_addr(0), weights[0]),
+  }""" % (server_addr(0), weights[0], flag + ".notify", flag + ".notify"),
         """  real_server %s 80 {
     weight %d
     inhibit_on_failure
@@ -143,6 +145,8 @@ def main():
         check(True, "server 0 restarted and server 1 healthy: weight 1 again after %.1f s" % t)
         h = hits(bed)
         check(h == collections.Counter({n: 10 for n in names[:3]}), "30 requests -> 10/10/10 %s" % dict(h))
+        notified = open(flag + ".notify").read().split() if os.path.exists(flag + ".notify") else []
+        check(notified == ["down", "up"], "server 0's notify_down then notify_up ran: %r" % notified)
 
         # 3. MISC_CHECK decides for server 2
         open(flag, "w").close()
