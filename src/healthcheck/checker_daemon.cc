@@ -143,11 +143,12 @@ void CheckerDaemon::sync() {
   }
   const bool reconnected = !reachable_.value_or(false);
   reachable_ = true;
+  std::map<std::pair<size_t, size_t>, bool> alive;
+  for (const auto& s : servers_) alive[{s->vs, s->rs}] = s->health.alive();
   healthcheck::HealthView view{
-      [this](size_t v, size_t r) {
-        for (const auto& s : servers_)
-          if (s->vs == v && s->rs == r) return s->health.alive();
-        return true;
+      [&alive](size_t v, size_t r) {
+        auto it = alive.find({v, r});
+        return it == alive.end() || it->second;
       },
       [this](size_t v) { return bool(quorum_up_[v]); }};
   const healthcheck::Target wanted = healthcheck::build_target(conf_, view);
@@ -193,6 +194,7 @@ void CheckerDaemon::reload() {
     kept_quorum[healthcheck::quorum_identity(conf_.virtual_servers[v])] = quorum_up_[v];
   stop_checks();
   conf_ = std::move(*conf);
+  warn_unrouted_checks(conf_);
   start(kept, kept_quorum);
   log_info("reloaded {}: {} real server(s) checked", opts_.conf_path, servers_.size());
   sync();
