@@ -4,9 +4,13 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -152,6 +156,42 @@ TEST(Probes, SslGetOfAPlainServerFails) {
   auto r = run(c);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.why, "GET /health: TLS handshake failed");
+}
+
+// `openssl s_server -www` (a self-signed certificate made for the test) answers any GET with
+// "HTTP/1.0 200 ok" and a status page. Skipped where the openssl command is missing.
+TEST(Probes, SslGetOfATlsServer) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl command";
+  char tmpl[] = "/tmp/dplb_ssl_get_XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, key = dir + "/key.pem", cert = dir + "/cert.pem";
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=dplb-test"
+                         " -days 1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1").c_str()),
+            0);
+  const uint16_t port = closed_port();
+  const pid_t server = ::fork();
+  ASSERT_GE(server, 0);
+  if (server == 0) {
+    const std::string accept = "127.0.0.1:" + std::to_string(port);
+    ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert", cert.c_str(),
+             "-key", key.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  bool listening = false;  // s_server takes a moment to start listening
+  for (int i = 0; i < 100 && !listening; ++i) {
+    listening = run(checker(keepalived::CheckerKind::tcp, port)).ok;
+    if (!listening) std::this_thread::sleep_for(milliseconds(50));
+  }
+  auto c = http(port);
+  c.kind = keepalived::CheckerKind::ssl;
+  c.urls.resize(1);
+  c.urls[0].path = "/";
+  const ProbeResult r = run(c);
+  ::kill(server, SIGTERM);
+  ::waitpid(server, nullptr, 0);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(listening);
+  EXPECT_TRUE(r.ok) << r.why;
 }
 
 TEST(Probes, MiscCheckExitCodeAndTimeout) {
