@@ -108,6 +108,17 @@ virtual_server group web {
                           "-a -u 10.0.0.1:80 -r 10.0.1.1:80 -m -w 4", "-a -u 10.0.0.2:8080 -r 10.0.1.1:8080 -m -w 4"));
 }
 
+TEST(BuildTarget, TheSampleConfiguration) {
+  auto conf = keepalived::load_keepalived(std::string(DPLB_SOURCE_DIR) + "/conf/keepalived.conf.sample");
+  ASSERT_TRUE(conf.is_ok()) << conf.status().message();
+  EXPECT_TRUE(conf->warnings.empty()) << conf->warnings[0].to_string();
+  EXPECT_TRUE(unsupported_report(*conf).empty());
+  EXPECT_THAT(ops_text(diff_targets({}, build_target(*conf, all_alive()))),
+              ElementsAre("-A -t 10.10.0.100:80 -s wrr", "-a -t 10.10.0.100:80 -r 10.20.0.11:80 -m -w 2",
+                          "-a -t 10.10.0.100:80 -r 10.20.0.12:80 -m -w 1",
+                          "-a -t 10.10.0.100:80 -r 10.20.0.13:80 -m -w 1"));
+}
+
 // ---- the reload diff
 
 std::vector<std::string> reload(std::string_view before, std::string_view after) {
