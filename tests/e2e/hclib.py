@@ -37,9 +37,9 @@ class Healthcheck:
         self.conf = os.path.join(topo.tmp, "keepalived.conf")
         self.write(conf_text)
         self.log = os.path.join(topo.tmp, "healthcheck.log")
-        binary = os.path.join(os.environ.get("DPLB_BUILD", os.path.join(HERE, "..", "..", "build")),
+        self.binary = os.path.join(os.environ.get("DPLB_BUILD", os.path.join(HERE, "..", "..", "build")),
                               "tools/healthcheck/dplb-healthcheck")
-        self.proc = topo.spawn(bed.lb, [binary, "-f", self.conf, "-x", bed.dplb.sock, "-n", "-l"], log=self.log)
+        self.proc = topo.spawn(bed.lb, [self.binary, "-f", self.conf, "-x", bed.dplb.sock, "-n", "-l"], log=self.log)
 
     def write(self, conf_text: str) -> None:
         with open(self.conf, "w") as f:

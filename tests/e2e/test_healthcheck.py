@@ -8,14 +8,16 @@ dplb-healthcheck (-n -l -x SOCK), wrr over servers 0..2 at weight 1, inhibit_on_
 1 s, retry 1: server 0 by TCP_CHECK, server 1 by HTTP_GET /health (status 200 and the body's MD5),
 server 2 by a MISC_CHECK script; a DR virtual server is reported unsupported and skipped.
 
-1. The checker adds the service; no warning about checks leaving outside a tap; 30 requests 10/10/10.
+1. A bad file: exit 2 with FILE:LINE. The checker adds the service; no warning about checks leaving
+   outside a tap; 30 requests 10/10/10.
 2. Server 0's httpd is stopped: within delay_loop x (retry + 1) + a margin it shows weight 0 and 30
    requests go to servers 1 and 2 only; server 1's /health answers 500: weight 0 likewise; both are
    restored and come back with weight 1 and their share; server 0's notify_down and notify_up ran.
 3. The MISC_CHECK script fails (a flag file): server 2 gets weight 0, then back.
-4. While a rate-limited 4 MB download runs on an established connection, the file is rewritten
-   (server 3 added, server 1's weight 2) and the checker gets SIGHUP: exactly those two operations are
-   logged, the download completes intact, and server 3 receives requests.
+4. A broken file on SIGHUP is reported with its line and changes nothing. While a rate-limited 4 MB
+   download runs on an established connection, the file is rewritten (server 3 added, server 1's
+   weight 2) and the checker gets SIGHUP: exactly those two operations are logged, the download
+   completes intact, and server 3 receives requests.
 5. dplb is killed (SIGKILL) and started again with no service: the checker re-applies everything.
 Each transition is one log line; the checker and dplb stop cleanly.
 """
@@ -115,6 +117,12 @@ def main():
         all_up = {server_addr(i): 1 for i in range(3)}
 
         print("healthcheck:", flush=True)
+        bad = os.path.join(topo.tmp, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("virtual_server %s 80 {\n  lb_algo nosuch\n" % VIP)
+        r = subprocess.run([hc.binary, "-f", bad, "-n", "-l"], capture_output=True, text=True, timeout=10)
+        check(r.returncode == 2 and "bad.conf:2: lb_algo" in r.stderr,
+              "a bad file: exit 2 with FILE:LINE (%s)" % r.stderr.strip().splitlines()[0])
         hc.wait_weights(all_up, "the checker to add the service")
         log = hc.text()
         check("lb_kind DR unsupported" in log and "virtual server skipped" in log,
@@ -156,7 +164,13 @@ def main():
         t = hc.wait_weights(all_up, "server 2 to come back")
         check(True, "MISC_CHECK passes: server 2 weight 1 after %.1f s" % t)
 
-        # 4. reload during a download
+        # 4. a reload of a broken file keeps the running configuration; then a reload during a download
+        hc.write(keepalived_conf(flag, [1, 1, 1]).replace("delay_loop 1", "delay_loop x", 1))
+        hc.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: "keeping the running configuration" in hc.text(), 5, "the broken reload's report", step=0.1)
+        check(re.search(r"keepalived.conf:\d+: delay_loop: \"x\" is not a time", hc.text()) is not None
+              and hc.weights() == all_up, "a broken file on SIGHUP: reported with its line, nothing changed")
+        # the reload during a download
         out = os.path.join(topo.tmp, "slow.blob")
         dl = start_download(bed.client, "http://%s/blob" % VIP, out, ("-s", "--limit-rate", RATE, "-m", "60"))
         topo.procs.append(dl)
