@@ -48,7 +48,9 @@ void CheckerDaemon::start(const std::map<std::string, healthcheck::RealServerHea
       if (!healthcheck::unsupported_reason(vs, rs).empty()) continue;
       std::string id = healthcheck::health_identity(vs, rs);
       auto old = kept.find(id);
-      auto s = std::make_unique<ServerRun>(ServerRun{v, r, id, old != kept.end() ? old->second : healthcheck::RealServerHealth(rs), {}});
+      auto s = std::make_unique<ServerRun>(ServerRun{
+          v, r, id, old != kept.end() ? healthcheck::RealServerHealth(rs, old->second) : healthcheck::RealServerHealth(rs),
+          {}});
       s->checkers.resize(rs.checkers.size());
       for (size_t c = 0; c < rs.checkers.size(); ++c) {
         // keepalived spreads the first checks over `warmup` (default delay_loop) so they do not all

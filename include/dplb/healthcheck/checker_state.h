@@ -31,6 +31,9 @@ class CheckerState {
   bool up() const { return up_; }
   unsigned failures() const { return failures_; }  // consecutive failures while up
 
+  // A reload: the verdict of the same checker before, with this one's retry count.
+  void carry_over(const CheckerState& before) { up_ = before.up_; }
+
  private:
   unsigned retry_;
   unsigned failures_ = 0;
@@ -43,6 +46,9 @@ enum class Transition : uint8_t { none, up, down };
 class RealServerHealth {
  public:
   explicit RealServerHealth(const keepalived::RealServer& rs);
+  // A reload of an unchanged server (same health_identity): its checkers' verdicts before, with the
+  // new file's retry and alpha for what comes next.
+  RealServerHealth(const keepalived::RealServer& rs, const RealServerHealth& before);
 
   struct Step {
     Transition transition = Transition::none;  // of the real server, not the checker

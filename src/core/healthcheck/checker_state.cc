@@ -38,6 +38,15 @@ RealServerHealth::RealServerHealth(const keepalived::RealServer& rs) {
   }
 }
 
+RealServerHealth::RealServerHealth(const keepalived::RealServer& rs, const RealServerHealth& before)
+    : RealServerHealth(rs) {
+  failed_ = 0;
+  for (size_t i = 0; i < checkers_.size(); ++i) {
+    if (i < before.checkers_.size()) checkers_[i].carry_over(before.checkers_[i]);
+    if (!checkers_[i].up()) ++failed_;
+  }
+}
+
 RealServerHealth::Step RealServerHealth::on_result(size_t index, bool ok, const keepalived::Checker& checker) {
   Step s;
   const bool was_alive = alive();

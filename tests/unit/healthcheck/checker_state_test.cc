@@ -94,6 +94,21 @@ TEST(RealServerHealth, NoCheckerIsAlwaysAlive) {
   EXPECT_TRUE(h.alive());
 }
 
+TEST(RealServerHealth, AReloadKeepsTheVerdictsWithTheNewRetryCounts) {
+  auto rs = server({checker(0), checker(0)});
+  RealServerHealth before(rs);
+  before.on_result(1, false, rs.checkers[1]);
+  ASSERT_FALSE(before.alive());
+  auto reloaded = server({checker(3), checker(3)});
+  RealServerHealth after(reloaded, before);
+  EXPECT_FALSE(after.alive());
+  EXPECT_TRUE(after.checker(0).up());
+  EXPECT_EQ(after.on_result(1, true, reloaded.checkers[1]).transition, Transition::up);
+  // The new retry: three failures are retried before the checker goes down.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(after.on_result(0, false, reloaded.checkers[0]).transition, Transition::none);
+  EXPECT_EQ(after.on_result(0, false, reloaded.checkers[0]).transition, Transition::down);
+}
+
 TEST(DestWanted, InhibitKeepsTheServerAtWeightZeroElseItIsRemoved) {
   EXPECT_EQ(dest_wanted(server({}, 3, true), false), (DestWanted{true, 0}));
   EXPECT_EQ(dest_wanted(server({}, 3, false), false), (DestWanted{false, 0}));
