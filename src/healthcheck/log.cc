@@ -3,6 +3,7 @@
 #include <syslog.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <string>
 
@@ -17,11 +18,17 @@ void log_to_stderr(bool on) { g_stderr = on; }
 void log_line(Level level, std::string_view text) {
   const char* tag = level == Level::error ? "error" : level == Level::warning ? "warning" : "info";
   if (g_stderr) {
-    auto now = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    const time_t secs = time_t(ms / 1000);
+    tm utc{};
+    gmtime_r(&secs, &utc);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &utc);
     // One fprintf per line so lines of concurrent writers do not interleave.
-    std::fprintf(stderr, "%lld.%03lld dplb-healthcheck %s: %.*s\n", (long long)(ms / 1000), (long long)(ms % 1000),
-                 tag, int(text.size()), text.data());
+    std::fprintf(stderr, "%s.%03dZ dplb-healthcheck %s: %.*s\n", when, int(ms % 1000), tag, int(text.size()),
+                 text.data());
     std::fflush(stderr);
     return;
   }
