@@ -35,8 +35,7 @@ CheckerDaemon::~CheckerDaemon() {
   if (signal_fd_ >= 0) ::close(signal_fd_);
 }
 
-void CheckerDaemon::start(const std::map<std::string, healthcheck::RealServerHealth>& kept,
-                          const std::map<std::string, bool>& kept_quorum) {
+void CheckerDaemon::start(const std::map<std::string, Kept>& kept, const std::map<std::string, bool>& kept_quorum) {
   for (const std::string& line : healthcheck::unsupported_report(conf_)) log_warn("{}", line);
   quorum_up_.assign(conf_.virtual_servers.size(), true);
   for (size_t v = 0; v < conf_.virtual_servers.size(); ++v) {
@@ -49,8 +48,9 @@ void CheckerDaemon::start(const std::map<std::string, healthcheck::RealServerHea
       std::string id = healthcheck::health_identity(vs, rs);
       auto old = kept.find(id);
       auto s = std::make_unique<ServerRun>(ServerRun{
-          v, r, id, old != kept.end() ? healthcheck::RealServerHealth(rs, old->second) : healthcheck::RealServerHealth(rs),
-          {}});
+          v, r, id,
+          old != kept.end() ? healthcheck::RealServerHealth(rs, old->second.health) : healthcheck::RealServerHealth(rs),
+          {}, old != kept.end() ? old->second.dynamic_weight : std::nullopt});
       s->checkers.resize(rs.checkers.size());
       for (size_t c = 0; c < rs.checkers.size(); ++c) {
         // keepalived spreads the first checks over `warmup` (default delay_loop) so they do not all
@@ -101,9 +101,17 @@ void CheckerDaemon::on_result(ServerRun& s, size_t checker, const ProbeResult& r
     log_info("{}: {} failed ({}), retry {} of {}", server_name(vs, rs), keepalived::to_string(c.kind), r.why,
              s.health.checker(checker).failures(), c.retry);
   schedule(s, checker, step.next);
+  if (c.kind == keepalived::CheckerKind::misc && c.misc_dynamic && r.ok && r.weight != s.dynamic_weight) {
+    s.dynamic_weight = r.weight;
+    log_info("{}: MISC_CHECK sets weight {}", server_name(vs, rs), weight_of(s));
+    if (step.transition == Transition::none) {
+      update_quorum(s.vs);
+      sync();
+    }
+  }
   if (step.transition == Transition::none) return;
   const bool up = step.transition == Transition::up;
-  const auto want = healthcheck::dest_wanted(rs, up);
+  const auto want = healthcheck::dest_wanted(rs, up, weight_of(s));
   log_info("{} {}{}: {}", server_name(vs, rs), up ? "UP" : "DOWN",
            up ? "" : fmt::format(" ({})", r.why),
            want.present ? fmt::format("weight {}", want.weight) : std::string("removed"));
@@ -112,12 +120,16 @@ void CheckerDaemon::on_result(ServerRun& s, size_t checker, const ProbeResult& r
   sync();
 }
 
+uint16_t CheckerDaemon::weight_of(const ServerRun& s) const {
+  return s.dynamic_weight.value_or(healthcheck::dest_weight(conf_.virtual_servers[s.vs].real_servers[s.rs]));
+}
+
 void CheckerDaemon::update_quorum(size_t v) {
   const keepalived::VirtualServer& vs = conf_.virtual_servers[v];
   if (!healthcheck::unsupported_reason(vs).empty()) return;
   uint64_t alive_weight = 0;
   for (const auto& s : servers_)
-    if (s->vs == v && s->health.alive()) alive_weight += healthcheck::dest_weight(vs.real_servers[s->rs]);
+    if (s->vs == v && s->health.alive()) alive_weight += weight_of(*s);
   const bool up = healthcheck::quorum_after(quorum_up_[v], alive_weight, vs.quorum, vs.hysteresis);
   if (up == quorum_up_[v]) return;
   quorum_up_[v] = up;
@@ -145,14 +157,18 @@ void CheckerDaemon::sync() {
   }
   const bool reconnected = !reachable_.value_or(false);
   reachable_ = true;
-  std::map<std::pair<size_t, size_t>, bool> alive;
-  for (const auto& s : servers_) alive[{s->vs, s->rs}] = s->health.alive();
+  std::map<std::pair<size_t, size_t>, const ServerRun*> runs;
+  for (const auto& s : servers_) runs[{s->vs, s->rs}] = s.get();
   healthcheck::HealthView view{
-      [&alive](size_t v, size_t r) {
-        auto it = alive.find({v, r});
-        return it == alive.end() || it->second;
+      [&runs](size_t v, size_t r) {
+        auto it = runs.find({v, r});
+        return it == runs.end() || it->second->health.alive();
       },
-      [this](size_t v) { return bool(quorum_up_[v]); }};
+      [this](size_t v) { return bool(quorum_up_[v]); },
+      [&runs](size_t v, size_t r) {
+        auto it = runs.find({v, r});
+        return it == runs.end() ? std::nullopt : it->second->dynamic_weight;
+      }};
   const healthcheck::Target wanted = healthcheck::build_target(conf_, view);
   // Only what this process owns is compared: services someone else configured stay untouched.
   healthcheck::Target mine;
@@ -189,8 +205,8 @@ void CheckerDaemon::reload() {
     return;
   }
   for (const keepalived::Warning& w : conf->warnings) log_warn("{}", w.to_string());
-  std::map<std::string, healthcheck::RealServerHealth> kept;
-  for (const auto& s : servers_) kept.emplace(s->identity, s->health);
+  std::map<std::string, Kept> kept;
+  for (const auto& s : servers_) kept.emplace(s->identity, Kept{s->health, s->dynamic_weight});
   std::map<std::string, bool> kept_quorum;
   for (size_t v = 0; v < conf_.virtual_servers.size(); ++v)
     kept_quorum[healthcheck::quorum_identity(conf_.virtual_servers[v])] = quorum_up_[v];

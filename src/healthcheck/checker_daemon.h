@@ -50,10 +50,16 @@ class CheckerDaemon {
     std::string identity;  // carries the health over a reload when unchanged
     healthcheck::RealServerHealth health;
     std::vector<CheckerRun> checkers;
+    std::optional<uint16_t> dynamic_weight;  // set by a misc_dynamic MISC_CHECK
+  };
+  // What a reload keeps of an unchanged real server.
+  struct Kept {
+    healthcheck::RealServerHealth health;
+    std::optional<uint16_t> dynamic_weight;
   };
 
-  void start(const std::map<std::string, healthcheck::RealServerHealth>& kept,
-             const std::map<std::string, bool>& kept_quorum);
+  void start(const std::map<std::string, Kept>& kept, const std::map<std::string, bool>& kept_quorum);
+  uint16_t weight_of(const ServerRun& s) const;
   void stop_checks();
   void schedule(ServerRun& s, size_t checker, Micros delay);
   void check_now(ServerRun& s, size_t checker);

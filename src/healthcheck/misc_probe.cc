@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "dplb/healthcheck/checker_state.h"
 #include "healthcheck/child_reaper.h"
 #include "healthcheck/tcp_connect.h"
 
@@ -13,7 +14,7 @@ namespace {
 class MiscProbe : public Probe {
  public:
   MiscProbe(const ProbeEnv& env, const keepalived::Checker& c, ProbeDone done)
-      : loop_(env.loop), reaper_(env.reaper), done_(std::move(done)) {
+      : loop_(env.loop), reaper_(env.reaper), dynamic_(c.misc_dynamic), done_(std::move(done)) {
     pid_ = reaper_.spawn(c.misc_path, [this](int status) { exited(status); });
     if (pid_ < 0) {
       const int e = errno;
@@ -34,12 +35,9 @@ class MiscProbe : public Probe {
  private:
   void exited(int status) {
     pid_ = -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      finish({true, {}});
-    else if (WIFEXITED(status))
-      finish({false, "misc_path exited with " + std::to_string(WEXITSTATUS(status))});
-    else
-      finish({false, "misc_path killed by signal " + std::to_string(WTERMSIG(status))});
+    if (!WIFEXITED(status)) return finish({false, "misc_path killed by signal " + std::to_string(WTERMSIG(status)), {}});
+    const healthcheck::MiscVerdict v = healthcheck::misc_verdict(WEXITSTATUS(status), dynamic_);
+    finish({v.up, v.up ? std::string() : "misc_path exited with " + std::to_string(WEXITSTATUS(status)), v.weight});
   }
   void finish(ProbeResult r) {
     loop_.cancel(timer_);
@@ -50,6 +48,7 @@ class MiscProbe : public Probe {
 
   EventLoop& loop_;
   ChildReaper& reaper_;
+  bool dynamic_;
   ProbeDone done_;
   pid_t pid_ = -1;
   EventLoop::TimerId timer_ = 0;

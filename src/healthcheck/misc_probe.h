@@ -1,6 +1,6 @@
-// MISC_CHECK: `/bin/sh -c misc_path`, up when it exits 0 within misc_timeout; on timeout its process
-// group is killed and the check fails. (misc_dynamic's exit codes 2..255 as weights: not supported,
-// any non-zero exit is a failure.)
+// MISC_CHECK: `/bin/sh -c misc_path`, judged by its exit status within misc_timeout (misc_verdict:
+// 0 up; with misc_dynamic 2..255 up with a weight); on timeout its process group is killed and the
+// check fails.
 #pragma once
 
 #include "healthcheck/probe.h"

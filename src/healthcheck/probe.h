@@ -3,8 +3,10 @@
 // probe before that cancels it.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "dplb/keepalived/keepalived_conf.h"
@@ -17,7 +19,8 @@ class TlsContext;
 
 struct ProbeResult {
   bool ok = false;
-  std::string why;  // what failed (empty when ok)
+  std::string why;                 // what failed (empty when ok)
+  std::optional<uint16_t> weight;  // MISC_CHECK with misc_dynamic: the weight its exit status set
 };
 using ProbeDone = std::function<void(ProbeResult)>;
 

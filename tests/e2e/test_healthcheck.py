@@ -13,7 +13,8 @@ server 2 by a MISC_CHECK script; a DR virtual server is reported unsupported and
 2. Server 0's httpd is stopped: within delay_loop x (retry + 1) + a margin it shows weight 0 and 30
    requests go to servers 1 and 2 only; server 1's /health answers 500: weight 0 likewise; both are
    restored and come back with weight 1 and their share; server 0's notify_down and notify_up ran.
-3. The MISC_CHECK script fails (a flag file): server 2 gets weight 0, then back.
+3. The MISC_CHECK script fails (a flag file): server 2 gets weight 0, then back; with misc_dynamic its
+   exit status 5 sets weight 3, exit 0 the configured weight again.
 4. A broken file on SIGHUP is reported with its line and changes nothing. While a rate-limited 4 MB
    download runs on an established connection, the file is rewritten (server 3 added, server 1's
    weight 2) and the checker gets SIGHUP: exactly those two operations are logged, the download
@@ -66,10 +67,11 @@ def keepalived_conf(flag, weights, servers=3):
     weight %d
     inhibit_on_failure
     MISC_CHECK {
-      misc_path "test ! -e %s"
+      misc_path "test ! -e %s || exit 1; exit $(cat %s.weight 2>/dev/null || echo 0)"
       misc_timeout 2
+      misc_dynamic
     }
-  }""" % (server_addr(2), weights[2], flag),
+  }""" % (server_addr(2), weights[2], flag, flag),
         """  real_server %s 80 {
     weight %d
     inhibit_on_failure
@@ -163,6 +165,12 @@ def main():
         os.unlink(flag)
         t = hc.wait_weights(all_up, "server 2 to come back")
         check(True, "MISC_CHECK passes: server 2 weight 1 after %.1f s" % t)
+        with open(flag + ".weight", "w") as f:
+            f.write("5")
+        t = hc.wait_weights(dict(all_up, **{server_addr(2): 3}), "misc_dynamic to set weight 3")
+        check(True, "misc_dynamic: exit 5 sets server 2's weight to 3 after %.1f s" % t)
+        os.unlink(flag + ".weight")
+        hc.wait_weights(all_up, "server 2's configured weight again")
 
         # 4. a reload of a broken file keeps the running configuration; then a reload during a download
         hc.write(keepalived_conf(flag, [1, 1, 1]).replace("delay_loop 1", "delay_loop x", 1))

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,10 +74,20 @@ struct DestWanted {
   uint16_t weight = 0;
   friend bool operator==(const DestWanted&, const DestWanted&) = default;
 };
-DestWanted dest_wanted(const keepalived::RealServer& rs, bool alive);
+// weight: a MISC_CHECK's dynamic weight when it set one, else the configured weight.
+DestWanted dest_wanted(const keepalived::RealServer& rs, bool alive, std::optional<uint16_t> weight = {});
 
 // The configured weight as dplb takes it (0..65535).
 uint16_t dest_weight(const keepalived::RealServer& rs);
+
+// A MISC_CHECK script's exit status, as keepalived reads it: 0 up; with misc_dynamic, 1 down and
+// 2..255 up with weight status - 2 (0 then restores the configured weight); without, non-zero down.
+struct MiscVerdict {
+  bool up = false;
+  std::optional<uint16_t> weight;  // misc_dynamic's weight; none: the configured one
+  friend bool operator==(const MiscVerdict&, const MiscVerdict&) = default;
+};
+MiscVerdict misc_verdict(int exit_status, bool dynamic);
 
 // keepalived's quorum with hysteresis; `up` is the state before, the result the state after.
 bool quorum_after(bool up, uint64_t alive_weight, uint32_t quorum, uint32_t hysteresis);

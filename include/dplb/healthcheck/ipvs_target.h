@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ std::vector<std::string> unsupported_report(const keepalived::KeepalivedConf& co
 struct HealthView {
   std::function<bool(size_t vs, size_t rs)> alive;
   std::function<bool(size_t vs)> quorum_up;  // false: the sorry_server (if any) is added
+  // A MISC_CHECK's dynamic weight (misc_dynamic); empty function or none: the configured weight.
+  std::function<std::optional<uint16_t>(size_t vs, size_t rs)> weight;
 };
 
 // Supported virtual servers only; each address of a group is its own service.

@@ -66,10 +66,16 @@ uint16_t dest_weight(const keepalived::RealServer& rs) {
   return static_cast<uint16_t>(std::min<uint32_t>(rs.weight, ipvs::kMaxWeight));
 }
 
-DestWanted dest_wanted(const keepalived::RealServer& rs, bool alive) {
-  if (alive) return {true, dest_weight(rs)};
+DestWanted dest_wanted(const keepalived::RealServer& rs, bool alive, std::optional<uint16_t> weight) {
+  if (alive) return {true, weight.value_or(dest_weight(rs))};
   if (rs.inhibit_on_failure) return {true, 0};
   return {};
+}
+
+MiscVerdict misc_verdict(int exit_status, bool dynamic) {
+  if (exit_status == 0) return {true, std::nullopt};
+  if (!dynamic || exit_status == 1 || exit_status < 0 || exit_status > 255) return {false, std::nullopt};
+  return {true, uint16_t(exit_status - 2)};
 }
 
 bool quorum_after(bool up, uint64_t alive_weight, uint32_t quorum, uint32_t hysteresis) {

@@ -72,7 +72,7 @@ Target build_target(const keepalived::KeepalivedConf& conf, const HealthView& he
       for (size_t r = 0; r < vs.real_servers.size(); ++r) {
         const keepalived::RealServer& rs = vs.real_servers[r];
         if (!unsupported_reason(vs, rs).empty()) continue;
-        DestWanted want = dest_wanted(rs, health.alive(v, r));
+        DestWanted want = dest_wanted(rs, health.alive(v, r), health.weight ? health.weight(v, r) : std::nullopt);
         if (!want.present) continue;
         const uint16_t port = rs.addr.port != 0 ? rs.addr.port : vip.port;  // a group's port-less entry
         svc.dests[dest_id(rs.addr.ip, port)] = TargetDest{rs.addr.ip, port, want.weight};

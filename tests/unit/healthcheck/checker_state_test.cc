@@ -116,6 +116,22 @@ TEST(DestWanted, InhibitKeepsTheServerAtWeightZeroElseItIsRemoved) {
   EXPECT_EQ(dest_wanted(server({}, 100000, false), true), (DestWanted{true, 65535}));  // dplb's maximum
 }
 
+TEST(DestWanted, ADynamicWeightReplacesTheConfiguredOne) {
+  EXPECT_EQ(dest_wanted(server({}, 3, true), true, 7), (DestWanted{true, 7}));
+  EXPECT_EQ(dest_wanted(server({}, 3, true), false, 7), (DestWanted{true, 0}));
+}
+
+TEST(MiscVerdict, ExitStatusAsKeepalivedReadsIt) {
+  EXPECT_EQ(misc_verdict(0, false), (MiscVerdict{true, std::nullopt}));
+  EXPECT_EQ(misc_verdict(1, false), (MiscVerdict{false, std::nullopt}));
+  EXPECT_EQ(misc_verdict(5, false), (MiscVerdict{false, std::nullopt}));
+  EXPECT_EQ(misc_verdict(0, true), (MiscVerdict{true, std::nullopt}));  // the configured weight again
+  EXPECT_EQ(misc_verdict(1, true), (MiscVerdict{false, std::nullopt}));
+  EXPECT_EQ(misc_verdict(2, true), (MiscVerdict{true, 0}));
+  EXPECT_EQ(misc_verdict(12, true), (MiscVerdict{true, 10}));
+  EXPECT_EQ(misc_verdict(255, true), (MiscVerdict{true, 253}));
+}
+
 TEST(Quorum, LostBelowQuorumMinusHysteresisRegainedAtQuorumPlusHysteresis) {
   EXPECT_TRUE(quorum_after(true, 3, 4, 1));    // 3 >= 4 - 1
   EXPECT_FALSE(quorum_after(true, 2, 4, 1));   // lost

@@ -61,6 +61,14 @@ TEST(BuildTarget, AFailedServerIsInhibitedOrRemoved) {
               ElementsAre("-A -t 10.10.0.100:80 -s rr", "-a -t 10.10.0.100:80 -r 10.20.0.11:80 -m -w 0"));
 }
 
+TEST(BuildTarget, ADynamicWeightOverridesTheConfiguredOne) {
+  HealthView view = all_alive();
+  view.weight = [](size_t, size_t r) { return r == 1 ? std::optional<uint16_t>(9) : std::nullopt; };
+  EXPECT_THAT(ops_text(diff_targets({}, build_target(parsed(kFarm), view))),
+              ElementsAre("-A -t 10.10.0.100:80 -s rr", "-a -t 10.10.0.100:80 -r 10.20.0.11:80 -m -w 1",
+                          "-a -t 10.10.0.100:80 -r 10.20.0.12:80 -m -w 9"));
+}
+
 TEST(BuildTarget, SorryServerWhenTheQuorumIsLost) {
   std::string text(kFarm);
   text.replace(text.find("  protocol TCP"), 0, "  sorry_server 10.20.0.99 8080\n");

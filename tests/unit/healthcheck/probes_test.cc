@@ -200,6 +200,11 @@ TEST(Probes, MiscCheckExitCodeAndTimeout) {
   EXPECT_TRUE(run(c).ok);
   c.misc_path = "true; exit 3";
   EXPECT_EQ(run(c).why, "misc_path exited with 3");
+  c.misc_dynamic = true;
+  c.misc_path = "exit 9";
+  auto dynamic = run(c);
+  EXPECT_TRUE(dynamic.ok);
+  EXPECT_EQ(dynamic.weight, std::optional<uint16_t>(7));
   c.misc_path = "sleep 30";
   c.misc_timeout = milliseconds(200);
   const auto t0 = Clock::now();
