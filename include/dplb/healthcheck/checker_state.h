@@ -92,10 +92,6 @@ MiscVerdict misc_verdict(int exit_status, bool dynamic);
 // keepalived's quorum with hysteresis; `up` is the state before, the result the state after.
 bool quorum_after(bool up, uint64_t alive_weight, uint32_t quorum, uint32_t hysteresis);
 
-}  // namespace dplb::healthcheck
-
-namespace dplb::healthcheck {
-
 // What must stay the same across a reload for a real server to keep its health (and a virtual server
 // its quorum state): its virtual addresses and protocol, its address, and its checkers' kinds and
 // targets. A changed weight keeps the health; a changed checker starts it over.

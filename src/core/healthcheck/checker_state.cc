@@ -83,10 +83,6 @@ bool quorum_after(bool up, uint64_t alive_weight, uint32_t quorum, uint32_t hyst
   return alive_weight >= uint64_t(quorum) + hysteresis;
 }
 
-}  // namespace dplb::healthcheck
-
-namespace dplb::healthcheck {
-
 // Built with fmt: GCC 12 raises a false -Wrestrict on chains of std::string operator+.
 std::string quorum_identity(const keepalived::VirtualServer& vs) {
   std::string id(keepalived::to_string(vs.protocol));
