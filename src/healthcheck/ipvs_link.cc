@@ -27,6 +27,7 @@ cli::IpvsCommand command_of(const healthcheck::IpvsOp& op) {
   c.dest_addr = op.dest.addr;
   c.dest_port = op.dest.port;
   c.weight = op.dest.weight;
+  c.fwd = op.dest.fwd;
   return c;
 }
 
@@ -59,7 +60,8 @@ Result<healthcheck::Target> IpvsLink::list() {
     s.sched = ipvs::parse_sched(ctrl::fixed_string(e.service.sched)).value_or(ipvs::kDefaultSched);
     for (const proto::DestRecord& d : e.dests)
       s.dests[healthcheck::dest_id(Ip4(d.addr), d.port)] =
-          healthcheck::TargetDest{Ip4(d.addr), d.port, uint16_t(d.weight)};
+          healthcheck::TargetDest{Ip4(d.addr), d.port, uint16_t(d.weight),
+                                  ipvs::fwd_from_wire(d.fwd).value_or(ipvs::FwdMethod::masq)};
     t[s.key.packed()] = std::move(s);
   }
   return t;

@@ -6,7 +6,7 @@ dpdk1 (the servers' side) has its kernel tap (kni = true) with dplb's address 10
 checks leave through the exception path. The VIP is configured only by a keepalived.conf read by
 dplb-healthcheck (-n -l -x SOCK), wrr over servers 0..2 at weight 1, inhibit_on_failure, delay_loop
 1 s, retry 1: server 0 by TCP_CHECK, server 1 by HTTP_GET /health (status 200 and the body's MD5),
-server 2 by a MISC_CHECK script; a DR virtual server is reported unsupported and skipped.
+server 2 by a MISC_CHECK script; an FNAT virtual server is reported unsupported and skipped.
 
 1. A bad file: exit 2 with FILE:LINE. The checker adds the service; no warning about checks leaving
    outside a tap; 30 requests 10/10/10.
@@ -93,7 +93,7 @@ virtual_server %s 80 {
 }
 virtual_server %s 443 {
   delay_loop 1
-  lb_kind DR
+  lb_kind FNAT
   real_server %s 443 { weight 1 }
 }
 """ % (VIP, "\n".join(rs[:servers]), VIP, server_addr(0))
@@ -127,8 +127,8 @@ def main():
               "a bad file: exit 2 with FILE:LINE (%s)" % r.stderr.strip().splitlines()[0])
         hc.wait_weights(all_up, "the checker to add the service")
         log = hc.text()
-        check("lb_kind DR unsupported" in log and "virtual server skipped" in log,
-              "the DR virtual server is reported unsupported and skipped")
+        check("lb_kind FNAT unsupported" in log and "virtual server skipped" in log,
+              "the FNAT virtual server is reported unsupported and skipped")
         check("not a dplb tap" not in log and "cannot tell" not in log,
               "no warning: checks of the servers leave through %s" % TAP)
         h = hits(bed)

@@ -21,6 +21,7 @@ struct TargetDest {
   Ip4 addr;
   uint16_t port = 0;
   uint16_t weight = 0;
+  ipvs::FwdMethod fwd = ipvs::FwdMethod::masq;  // the real server's lb_kind
   friend bool operator==(const TargetDest&, const TargetDest&) = default;
 };
 

@@ -55,7 +55,8 @@ struct ServiceConf {
 //   droute: direct routing: only the destination MAC changes (the real server is on-link and holds
 //           the VIP); it answers the client directly.
 enum class FwdMethod : uint8_t { masq = 0, tunnel = 2, droute = 3 };
-std::string_view fwd_name(FwdMethod f);  // "Masq", "Tunnel", "Route" (ipvsadm -Ln)
+std::string_view fwd_name(FwdMethod f);    // "Masq", "Tunnel", "Route" (ipvsadm -Ln)
+std::string_view fwd_option(FwdMethod f);  // "-m", "-i", "-g" (ipvsadm -S)
 std::optional<FwdMethod> fwd_from_wire(uint32_t fwd);  // the IP_VS_CONN_F_* value; nullopt: unsupported
 // Replies to the client do not pass through us: the connection's TCP state follows the client's
 // packets only (IPVS's INPUT_ONLY table).

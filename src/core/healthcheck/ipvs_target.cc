@@ -21,6 +21,17 @@ ipvs::SchedKind sched_of(keepalived::LbAlgo a) {
   return ipvs::kDefaultSched;
 }
 
+// The forwarding method of a real server (its own lb_kind: the virtual server's unless it sets one).
+ipvs::FwdMethod fwd_of(LbKind k) {
+  switch (k) {
+    case LbKind::dr: return ipvs::FwdMethod::droute;
+    case LbKind::tun: return ipvs::FwdMethod::tunnel;
+    case LbKind::nat:
+    case LbKind::fnat: break;  // fnat: skipped before (unsupported_reason)
+  }
+  return ipvs::FwdMethod::masq;
+}
+
 std::string at(const keepalived::Location& where) { return fmt::format("{}:{}", where.file, where.line); }
 
 std::string service_text(const ipvs::ServiceKey& k) {
@@ -30,15 +41,15 @@ std::string service_text(const ipvs::ServiceKey& k) {
 }  // namespace
 
 std::string unsupported_reason(const keepalived::VirtualServer& vs) {
-  if (vs.lb_kind != LbKind::nat)
-    return fmt::format("lb_kind {} unsupported (dplb forwards NAT only): virtual server skipped",
+  if (vs.lb_kind == LbKind::fnat)
+    return fmt::format("lb_kind {} unsupported (dplb forwards by NAT, DR and TUN): virtual server skipped",
                        keepalived::to_string(vs.lb_kind));
   return {};
 }
 
-std::string unsupported_reason(const keepalived::VirtualServer& vs, const keepalived::RealServer& rs) {
-  if (rs.lb_kind != vs.lb_kind)
-    return fmt::format("lb_kind {} unsupported (dplb forwards NAT only): real server skipped",
+std::string unsupported_reason(const keepalived::VirtualServer&, const keepalived::RealServer& rs) {
+  if (rs.lb_kind == LbKind::fnat)
+    return fmt::format("lb_kind {} unsupported (dplb forwards by NAT, DR and TUN): real server skipped",
                        keepalived::to_string(rs.lb_kind));
   return {};
 }
@@ -75,11 +86,11 @@ Target build_target(const keepalived::KeepalivedConf& conf, const HealthView& he
         DestWanted want = dest_wanted(rs, health.alive(v, r), health.weight ? health.weight(v, r) : std::nullopt);
         if (!want.present) continue;
         const uint16_t port = rs.addr.port != 0 ? rs.addr.port : vip.port;  // a group's port-less entry
-        svc.dests[dest_id(rs.addr.ip, port)] = TargetDest{rs.addr.ip, port, want.weight};
+        svc.dests[dest_id(rs.addr.ip, port)] = TargetDest{rs.addr.ip, port, want.weight, fwd_of(rs.lb_kind)};
       }
       if (vs.sorry_server && !health.quorum_up(v)) {
         const uint16_t port = vs.sorry_server->port != 0 ? vs.sorry_server->port : vip.port;
-        svc.dests[dest_id(vs.sorry_server->ip, port)] = TargetDest{vs.sorry_server->ip, port, 1};
+        svc.dests[dest_id(vs.sorry_server->ip, port)] = TargetDest{vs.sorry_server->ip, port, 1, fwd_of(vs.lb_kind)};
       }
     }
   }
@@ -102,7 +113,7 @@ std::vector<IpvsOp> diff_targets(const Target& from, const Target& to) {
       auto was = old->second.dests.find(did);
       if (was == old->second.dests.end())
         dests.push_back({OpKind::add_dest, svc.key, svc.sched, d});
-      else if (was->second.weight != d.weight)
+      else if (was->second != d)  // weight or forwarding method
         dests.push_back({OpKind::edit_dest, svc.key, svc.sched, d});
     }
   }
@@ -120,8 +131,9 @@ std::string to_string(const IpvsOp& op) {
     case OpKind::add_service: return fmt::format("-A {} -s {}", svc, ipvs::sched_name(op.sched));
     case OpKind::edit_service: return fmt::format("-E {} -s {}", svc, ipvs::sched_name(op.sched));
     case OpKind::del_service: return "-D " + svc;
-    case OpKind::add_dest: return fmt::format("-a {} -r {} -m -w {}", svc, dest, op.dest.weight);
-    case OpKind::edit_dest: return fmt::format("-e {} -r {} -m -w {}", svc, dest, op.dest.weight);
+    case OpKind::add_dest: return fmt::format("-a {} -r {} {} -w {}", svc, dest, ipvs::fwd_option(op.dest.fwd), op.dest.weight);
+    case OpKind::edit_dest:
+      return fmt::format("-e {} -r {} {} -w {}", svc, dest, ipvs::fwd_option(op.dest.fwd), op.dest.weight);
     case OpKind::del_dest: return fmt::format("-d {} -r {}", svc, dest);
   }
   return {};

@@ -34,6 +34,15 @@ std::string_view fwd_name(FwdMethod f) {
   return "?";
 }
 
+std::string_view fwd_option(FwdMethod f) {
+  switch (f) {
+    case FwdMethod::masq: return "-m";
+    case FwdMethod::tunnel: return "-i";
+    case FwdMethod::droute: return "-g";
+  }
+  return "-g";
+}
+
 std::optional<FwdMethod> fwd_from_wire(uint32_t fwd) {
   switch (fwd) {
     case uint32_t(FwdMethod::masq): return FwdMethod::masq;

@@ -82,7 +82,7 @@ TEST(BuildTarget, SorryServerWhenTheQuorumIsLost) {
 TEST(BuildTarget, UnsupportedForwardingIsSkippedAndReported) {
   auto conf = parsed(R"(
 virtual_server 10.0.0.1 80 {
-  lb_kind DR
+  lb_kind FNAT
   real_server 10.0.1.1 80 { weight 1 }
 }
 virtual_server 10.0.0.2 443 {
@@ -95,8 +95,33 @@ virtual_server 10.0.0.2 443 {
               ElementsAre("-A -t 10.0.0.2:443 -s wlc", "-a -t 10.0.0.2:443 -r 10.0.1.2:443 -m -w 1"));
   auto report = unsupported_report(conf);
   ASSERT_EQ(report.size(), 2u);
-  EXPECT_THAT(report[0], HasSubstr("keepalived.conf:2: lb_kind DR unsupported"));
+  EXPECT_THAT(report[0], HasSubstr("keepalived.conf:2: lb_kind FNAT unsupported"));
   EXPECT_THAT(report[1], HasSubstr("keepalived.conf:6: persistence_timeout unsupported"));
+}
+
+TEST(BuildTarget, DirectRoutingAndTunnelPerRealServer) {
+  auto conf = parsed(R"(
+virtual_server 10.0.0.1 80 {
+  lb_algo rr
+  lb_kind DR
+  real_server 10.0.1.1 80 { weight 1 }
+  real_server 10.0.1.2 80 {
+    weight 2
+    lb_kind TUN
+  }
+}
+)");
+  Target t = build_target(conf, all_alive());
+  EXPECT_THAT(ops_text(diff_targets({}, t)),
+              ElementsAre("-A -t 10.0.0.1:80 -s rr", "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1",
+                          "-a -t 10.0.0.1:80 -r 10.0.1.2:80 -i -w 2"));
+  EXPECT_TRUE(unsupported_report(conf).empty());
+  // A real server whose method changed is edited, like a weight.
+  Target nat = t;
+  for (auto& [id, svc] : nat)
+    for (auto& [did, d] : svc.dests) d.fwd = ipvs::FwdMethod::masq;
+  EXPECT_THAT(ops_text(diff_targets(t, nat)),
+              ElementsAre("-e -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1", "-e -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 2"));
 }
 
 TEST(BuildTarget, AGroupGivesOneServicePerAddress) {
