@@ -40,6 +40,9 @@ WORKLOADS = {
     # difference prices a handover (--workload nat2w-swapped prints it, given nat2w's figure).
     "nat2w": (["nat1k.q0.pcap", "nat1k.q1.pcap"], "nat.batch", "nat.ipvs", False),
     "nat2w-swapped": (["nat1k.q1.pcap", "nat1k.q0.pcap"], "nat.batch", "nat.ipvs", False),
+    # nat1k with its real servers' forwarding method switched from -m (direct routing, tunnel).
+    "dr1k": ("nat1k.pcap", "nat.batch", ("nat.ipvs", "-g"), False),
+    "tun1k": ("nat1k.pcap", "nat.batch", ("nat.ipvs", "-i"), False),
     "routes10": ("routes10.pcap", "routes10.batch", None, True),
     # New connections: every counted packet must be a SYN that creates a connection, so the run has
     # to end within the first pass over the 1,000,000 new tuples: under valgrind a machine does
@@ -114,6 +117,11 @@ def main():
     # sleeps instead of spinning, which under valgrind (one thread at a time) starves the control
     # thread past its client deadline. Once traffic flows the worker is never idle: no effect there.
     pcaps = pcap if isinstance(pcap, list) else [pcap]
+    if isinstance(rules, tuple):
+        source, switch = rules
+        rules = os.path.join(b.tmp, a.workload + ".ipvs")
+        with open(b.pcap(source)) as f, open(rules, "w") as out:
+            out.write(f.read().replace(" -m ", " %s " % switch))
     c = b.dplb_conf("dplb callgrind", pcaps, batch, rules, forwarding, workers=len(pcaps), idle_backoff=True)
     out_file = os.path.join(b.tmp, "callgrind.out")
     c.cmd = ["valgrind", "--tool=callgrind", "--fair-sched=yes", "--collect-atstart=no", "--toggle-collect=dplb::dp::Worker::run*",
