@@ -406,6 +406,18 @@ def scenarios(b):
             out.append(b.scenario(n, title, lambda p=p: [
                 b.testpmd(p), b.l3fwd(p, "routes10.l3fwd.v4"),
                 b.dplb_conf("dplb nat", p, "nat.batch", "nat.ipvs", False)], warm_packets=2 * one_loop(p[0])))
+    for n, method, switch in (("dr1k", "direct routing", "-g"), ("tun1k", "IP-in-IP tunnel", "-i")):
+        if on(n):
+            # nat1k's flows and real servers (on-link), their forwarding method switched from -m.
+            rules = os.path.join(b.tmp, n + ".ipvs")
+            with open(b.pcap("nat.ipvs")) as f, open(rules, "w") as out_rules:
+                out_rules.write(f.read().replace(" -m ", " %s " % switch))
+            p = ["nat1k.pcap"]
+            title = "%s%s, established flows (UDP), 1,000 flows, 10 real servers" % (method[0].upper(), method[1:])
+            print(title, flush=True)
+            out.append(b.scenario(n, title, lambda p=p, rules=rules, method=method: [
+                b.testpmd(p), b.l3fwd(p, "routes10.l3fwd.v4"),
+                b.dplb_conf("dplb " + method, p, "nat.batch", rules, False)], warm_packets=2 * one_loop(p[0])))
     if on("natnew"):
         p = ["natnew.pcap"]
         title = "NAT new connections (TCP SYN, every packet a new tuple), first pass over 1,000,000"
@@ -534,7 +546,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--warmup", type=float, default=1, help="seconds of traffic before measuring (at least)")
     ap.add_argument("--quick", action="store_true", help="1 run of 2 s per contender")
-    ap.add_argument("--only", default="", help="routes10,routes100k,nat1k,nat1m,natnew,nat2w")
+    ap.add_argument("--only", default="", help="routes10,routes100k,nat1k,nat1m,natnew,nat2w,dr1k,tun1k")
     ap.add_argument("--contenders", default="testpmd,l3fwd,dplb", help="names starting with these")
     ap.add_argument("--conn-capacity", type=int, default=2097152)
     ap.add_argument("--json", default="")

@@ -35,6 +35,14 @@ import bench  # noqa: E402  (config helpers)
 WORKLOADS = {
     "nat1k": ("nat1k.pcap", "nat.batch", "nat.ipvs", False),
     "nat1m": ("nat1m.pcap", "nat.batch", "nat.ipvs", False),
+    # Two workers on a 2-queue port, each queue holding the flows its worker owns (no handover), and
+    # the same queues swapped (every packet lands on the wrong worker and is handed over): the
+    # difference prices a handover (--workload nat2w-swapped prints it, given nat2w's figure).
+    "nat2w": (["nat1k.q0.pcap", "nat1k.q1.pcap"], "nat.batch", "nat.ipvs", False),
+    "nat2w-swapped": (["nat1k.q1.pcap", "nat1k.q0.pcap"], "nat.batch", "nat.ipvs", False),
+    # nat1k with its real servers' forwarding method switched from -m (direct routing, tunnel).
+    "dr1k": ("nat1k.pcap", "nat.batch", ("nat.ipvs", "-g"), False),
+    "tun1k": ("nat1k.pcap", "nat.batch", ("nat.ipvs", "-i"), False),
     "routes10": ("routes10.pcap", "routes10.batch", None, True),
     # New connections: every counted packet must be a SYN that creates a connection, so the run has
     # to end within the first pass over the 1,000,000 new tuples: under valgrind a machine does
@@ -97,6 +105,8 @@ def main():
     ap.add_argument("--workload", default="nat1k", choices=sorted(WORKLOADS))
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--direct", type=float, default=0,
+                    help="nat2w-swapped: nat2w's eth_input instructions per packet (the cost without handover)")
     a = ap.parse_args()
     a.build, a.pcaps = os.path.abspath(a.build), os.path.abspath(a.pcaps)
     pcap, batch, rules, forwarding = WORKLOADS[a.workload]
@@ -106,7 +116,13 @@ def main():
     # The idle back-off on: before the ports start (while the startup files are applied) the worker
     # sleeps instead of spinning, which under valgrind (one thread at a time) starves the control
     # thread past its client deadline. Once traffic flows the worker is never idle: no effect there.
-    c = b.dplb_conf("dplb callgrind", [pcap], batch, rules, forwarding, idle_backoff=True)
+    pcaps = pcap if isinstance(pcap, list) else [pcap]
+    if isinstance(rules, tuple):
+        source, switch = rules
+        rules = os.path.join(b.tmp, a.workload + ".ipvs")
+        with open(b.pcap(source)) as f, open(rules, "w") as out:
+            out.write(f.read().replace(" -m ", " %s " % switch))
+    c = b.dplb_conf("dplb callgrind", pcaps, batch, rules, forwarding, workers=len(pcaps), idle_backoff=True)
     out_file = os.path.join(b.tmp, "callgrind.out")
     c.cmd = ["valgrind", "--tool=callgrind", "--fair-sched=yes", "--collect-atstart=no", "--toggle-collect=dplb::dp::Worker::run*",
              "--callgrind-out-file=" + out_file] + c.cmd
@@ -140,7 +156,28 @@ def main():
     result = {"workload": a.workload, "packets": packets, "ir_total": total,
               "ir_per_packet_all": total / packets, "ir_per_packet_all_minus_control": (total - ctrl_incl) / packets,
               "ir_per_packet_eth_input": eth_incl / packets}
+    if len(pcaps) > 1:
+        # The handover: the sender's whole receive path ends in redirect_to_owner; the owner takes
+        # the packet from its ring (poll_redirects) through the one-packet path.
+        handed = sum(n for name, n in calls.items() if name and name.startswith("dplb::dp::redirect_to_owner("))
+        redirected_in = sum(n for name, n in calls.items() if name and name.startswith("dplb::dp::ipv4_input("))
+        owner_incl = next((ir for ir, name in incl if "dplb::dp::Worker::poll_redirects(" in name), 0)
+        result.update({"handed_over": handed, "share_handed_over": handed / packets,
+                       "redirected_processed": redirected_in,
+                       "ir_owner_per_redirected": owner_incl / redirected_in if redirected_in else 0})
+        if redirected_in and a.direct:
+            # Per handed-over packet: the sender's receive path (all of eth_input's per-packet cost
+            # here, every packet being steered) plus the owner's, minus what one worker spends on
+            # the packet when it arrives on the right one.
+            cost = eth_incl / packets + owner_incl / redirected_in - a.direct
+            result["handover_cost_ir"] = cost
     print(json.dumps(result))
+    if "handed_over" in result:
+        print("\nhandover: %.1f%% of received packets handed to the other worker; the owner spends %.0f "
+              "instructions per redirected packet%s" % (
+                  100 * result["share_handed_over"], result["ir_owner_per_redirected"],
+                  "; a handover costs %.0f instructions more than a packet arriving on its owner (direct: %.0f)"
+                  % (result["handover_cost_ir"], a.direct) if "handover_cost_ir" in result else ""))
     print("\n%s: %d packets counted; instructions/packet: %.0f for the whole worker loop (PMD included), "
           "%.0f without control messages, %.0f in eth_input and below" % (
               a.workload, packets, total / packets, (total - ctrl_incl) / packets, eth_incl / packets))

@@ -5,7 +5,7 @@ packages=(
   g++ meson ninja-build pkg-config
   libdpdk-dev dpdk dpdk-dev libnuma-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev libssl-dev
   clang-14 libclang-rt-14-dev
   python3 python3-scapy libpcap-dev
   iproute2 ethtool iputils-ping netcat-openbsd curl procps tcpdump

@@ -2,6 +2,8 @@
 // real servers, timeouts) lives on main; every change goes to every worker (ipvs_worker.cc applies
 // it there); counters are summed over the workers' tables, and rates come from the estimator.
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <cstring>
 #include <tuple>
 
@@ -39,6 +41,22 @@ Status service_op(ControlPlane& cp, std::span<const uint8_t> payload, uint32_t o
   return cp.broadcast(ctrl::Msg::of(kMsgSvcUpsert, SvcMsg{*id, model.table().service_conf(*id)}));
 }
 
+// Where the forwarding method needs it, the real server must be reachable the way it forwards:
+// direct routing rewrites only the MAC, so the real server must be on a directly connected network
+// (IPVS's IP_VS_RT_MODE_KNOWN_NH); neither it nor a tunnel's endpoint may be one of our addresses.
+Status check_reachable(const route::RouteTable& routes, const ipvs::DestSpec& spec) {
+  if (spec.fwd == ipvs::FwdMethod::masq) return Status::ok();
+  route::OutputResult out;
+  std::string rs = to_string(spec.addr);
+  if (!routes.output(spec.addr, Ip4(), -1, 0, out))
+    return Status::error(EHOSTUNREACH, "no route to real server " + rs);
+  if (out.flags & route::kRouteLocal) return Status::invalid("real server " + rs + " is one of our addresses");
+  if (spec.fwd == ipvs::FwdMethod::droute && out.next_hop != spec.addr)
+    return Status::invalid("real server " + rs + " is not on a directly connected network (its route goes via " +
+                           to_string(out.next_hop) + "): direct routing (-g) needs it on-link");
+  return Status::ok();
+}
+
 Status dest_op(ControlPlane& cp, std::span<const uint8_t> payload, uint32_t op) {
   proto::DestOp r;
   if (!ctrl::decode_pod(payload, r)) return Status::invalid("malformed destination record");
@@ -49,12 +67,14 @@ Status dest_op(ControlPlane& cp, std::span<const uint8_t> payload, uint32_t op) 
     if (!id) return id.status();
     return cp.broadcast(ctrl::Msg::of(kMsgDestRemove, IdMsg{*id}));
   }
-  if (r.dest.fwd != proto::kFwdMasq)
-    return Status::error(EOPNOTSUPP, "dplb supports masquerading (NAT) only");
+  std::optional<ipvs::FwdMethod> fwd = ipvs::fwd_from_wire(r.dest.fwd);
+  if (!fwd) return Status::error(EOPNOTSUPP, "dplb forwards by masquerading (-m), direct routing (-g) or tunnel (-i) only");
   ipvs::DestSpec spec;
   spec.addr = Ip4(r.dest.addr);
   spec.port = r.dest.port ? r.dest.port : key.vport;
   spec.weight = r.dest.weight;
+  spec.fwd = *fwd;
+  if (Status st = check_reachable(cp.model().routes, spec); !st) return st;
   auto id = op == proto::kOpIpvsAddDest ? model.add_dest(key, spec) : model.edit_dest(key, spec);
   if (!id) return id.status();
   const ipvs::ServiceTable& t = model.table();
@@ -139,7 +159,7 @@ Status list(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint
       dr.addr = dc.addr.v;
       dr.port = dc.port;
       dr.weight = dc.weight;
-      dr.fwd = proto::kFwdMasq;
+      dr.fwd = uint32_t(dc.fwd);
       ipvs::IpvsCounters dt = dest_total(cp.data_plane(), d);
       dr.active_conns = uint32_t(dt.active_conns);
       dr.inactive_conns = uint32_t(dt.inactive_conns);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "dplb/ipvs/conn.h"
+#include "dplb/net/flow_hash.h"
 
 namespace dplb::dp {
 
@@ -31,5 +32,10 @@ struct ConnRoute {
   }
 };
 static_assert(sizeof(ConnRoute) == sizeof(ipvs::Conn::route_cache));
+
+// The multipath hash of a connection's packets: both directions and every method pick the same.
+inline uint32_t conn_flow_hash(const ipvs::Conn& c) {
+  return net::mix_flow((uint64_t(c.caddr.v) << 32) | c.raddr.v, (uint64_t(c.cport) << 16) | c.rport);
+}
 
 }  // namespace dplb::dp

@@ -4,6 +4,7 @@
 #include "datapath/ipvs_in_out.h"
 
 #include "datapath/conn_route.h"
+#include "datapath/ipvs_dr_xmit.h"
 #include "datapath/ipv4_forward.h"
 #include "datapath/local_in.h"
 #include "datapath/ipvs_xmit.h"
@@ -58,7 +59,8 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
   p.raddr = dc.addr;
   p.rport = dc.port;
   p.state = tcp ? static_cast<uint8_t>(ipvs::TcpState::kNone) : 0;
-  p.flags = ipvs::kConnFlagInactive | ipvs::kConnFlagNoOutput;
+  // One-way methods never clear NoOutput: their TCP state follows IPVS's INPUT_ONLY table.
+  p.flags = static_cast<uint16_t>(ipvs::kConnFlagInactive | ipvs::kConnFlagNoOutput | conn_fwd_flags(dc.fwd));
   p.dest_id = ref.id;
   p.dest_gen = ref.generation;
   p.timeout = tcp ? w.tables.timeouts.tcp_timeout(ipvs::TcpState::kNone) : w.tables.timeouts.udp;

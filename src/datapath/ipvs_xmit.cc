@@ -18,8 +18,7 @@ bool ipvs_route_slow(Worker& w, ipvs::Conn& c, NatDir dir, uint16_t& port, Ip4& 
   bool to_server = dir == NatDir::to_server;
   route::OutputResult out;
   Ip4 dst = to_server ? c.raddr : c.caddr;
-  uint32_t hash = net::mix_flow((uint64_t(c.caddr.v) << 32) | c.raddr.v, (uint64_t(c.cport) << 16) | c.rport);
-  if (!route_output(w, dst, Ip4(), hash, out) || (out.flags & (route::kRouteLocal | route::kRouteKni))) return false;
+  if (!route_output(w, dst, Ip4(), conn_flow_hash(c), out) || (out.flags & (route::kRouteLocal | route::kRouteKni))) return false;
   if (cr.generation != gen) cr = ConnRoute{gen, 0, 0, 0, 0};  // the table changed: both directions stale
   if (to_server) {
     cr.nh_in = out.next_hop.v;

@@ -1,8 +1,9 @@
-// Sending a NAT'd packet (Linux ip_vs_nat_xmit): output route from the connection's cache, MTU
+// Sending a NAT'd packet (Linux ip_vs_nat_xmit; direct routing and tunnel: ipvs_dr_xmit.h): output route from the connection's cache, MTU
 // check (DF: ICMP fragmentation needed with the MTU), TTL, rewrite, neighbour output.
 #pragma once
 
 #include "datapath/conn_route.h"
+#include "datapath/ipvs_dr_xmit.h"
 #include "datapath/neigh_output.h"
 #include "datapath/worker.h"
 #include "dplb/ipvs/conn.h"
@@ -51,6 +52,14 @@ inline void nat_rewrite_counted(Worker& w, net::Ipv4Hdr* ip, uint8_t* l4, const 
 // Rewrites (DNAT to the real server, or SNAT to the VIP) and sends m; consumes it. Inlined into
 // both callers: the call would cost as much as the route-cache check.
 [[gnu::always_inline]] inline void ipvs_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, uint8_t* l4, ipvs::Conn& c, NatDir dir) {
+  if (unlikely(c.flags & kConnFwdMask) && dir == NatDir::to_server) {  // direct routing, tunnel
+    if (conn_fwd(c) == ipvs::FwdMethod::droute) {
+      ipvs_dr_xmit(w, m, ip, c);
+    } else {
+      ipvs_tunnel_xmit(w, m, ip, c);
+    }
+    return;
+  }
   uint16_t port, mtu;
   Ip4 next_hop;
   bool routed = ipvs_route(w, c, dir, port, next_hop, mtu);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A small HTTP server for namespace tests: httpd.py ADDR PORT DIR [NAME].
 
-Serves files from DIR, and /id answers NAME (which server answered). Unlike `python3 -m
+Serves files from DIR, and /id answers NAME (which server answered). /health answers the status
+code written in DIR/health_status (200 when there is no such file): a health URL a test can fail. Unlike `python3 -m
 http.server` it does not resolve its own name at startup (a reverse DNS lookup stalls for seconds
 in an isolated namespace). Threaded, so many concurrent clients are served.
 """
@@ -33,6 +34,17 @@ def main():
             if self.path == "/id":
                 body = (name + "\n").encode()
                 self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if self.path == "/health":
+                try:
+                    code = int(open(os.path.join(root, "health_status")).read().strip())
+                except (OSError, ValueError):
+                    code = 200
+                body = b"health\n"
+                self.send_response(code)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -12,7 +12,7 @@ import sys
 ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 DPDK_HEADER = re.compile(r"^(rte_|cmdline_)")  # DPDK's public headers: <rte_*.h>, <cmdline_*.h>
-ROLES = ("src/core", "src/cli", "src/daemon", "src/control", "src/datapath", "tools", "include/dplb")
+ROLES = ("src/core", "src/cli", "src/daemon", "src/control", "src/datapath", "src/healthcheck", "tools", "include/dplb")
 
 
 def sources(top):

@@ -48,12 +48,27 @@ struct ServiceConf {
   friend constexpr bool operator==(const ServiceConf&, const ServiceConf&) = default;
 };
 
-// A real server of a service. Forwarding is masquerade (NAT) only. Weight 0 drains the server: it
-// keeps its connections but is never chosen for a new one.
+// How packets reach a real server, a property of the real server as in IPVS (values: the kernel's
+// IP_VS_CONN_F_* forwarding methods, as ipvsadm numbers them).
+//   masq:   NAT: the destination becomes the real server; its replies come back through us.
+//   tunnel: IP-in-IP to the real server, which holds the VIP; it answers the client directly.
+//   droute: direct routing: only the destination MAC changes (the real server is on-link and holds
+//           the VIP); it answers the client directly.
+enum class FwdMethod : uint8_t { masq = 0, tunnel = 2, droute = 3 };
+std::string_view fwd_name(FwdMethod f);    // "Masq", "Tunnel", "Route" (ipvsadm -Ln)
+std::string_view fwd_option(FwdMethod f);  // "-m", "-i", "-g" (ipvsadm -S)
+std::optional<FwdMethod> fwd_from_wire(uint32_t fwd);  // the IP_VS_CONN_F_* value; nullopt: unsupported
+// Replies to the client do not pass through us: the connection's TCP state follows the client's
+// packets only (IPVS's INPUT_ONLY table).
+constexpr bool fwd_is_one_way(FwdMethod f) { return f != FwdMethod::masq; }
+
+// A real server of a service. Weight 0 drains the server: it keeps its connections but is never
+// chosen for a new one.
 struct DestConf {
   Ip4 addr;
   uint16_t port = 0;
   uint16_t weight = 1;
+  FwdMethod fwd = FwdMethod::masq;
   friend constexpr bool operator==(const DestConf&, const DestConf&) = default;
 };
 

@@ -43,6 +43,7 @@ struct DestSpec {
   Ip4 addr;
   uint16_t port = 0;
   int64_t weight = 1;
+  FwdMethod fwd = FwdMethod::masq;
 };
 
 // One upsert of a replay, in an order a fresh table accepts (each service before its dests).

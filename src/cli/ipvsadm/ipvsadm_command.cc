@@ -354,7 +354,7 @@ ParsedAddr parse_service(std::string_view s) {
   return p;
 }
 
-constexpr std::string_view kNatOnly = "dplb supports masquerading (NAT) only";
+constexpr std::string_view kIpipOnly = "dplb tunnels with IP-in-IP (ipip) only";
 constexpr std::string_view kNoPersistence = "dplb supports non-persistent services only";
 constexpr std::string_view kNoFwmark = "dplb supports address:port services only";
 constexpr std::string_view kTcpUdpOnly = "dplb supports TCP and UDP services only";
@@ -416,7 +416,17 @@ class CommandParser {
         dest_port_given_ = (p.what & kServicePort) != 0;
         return Status::ok();
       }
-      case Opt::kMasq: return set_option(kColForward);
+      case Opt::kMasq:
+      case Opt::kGatewaying:
+      case Opt::kIpip:
+        c_.fwd = o.id == Opt::kMasq ? ipvs::FwdMethod::masq
+                 : o.id == Opt::kIpip ? ipvs::FwdMethod::tunnel
+                                      : ipvs::FwdMethod::droute;
+        return set_option(kColForward);
+      case Opt::kTunType:
+        if (v == "ipip") return Status::ok();  // the default tunnel type
+        if (v == "gue" || v == "gre") return unsupported(kIpipOnly, "--tun-type " + v);
+        return usage("illegal tunnel type specified");
       case Opt::kWeight: {
         if (Status s = set_option(kColWeight); !s) return s;
         auto w = to_number(v, 0, INT_MAX);
@@ -442,13 +452,10 @@ class CommandParser {
         sched_flags_arg_ = v;
         return Status::ok();
       // ---- valid ipvsadm that dplb does not do
-      case Opt::kGatewaying:
-      case Opt::kIpip:
-      case Opt::kTunType:
       case Opt::kTunPort:
       case Opt::kTunNoCsum:
       case Opt::kTunCsum:
-      case Opt::kTunRemCsum: return unsupported(kNatOnly, option_display(o));
+      case Opt::kTunRemCsum: return unsupported(kIpipOnly, option_display(o));
       case Opt::kPersistent:
       case Opt::kNetmask:
       case Opt::kPe: return unsupported(kNoPersistence, option_display(o));

@@ -65,6 +65,9 @@ struct IpvsCommand {
   Ip4 dest_addr;
   uint16_t dest_port = 0;  // the service's port when -r has none
   uint32_t weight = 1;     // -w, ipvsadm's default 1 (also for -e)
+  // -m / -g / -i; ipvsadm's default is direct routing (-g), also for -e (as ipvsadm: editing a
+  // NAT server's weight without -m makes it direct routing).
+  ipvs::FwdMethod fwd = ipvs::FwdMethod::droute;
   Timeouts timeouts;       // --set
   ListWhat list = ListWhat::kAll;
   ListFormat format;

@@ -36,22 +36,13 @@ std::string addr_port(uint32_t addr, uint16_t port) {
 }
 
 // IP_VS_CONN_F_FWD_MASK
-const char* fwd_name(uint32_t fwd) {
-  switch (fwd & 7) {
-    case proto::kFwdMasq: return "Masq";
-    case proto::kFwdLocal: return "Local";
-    case proto::kFwdTunnel: return "Tunnel";
-    case proto::kFwdDroute: return "Route";
-    default: return "?";
-  }
+std::string fwd_name(uint32_t fwd) {
+  if (auto f = ipvs::fwd_from_wire(fwd & 7)) return std::string(ipvs::fwd_name(*f));
+  return (fwd & 7) == proto::kFwdLocal ? "Local" : "?";
 }
 
-const char* fwd_switch(uint32_t fwd) {
-  switch (fwd & 7) {
-    case proto::kFwdMasq: return "-m";
-    case proto::kFwdTunnel: return "-i";
-    default: return "-g";
-  }
+std::string fwd_switch(uint32_t fwd) {
+  return std::string(ipvs::fwd_option(ipvs::fwd_from_wire(fwd & 7).value_or(ipvs::FwdMethod::droute)));
 }
 
 constexpr uint32_t kSchedFlagsMask = ipvs::kSvcFlagSched1 | ipvs::kSvcFlagSched2 | ipvs::kSvcFlagSched3;
@@ -152,7 +143,7 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
   for (const auto& d : e.dests) {
     std::string dname = addr_port(d.addr, d.port);
     if (rules) {
-      appendf(out, "-a %s -r %s %s -w %d\n", svc_name.c_str(), dname.c_str(), fwd_switch(d.fwd),
+      appendf(out, "-a %s -r %s %s -w %d\n", svc_name.c_str(), dname.c_str(), fwd_switch(d.fwd).c_str(),
               int(d.weight));
       continue;
     }
@@ -174,10 +165,10 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
       appendf(out, "  -> %-28s %-9u %-11u %-10u %-10u\n", dn, d.weight, d.persist_conns, d.active_conns,
               d.inactive_conns);
     } else if (f.tun_info) {  // tunnel information exists for tunnel dests only: "n/a" here
-      appendf(out, "  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn, fwd_name(d.fwd), "n/a", int(d.weight),
+      appendf(out, "  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn, fwd_name(d.fwd).c_str(), "n/a", int(d.weight),
               d.active_conns, d.inactive_conns);
     } else {
-      appendf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", dn, fwd_name(d.fwd), int(d.weight), d.active_conns,
+      appendf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", dn, fwd_name(d.fwd).c_str(), int(d.weight), d.active_conns,
               d.inactive_conns);
     }
   }

@@ -60,10 +60,13 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
       op.service = service_key_record(cmd.service);
       op.dest.addr = cmd.dest_addr.v;
       op.dest.port = cmd.dest_port;
-      op.dest.fwd = proto::kFwdMasq;
       uint32_t id = proto::kOpIpvsDelDest;
       if (cmd.cmd != IpvsCmd::kDelDest) {
         op.dest.weight = cmd.weight;
+        op.dest.fwd = uint32_t(cmd.fwd);
+        // As ipvsadm: direct routing and tunnels cannot change the port, the real server's is the
+        // service's.
+        if (cmd.fwd != ipvs::FwdMethod::masq) op.dest.port = cmd.service.vport;
         id = cmd.cmd == IpvsCmd::kAddDest ? proto::kOpIpvsAddDest : proto::kOpIpvsEditDest;
       }
       out.push_back(set_request(id, ctrl::encode_pod(op)));

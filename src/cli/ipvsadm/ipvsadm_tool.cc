@@ -165,7 +165,10 @@ std::string ipvsadm_usage(std::string_view program) {
        "                                      mh-fallback,mh-port (mh), flag-1,flag-2,flag-3\n"
        "  --real-server  -r server-address    server-address is address[:port], the service's port by "
        "default\n"
-       "  --masquerading -m                   masquerading (NAT), the only forwarding method (implied)\n"
+       "  --gatewaying   -g                   gatewaying (direct routing) (default)\n"
+       "  --ipip         -i                   ipip encapsulation (tunneling)\n"
+       "  --masquerading -m                   masquerading (NAT)\n"
+       "  --tun-type     type                 one of ipip (the only one dplb does)\n"
        "  --weight       -w weight            capacity of real server, 0 to 65535 (default 1)\n"
        "  --connection   -c                   output of current IPVS connections\n"
        "  --timeout                           output of timeout (tcp tcpfin udp)\n"
@@ -179,8 +182,8 @@ std::string ipvsadm_usage(std::string_view program) {
        "  --sort                              does nothing, for backwards compatibility\n"
        "  --numeric      -n                   numeric output of addresses and ports (always numeric)\n\n"
        "Addresses are numeric IPv4 and ports are numbers: no host or service names.\n"
-       "Not supported by dplb (TCP and UDP services, masquerading only): --sctp-service, -f, -6, -p, -M,\n"
-       "--pe, -o, -g, -i, --tun-type and the other --tun-* options, -x, -y, --start-daemon, --stop-daemon,\n"
+       "Not supported by dplb (TCP and UDP services): --sctp-service, -f, -6, -p, -M, --pe, -o,\n"
+       "--tun-type gue|gre and the other --tun-* options, -x, -y, --start-daemon, --stop-daemon,\n"
        "--daemon and the sync daemon's options.\n"
        "The daemon's control socket is $DPLB_IPC, else /var/run/dplb.ipc.\n";
   return u;

@@ -99,7 +99,7 @@ Result<uint32_t> IpvsModel::add_dest(const ServiceKey& key, const DestSpec& spec
   if (table_.find_dest(*svc, spec.addr, spec.port) >= 0) return Status::error(EEXIST, "Destination already exists");
   Result<uint32_t> id = dest_ids_.allocate();
   if (!id) return Status::error(ENOSPC, "Too many destinations");
-  DestConf conf{spec.addr, spec.port, uint16_t(spec.weight)};
+  DestConf conf{spec.addr, spec.port, uint16_t(spec.weight), spec.fwd};
   if (Status st = table_.upsert_dest(*svc, *id, conf); !st) {
     dest_ids_.release(*id);
     return st;
@@ -113,7 +113,7 @@ Result<uint32_t> IpvsModel::edit_dest(const ServiceKey& key, const DestSpec& spe
   if (Status st = check_dest(spec); !st) return st;
   int32_t id = table_.find_dest(*svc, spec.addr, spec.port);
   if (id < 0) return Status::error(ENOENT, "No such destination");
-  DestConf conf{spec.addr, spec.port, uint16_t(spec.weight)};
+  DestConf conf{spec.addr, spec.port, uint16_t(spec.weight), spec.fwd};
   if (Status st = table_.upsert_dest(*svc, uint32_t(id), conf); !st) return st;
   return uint32_t(id);
 }

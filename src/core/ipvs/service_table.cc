@@ -34,6 +34,7 @@ uint64_t ServiceTable::dest_hash(uint32_t dest_id, uint32_t svc_id, const DestCo
   uint64_t h = combine(0xde57, dest_id);
   h = combine(h, svc_id);
   h = combine(h, (uint64_t(c.addr.v) << 32) | (uint64_t(c.port) << 16) | c.weight);
+  if (c.fwd != FwdMethod::masq) h = combine(h, uint64_t(c.fwd));  // NAT-only digests unchanged
   return h;
 }
 

@@ -402,8 +402,8 @@ TEST(IpvsadmParse, TheFirstProblemInArgumentOrderWins) {
                "illegal virtual server address[:port] specified");
   expect_error({"-A", "-t", "10.0.0.1:80", "-p", "-g"}, kParseUnsupported,
                "dplb supports non-persistent services only: --persistent (-p) is not supported");
-  expect_error({"-a", "-g", "-t", "bad"}, kParseUnsupported,
-               "dplb supports masquerading (NAT) only: --gatewaying (-g) is not supported");
+  expect_error({"-a", "-i", "--tun-type", "gue", "-t", "bad"}, kParseUnsupported,
+               "dplb tunnels with IP-in-IP (ipip) only: --tun-type gue is not supported");
   // option problems come before the command's checks
   expect_error({"-A", "-t", "10.0.0.1", "-s", "rr", "-s", "rr"}, kParseUsage,
                "multiple 'scheduler' options specified");
@@ -443,20 +443,14 @@ TEST(IpvsadmParse, UnexpectedArguments) {
 // ---------------------------------------------------------------- what dplb does not do
 
 TEST(IpvsadmParse, UnsupportedOptionsAreRefusedClearly) {
-  const std::string nat = "dplb supports masquerading (NAT) only: ";
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-g"},
-                     nat + "--gatewaying (-g) is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--gatewaying"},
-                     nat + "--gatewaying (-g) is not supported");
-  expect_unsupported({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-i"},
-                     nat + "--ipip (-i) is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--ipip"},
-                     nat + "--ipip (-i) is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-type", "gue"}, nat + "--tun-type is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-port", "6080"}, nat + "--tun-port is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-nocsum"}, nat + "--tun-nocsum is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-csum"}, nat + "--tun-csum is not supported");
-  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-remcsum"}, nat + "--tun-remcsum is not supported");
+  const std::string ipip = "dplb tunnels with IP-in-IP (ipip) only: ";
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-i", "--tun-type", "gue"},
+                     ipip + "--tun-type gue is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-type", "gre"}, ipip + "--tun-type gre is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-port", "6080"}, ipip + "--tun-port is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-nocsum"}, ipip + "--tun-nocsum is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-csum"}, ipip + "--tun-csum is not supported");
+  expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-remcsum"}, ipip + "--tun-remcsum is not supported");
 
   const std::string persist = "dplb supports non-persistent services only: ";
   expect_unsupported({"-A", "-t", "10.0.0.1:80", "-p"}, persist + "--persistent (-p) is not supported");

@@ -78,7 +78,19 @@ TEST(IpvsadmRequest, Dests) {
 
   op.dest.port = 8080;
   op.dest.weight = 0;
+  EXPECT_EQ(requests_of({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2:8080", "-w", "0", "-m"}),
+            (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsEditDest, bytes_of(op)}}));
+  // As ipvsadm: without a forwarding option the method is direct routing, for -e too; direct routing
+  // and tunnels keep the service's port.
+  op.dest.fwd = proto::kFwdDroute;
+  op.dest.port = 80;
   EXPECT_EQ(requests_of({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2:8080", "-w", "0"}),
+            (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsEditDest, bytes_of(op)}}));
+  op.dest.fwd = proto::kFwdTunnel;
+  EXPECT_EQ(requests_of({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2:8080", "-w", "0", "-i", "--tun-type", "ipip"}),
+            (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsEditDest, bytes_of(op)}}));
+  op.dest.fwd = proto::kFwdDroute;
+  EXPECT_EQ(requests_of({"-e", "-t", "10.0.0.1:80", "-r", "10.1.0.2:8080", "-w", "0", "--gatewaying"}),
             (std::vector<Request>{{ctrl::Kind::kSet, proto::kOpIpvsEditDest, bytes_of(op)}}));
 
   auto del = zeroed<proto::DestOp>();

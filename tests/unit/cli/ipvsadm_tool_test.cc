@@ -263,7 +263,7 @@ TEST_F(IpvsadmTool, AddEditDeleteListSaveClearRestore) {
   ok({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-m"});
   ok({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.1:8080", "-m", "-w", "3"});
   ok({"--add-service", "--udp-service", "10.0.0.1:53", "--scheduler", "sh", "--sched-flags", "sh-port"});
-  ok({"-a", "-u", "10.0.0.1:53", "-r", "10.1.0.3", "-w", "2"});
+  ok({"-a", "-u", "10.0.0.1:53", "-r", "10.1.0.3", "-w", "2"});  // no -m: direct routing, as ipvsadm
 
   Outcome list = run({"-L", "-n"});
   EXPECT_EQ(list.exit, 0);
@@ -273,7 +273,7 @@ TEST_F(IpvsadmTool, AddEditDeleteListSaveClearRestore) {
                           "  -> 10.1.0.1:8080                Masq    3      0          0         \n"
                           "  -> 10.1.0.2:80                  Masq    1      0          0         \n"
                           "UDP  10.0.0.1:53 sh (sh-port)\n"
-                          "  -> 10.1.0.3:53                  Masq    2      0          0         \n");
+                          "  -> 10.1.0.3:53                  Route   2      0          0         \n");
   EXPECT_EQ(run({}).out, list.out) << "no arguments lists the table";
   EXPECT_EQ(run({"-l"}).out, list.out);
 
@@ -289,7 +289,7 @@ TEST_F(IpvsadmTool, AddEditDeleteListSaveClearRestore) {
   EXPECT_EQ(
       run({"-L", "-n", "-u", "10.0.0.1:53"}).out,
       kTitle +
-          "UDP  10.0.0.1:53 wlc\n  -> 10.1.0.3:53                  Masq    2      0          0         \n");
+          "UDP  10.0.0.1:53 wlc\n  -> 10.1.0.3:53                  Route   2      0          0         \n");
 
   // the daemon's refusals: its message alone, exit 255 (ipvsadm returns -1)
   Outcome dup = run({"-A", "-t", "10.0.0.1:80"});
@@ -509,9 +509,9 @@ TEST_F(IpvsadmTool, CommandLineErrorsExitAsIpvsadm) {
   Outcome usage = run({"-A", "-t", "10.0.0.1:80", "-s", "rr", "-b", "sh-port"});
   EXPECT_EQ(usage.exit, 2);
   EXPECT_EQ(usage.err, "incompatible scheduler flag `sh-port'\n");
-  Outcome unsupported = run({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-g"});
+  Outcome unsupported = run({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "-i", "--tun-type", "gue"});
   EXPECT_EQ(unsupported.exit, 1);
-  EXPECT_EQ(unsupported.err, "dplb supports masquerading (NAT) only: --gatewaying (-g) is not supported\n");
+  EXPECT_EQ(unsupported.err, "dplb tunnels with IP-in-IP (ipip) only: --tun-type gue is not supported\n");
   Outcome sched = run({"-A", "-t", "10.0.0.1:80", "-s", "foo"});
   EXPECT_EQ(sched.exit, 255);
   EXPECT_EQ(sched.err, "Scheduler not found: foo\n");

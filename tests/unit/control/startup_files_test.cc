@@ -61,6 +61,37 @@ TEST(StartupFiles, ConfigureTheModelAndEveryWorker) {
   EXPECT_TRUE(b.all_in_sync());
 }
 
+TEST(StartupFiles, ForwardingMethodsNeedTheirRoute) {
+  ControlBed b;
+  TempFile batch("route add 198.51.100.0/24 via 10.20.0.254 dev dpdk1\n");
+  TempFile rules(
+      "-A -t 10.10.0.101:80 -s rr\n"
+      "-a -t 10.10.0.101:80 -r 10.20.0.10:8080 -g -w 1\n"  // on-link: direct routing, the service's port
+      "-a -t 10.10.0.101:80 -r 198.51.100.7 -i -w 2\n");   // behind a gateway: a tunnel reaches it
+  Status st = apply(b, {batch.path}, rules.path);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  const ipvs::ServiceTable& t = b.dp.worker(1).tables.services;
+  int32_t svc = t.find(ipvs::kProtoTcp, Ip4::of(10, 10, 0, 101), 80);
+  ASSERT_GE(svc, 0);
+  int32_t dr = t.find_dest(uint32_t(svc), Ip4::of(10, 20, 0, 10), 80);
+  int32_t tun = t.find_dest(uint32_t(svc), Ip4::of(198, 51, 100, 7), 80);
+  ASSERT_GE(dr, 0);
+  ASSERT_GE(tun, 0);
+  EXPECT_EQ(t.dest_conf(uint32_t(dr)).fwd, ipvs::FwdMethod::droute);
+  EXPECT_EQ(t.dest_conf(uint32_t(tun)).fwd, ipvs::FwdMethod::tunnel);
+
+  TempFile not_on_link("-a -t 10.10.0.101:80 -r 198.51.100.8 -g\n");
+  EXPECT_EQ(apply(b, {}, not_on_link.path).message(),
+            "global.ipvs_rules: " + not_on_link.path +
+                ": real server 198.51.100.8 is not on a directly connected network (its route goes via "
+                "10.20.0.254): direct routing (-g) needs it on-link\n"
+                "ipvsadm: restore stopped at line 1: -a -t 10.10.0.101:80 -r 198.51.100.8 -g");
+  TempFile ours("-a -t 10.10.0.101:80 -r 10.20.0.1 -i\n");
+  EXPECT_NE(apply(b, {}, ours.path).message().find("real server 10.20.0.1 is one of our addresses"),
+            std::string::npos);
+  EXPECT_TRUE(b.all_in_sync());
+}
+
 TEST(StartupFiles, AFailureNamesTheFileTheLineAndTheDaemonsMessage) {
   ControlBed b;
   TempFile twice("route add 10.2.0.0/16 dev dpdk0\n\nroute add 10.2.0.0/16 dev dpdk0\nroute add 10.3.0.0/16 dev dpdk0\n");

@@ -11,6 +11,7 @@
 
 #include "../../fuzz/config_loader_entry.h"
 #include "../../fuzz/dpip_parser_entry.h"
+#include "../../fuzz/http_response_entry.h"
 #include "../../fuzz/ipvsadm_parser_entry.h"
 #include "../../fuzz/keepalived_conf_entry.h"
 
@@ -34,6 +35,7 @@ size_t replay(const std::string& target, Entry entry) {
 TEST(FuzzCorpus, ConfigLoader) { EXPECT_GE(replay("config_loader", dplb::conf::fuzz::check_config_loader), 10u); }
 TEST(FuzzCorpus, DpipParser) { EXPECT_GE(replay("dpip_parser", dplb::dpip::fuzz::check_dpip_parser), 10u); }
 TEST(FuzzCorpus, IpvsadmParser) { EXPECT_GE(replay("ipvsadm_parser", dplb::cli::fuzz::check_ipvsadm_parser), 10u); }
+TEST(FuzzCorpus, HttpResponse) { EXPECT_GE(replay("http_response", dplb::healthcheck::fuzz::check_http_response), 10u); }
 TEST(FuzzCorpus, KeepalivedConf) { EXPECT_GE(replay("keepalived_conf", dplb::keepalived::fuzz::check_keepalived_conf), 10u); }
 
 // The entries must be able to fail: a broken invariant is reported, not swallowed.
@@ -42,6 +44,7 @@ TEST(FuzzCorpus, EntriesAcceptEmptyInput) {
   EXPECT_EQ(dplb::dpip::fuzz::check_dpip_parser(nullptr, 0), "");
   EXPECT_EQ(dplb::cli::fuzz::check_ipvsadm_parser(nullptr, 0), "");
   EXPECT_EQ(dplb::keepalived::fuzz::check_keepalived_conf(nullptr, 0), "");
+  EXPECT_EQ(dplb::healthcheck::fuzz::check_http_response(nullptr, 0), "");
 }
 
 }  // namespace
