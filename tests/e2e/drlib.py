@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from typing import Dict, List
 
@@ -70,6 +71,28 @@ def decap_summary(proc, log: str) -> str:
     proc.wait(timeout=10)
     lines = open(log).read().splitlines()
     return lines[-1] if lines else ""
+
+
+class Capture:
+    """tcpdump -e -v on ns/ifname for the BPF filter, from construction until frames(): each IPv4
+    frame's (source MAC, destination MAC, TTL, DF set) as tcpdump printed them (outermost header)."""
+
+    def __init__(self, topo: Topology, ns: str, ifname: str, bpf: str):
+        self.log = os.path.join(topo.tmp, "capture_%s_%s.txt" % (ns, ifname))
+        self.proc = topo.spawn(ns, ["tcpdump", "-i", ifname, "-e", "-v", "-nn", "-l", "-U", bpf], log=self.log)
+        deadline = time.time() + 10
+        while "listening on" not in open(self.log).read():
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise TestFailure("tcpdump did not start: " + open(self.log).read()[-300:])
+            time.sleep(0.05)
+
+    def frames(self) -> List[tuple]:
+        time.sleep(0.2)  # the last frames reach the capture
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        found = re.findall(r"^\S+ ([0-9a-f:]{17}) > ([0-9a-f:]{17}), .*?\bttl (\d+), .*?flags \[([^]]*)\]",
+                           open(self.log).read(), re.M)
+        return [(src, dst, int(ttl), "DF" in flags) for src, dst, ttl, flags in found]
 
 
 def mac_of(ns: str, ifname: str) -> str:

@@ -13,7 +13,8 @@ client WITHOUT dplb, and (c) real TCP works end to end both ways. It checks:
    dplb gives the same -Ln; -g to a server that is not on-link is refused.
 3. DR, then tunnel (the other servers at weight 0): 30 sequential requests all answered, spread
    evenly (rr); a capture on the client's interface shows every reply frame sent by a real server's
-   MAC and none by dplb's; a 20 MB download is intact while dplb's port transmits under a quarter of
+   MAC and none by dplb's; one on a server shows what it gets comes from dplb's MAC with the client's
+   TTL (64, not decremented) and DF (for the tunnel: in the outer header); a 20 MB download is intact while dplb's port transmits under a quarter of
    its size (replies through dplb would make it transmit all of it). Over the tunnel, UDP is echoed,
    and a full-size DF datagram draws ICMP frag-needed with MTU 1480 that the client's kernel takes
    as its path MTU to the VIP.
@@ -30,7 +31,7 @@ import sys
 import time
 
 from downloads import download, sha256_file
-from drlib import LB_TUN, PY, VIP, DrBed, decap_summary
+from drlib import LB_TUN, PY, VIP, Capture, DrBed, decap_summary
 from natlib import sequential_hits
 from nslib import TestFailure, Topology, sh
 from routelib import check
@@ -67,24 +68,6 @@ def ipvsadm_listing(bed):
           % r.stderr.strip())
 
 
-def capture_replies(bed, action):
-    """Runs action() while tcpdump on the client's interface records the frames from VIP:80; returns
-    (Counter of their source MACs, action's result)."""
-    log = os.path.join(bed.topo.tmp, "replies.txt")
-    dump = bed.topo.spawn(bed.client, ["tcpdump", "-i", "c0", "-e", "-nn", "-l", "-U",
-                                       "tcp and src host %s and src port 80" % VIP], log=log)
-    deadline = time.time() + 10
-    while "listening on" not in open(log).read():
-        if dump.poll() is not None or time.time() > deadline:
-            raise TestFailure("tcpdump did not start: " + open(log).read()[-300:])
-        time.sleep(0.05)
-    result = action()
-    time.sleep(0.2)
-    dump.terminate()
-    dump.wait(timeout=10)
-    return collections.Counter(re.findall(r"^\S+ ([0-9a-f:]{17}) > ", open(log).read(), re.M)), result
-
-
 def port_bytes(bed):
     stats = bed.dplb.links()[0]["stats64"]
     return stats["rx"]["bytes"], stats["tx"]["bytes"]
@@ -95,16 +78,26 @@ def direct_return(bed, method, what):
     20 MB download is intact while dplb's port carries only the client's side."""
     servers = bed.of(method)
     bed.configure({s.name: 1 for s in servers})
-    macs, hits = capture_replies(bed, lambda: sequential_hits(bed, REQUESTS, VIP))
+    lb_mac = bed.dplb.links()[0]["address"]
+    replies = Capture(bed.topo, bed.client, "c0", "tcp and src host %s and src port 80" % VIP)
+    arrivals = Capture(bed.topo, servers[0].ns, "e0", "ip dst %s and tcp port 80" % VIP if method == "g"
+                       else "ip proto 4")
+    hits = sequential_hits(bed, REQUESTS, VIP)
     even = REQUESTS // len(servers)
     check(hits == collections.Counter({s.name: even for s in servers}),
           "%s: %d requests answered, rr %s each: %s" % (what, REQUESTS, even, dict(hits)))
     names = {s.mac: s.name for s in bed.servers}
-    names[bed.dplb.links()[0]["address"]] = "dplb"
-    senders = collections.Counter({names.get(mac, mac): n for mac, n in macs.items()})
+    names[lb_mac] = "dplb"
+    senders = collections.Counter(names.get(frame[0], frame[0]) for frame in replies.frames())
     check(set(senders) == {s.name for s in servers},
           "%s: reply frames on the client's link come from the servers' MACs, none from dplb: %s"
           % (what, dict(senders)))
+    seen = collections.Counter((names.get(src, src), names.get(dst, dst), ttl, df)
+                               for src, dst, ttl, df in arrivals.frames())
+    check(set(seen) == {("dplb", servers[0].name, 64, True)},
+          "%s: %s receives %s from dplb's MAC to its own, TTL 64 and DF (the client's): %s"
+          % (what, servers[0].name, "the client's packets" if method == "g" else "IPIP packets, outer header",
+             dict(seen)))
 
     rx0, tx0 = port_bytes(bed)
     out = os.path.join(bed.topo.tmp, "download_" + method)
