@@ -14,10 +14,10 @@ client WITHOUT dplb, and (c) real TCP works end to end both ways. It checks:
 3. DR, then tunnel (the other servers at weight 0): 30 sequential requests all answered, spread
    evenly (rr); a capture on the client's interface shows every reply frame sent by a real server's
    MAC and none by dplb's; one on a server shows what it gets comes from dplb's MAC with the client's
-   TTL (64, not decremented) and DF (for the tunnel: in the outer header); a 20 MB download is intact while dplb's port transmits under a quarter of
-   its size (replies through dplb would make it transmit all of it). Over the tunnel, UDP is echoed,
-   and a full-size DF datagram draws ICMP frag-needed with MTU 1480 that the client's kernel takes
-   as its path MTU to the VIP.
+   TTL (64, not decremented) and DF (for the tunnel: in the outer header); a 20 MB download is
+   intact while dplb's port transmits under a quarter of its size (replies through dplb would make
+   it transmit all of it). Over the tunnel, UDP is echoed, and a full-size DF datagram draws ICMP
+   frag-needed with MTU 1480 that the client's kernel takes as its path MTU to the VIP.
 4. Mixed: one service with DR, tunnel and NAT servers at once (NAT replies hairpin through dplb's
    one port): every request answered, rr spreads them evenly. The decapsulators saw outer packets
    only from dplb's address toward them (10.40.0.1; besides step 1's probe).
