@@ -35,17 +35,28 @@ LB_TUN = "10.40.0.1"
 TUN_DEV = "ipip0"
 
 
-def sysctl(ns: str, **settings: str) -> None:
-    """sysctl in ns; keys use '__' for '.', e.g. net__ipv4__conf__all__rp_filter="0"."""
-    for key, value in settings.items():
-        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "%s=%s" % (key.replace("__", "."), value))
+def sysctl(ns: str, *settings: str) -> None:
+    """sysctl -w KEY=VALUE ... in ns."""
+    for setting in settings:
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", setting)
 
 
 def hide_vip_from_arp(ns: str) -> None:
     """The LVS-DR recipe: answer ARP only for addresses on the asking interface, and announce only
     the outgoing interface's address, so the server never claims the VIP on the shared segment."""
     for dev in ("all", "lo"):
-        sysctl(ns, **{"net__ipv4__conf__%s__arp_ignore" % dev: "1", "net__ipv4__conf__%s__arp_announce" % dev: "2"})
+        sysctl(ns, "net.ipv4.conf.%s.arp_ignore=1" % dev, "net.ipv4.conf.%s.arp_announce=2" % dev)
+
+
+def spawn_ready(topo: Topology, ns: str, args: List[str], log: str, marker: str):
+    """Starts args in ns, logging to log, and waits (10 s at most) until the log shows marker."""
+    proc = topo.spawn(ns, args, log=log)
+    deadline = time.time() + 10
+    while marker not in open(log).read():
+        if proc.poll() is not None or time.time() > deadline:
+            raise TestFailure("`%s` in %s did not start: %s" % (" ".join(args), ns, open(log).read()[-300:]))
+        time.sleep(0.05)
+    return proc
 
 
 def tunnel_end(topo: Topology, ns: str, vip: str, log: str):
@@ -54,15 +65,8 @@ def tunnel_end(topo: Topology, ns: str, vip: str, log: str):
     sh("ip", "-n", ns, "tuntap", "add", "mode", "tun", "name", TUN_DEV)
     sh("ip", "-n", ns, "addr", "add", vip + "/32", "dev", TUN_DEV)
     sh("ip", "-n", ns, "link", "set", TUN_DEV, "up")
-    for dev in ("all", "default", TUN_DEV):
-        sysctl(ns, **{"net__ipv4__conf__%s__rp_filter" % dev: "0"})
-    proc = topo.spawn(ns, [PY, os.path.join(HERE, "ipip_decap.py"), TUN_DEV], log=log)
-    deadline = time.time() + 10
-    while "ready" not in open(log).read():
-        if proc.poll() is not None or time.time() > deadline:
-            raise TestFailure("ipip_decap.py in %s did not start: %s" % (ns, open(log).read()[-300:]))
-        time.sleep(0.05)
-    return proc
+    sysctl(ns, *("net.ipv4.conf.%s.rp_filter=0" % dev for dev in ("all", "default", TUN_DEV)))
+    return spawn_ready(topo, ns, [PY, os.path.join(HERE, "ipip_decap.py"), TUN_DEV], log, "ready")
 
 
 def decap_summary(proc, log: str) -> str:
@@ -79,12 +83,8 @@ class Capture:
 
     def __init__(self, topo: Topology, ns: str, ifname: str, bpf: str):
         self.log = os.path.join(topo.tmp, "capture_%s_%s.txt" % (ns, ifname))
-        self.proc = topo.spawn(ns, ["tcpdump", "-i", ifname, "-e", "-v", "-nn", "-l", "-U", bpf], log=self.log)
-        deadline = time.time() + 10
-        while "listening on" not in open(self.log).read():
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise TestFailure("tcpdump did not start: " + open(self.log).read()[-300:])
-            time.sleep(0.05)
+        self.proc = spawn_ready(topo, ns, ["tcpdump", "-i", ifname, "-e", "-v", "-nn", "-l", "-U", bpf], self.log,
+                                "listening on")
 
     def frames(self) -> List[tuple]:
         time.sleep(0.2)  # the last frames reach the capture
