@@ -95,19 +95,24 @@ class ServiceTable {
     if (!is_current(ref)) return;
     for (CounterBlock* b : blocks(ref)) counter_sub(was_active ? b->c.active_conns : b->c.inactive_conns, 1);
   }
+  // Per packet: both blocks' addresses are taken before the first store (the relaxed atomic stores
+  // would otherwise make the compiler reload the vectors between them), and the two-element loop
+  // is written out.
   void count_in(DestRef ref, uint32_t bytes) {
     if (!is_current(ref)) return;
-    for (CounterBlock* b : blocks(ref)) {
-      counter_add(b->c.inpkts, 1);
-      counter_add(b->c.inbytes, bytes);
-    }
+    auto [dest, svc] = blocks(ref);
+    counter_add(dest->c.inpkts, 1);
+    counter_add(dest->c.inbytes, bytes);
+    counter_add(svc->c.inpkts, 1);
+    counter_add(svc->c.inbytes, bytes);
   }
   void count_out(DestRef ref, uint32_t bytes) {
     if (!is_current(ref)) return;
-    for (CounterBlock* b : blocks(ref)) {
-      counter_add(b->c.outpkts, 1);
-      counter_add(b->c.outbytes, bytes);
-    }
+    auto [dest, svc] = blocks(ref);
+    counter_add(dest->c.outpkts, 1);
+    counter_add(dest->c.outbytes, bytes);
+    counter_add(svc->c.outpkts, 1);
+    counter_add(svc->c.outbytes, bytes);
   }
 
   // ---- Readers (main may call these while the owner runs) ----
