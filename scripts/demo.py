@@ -2,15 +2,18 @@
 """The demo: a client, dplb and three real servers in network namespaces. dplb answers ping on its
 own address, load-balances HTTP to a VIP over the servers (configured with ipvsadm), and shows the
 spread with `ipvsadm -Ln --stats`. Then the same VIP from a keepalived.conf through dplb-healthcheck
-(checks through dplb's tap): a server fails and is taken out, then comes back. Everything is removed
-at the end."""
+(checks through dplb's tap): a server fails and is taken out, then comes back. Last, direct return:
+one service whose real servers are reached by direct routing (-g), IP-in-IP tunnel (-i) and NAT (-m)
+at once; the DR and tunnel servers answer the client themselves, so dplb's port carries the client's
+side only. Everything is removed at the end."""
 import collections
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from hclib import KNI_PORTS, Healthcheck, httpd_of, setup_tap, start_httpd  # noqa: E402
-from natlib import VIP, NatBed  # noqa: E402
+from drlib import VIP as DR_VIP, DrBed  # noqa: E402
+from natlib import VIP, NatBed, sequential_hits  # noqa: E402
 from nslib import Topology  # noqa: E402
 
 KEEPALIVED_CONF = """virtual_server %s 80 {
@@ -77,6 +80,28 @@ def healthcheck_demo(topo, bed):
     return sorted(down.items()) == [("server0", 15), ("server2", 15)] and sorted(back.values()) == [10, 10, 10]
 
 
+def direct_return_demo():
+    """Direct routing, tunnel and NAT servers behind one VIP (tests/e2e/drlib.py's bed)."""
+    topo = Topology("demodr")
+    try:
+        bed = DrBed(topo, dr=2, tun=1, nat=1, blob_mb=20)
+        bed.configure({s.name: 1 for s in bed.servers})
+        show("direct return: ipvsadm -Ln (Route = -g, Tunnel = -i, Masq = -m)", bed.dplb.ipvsadm("-Ln").stdout)
+        hits = sequential_hits(bed, 24, DR_VIP)
+        show("client: 24 x curl http://%s/id" % DR_VIP, "\n".join("%s: %d" % kv for kv in sorted(hits.items())))
+        bed.configure({s.name: 1 for s in bed.of("g")})
+        before = bed.dplb.links()[0]["stats64"]
+        r = bed.in_client("curl", "-s", "-o", "/dev/null", "-w", "%{size_download}", "http://%s/blob" % DR_VIP)
+        after = bed.dplb.links()[0]["stats64"]
+        sent = after["tx"]["bytes"] - before["tx"]["bytes"]
+        show("client: a 20 MB download from the DR servers", "downloaded %s bytes; dplb's port sent %d bytes meanwhile "
+             "(the servers answer the client directly)" % (r.stdout.strip(), sent))
+        bed.dplb.stop()
+        return sorted(hits.values()) == [6, 6, 6, 6] and r.stdout.strip() == str(20 << 20) and sent < (5 << 20)
+    finally:
+        topo.close()
+
+
 def main():
     topo = Topology("demo")
     try:
@@ -101,9 +126,11 @@ def main():
         show("dpip -s link show", bed.dplb.dpip("-s", "link", "show").stdout)
         checked = healthcheck_demo(topo, bed)
         bed.dplb.stop()
-        ok = r.returncode == 0 and sorted(hits.values()) == [10, 10, 10] and checked
+        topo.close()
+        direct = direct_return_demo()
+        ok = r.returncode == 0 and sorted(hits.values()) == [10, 10, 10] and checked and direct
         print("\ndemo %s" % ("succeeded: ping answered, 30 requests spread 10/10/10, a failed server taken out "
-                             "and back" if ok else "FAILED"))
+                             "and back, direct routing and tunnel answering the client directly" if ok else "FAILED"))
         return 0 if ok else 1
     finally:
         topo.close()
