@@ -111,7 +111,7 @@ void ipvs_tunnel_xmit(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, ipvs::Conn& c) {
   outer->checksum = 0;
   outer->saddr = Be32::from_host(src.v);
   outer->daddr = Be32::from_host(c.raddr.v);
-  outer->checksum = net::ipv4_header_checksum(outer);
+  outer->checksum = net::csum_finish(net::ipv4_base_header_sum(outer));  // 20 bytes, no options
   if (unlikely(total + kOuterLen > mtu)) {  // without DF: the outer packet is fragmented
     send_fragments(w, m, outer, port, next_hop, mtu);
     return;
