@@ -2,9 +2,9 @@
 tunnel wraps the packet in IP-in-IP from our address; neither touches the inner packet (no TTL
 decrement), and the TCP state follows the client's packets alone (IPVS's INPUT_ONLY table).
 dpdk0 faces clients (VIP 10.0.0.100), dpdk1 the real servers (topology of nat.py)."""
-from scapy.all import ICMP, IP, TCP, Ether, Raw, raw
+from scapy.all import IP, TCP, Ether
 
-from cases.nat import CLIENT, CLIENT_MAC, MAC0, MAC1, NEIGHBOURS, RS1, RS1_MAC, RS2, RS2_MAC, VIP, c2v, case
+from cases.nat import CLIENT, CLIENT_MAC, MAC0, MAC1, RS1, RS1_MAC, RS2, RS2_MAC, VIP, c2v, case, frag_needed_case
 
 DR_RULES = ["-A -t %s:80 -s rr" % VIP, "-a -t %s:80 -r %s:80 -g -w 1" % (VIP, RS1),
             "-a -t %s:80 -r %s:80 -g -w 1" % (VIP, RS2)]
@@ -24,18 +24,6 @@ def tunnelled(pkt, ident, df=False):
     inner = pkt[IP].copy()
     return Ether(dst=RS1_MAC, src=MAC1) / IP(src=LOCAL1, dst=RS1, ttl=inner.ttl, tos=inner.tos, id=ident,
                                             flags="DF" if df else 0, proto=4) / inner
-
-
-def _tunnel_frag_needed_case():
-    big = Ether(dst=MAC0, src=CLIENT_MAC) / IP(src=CLIENT, dst=VIP, ttl=64, id=11, flags="DF") / \
-        TCP(sport=40000, dport=80, flags="S", seq=1000, window=8192) / Raw(b"p" * 1200)
-    quote = raw(big[IP])[:576 - 28]
-    icmp = Ether(dst=CLIENT_MAC, src=MAC0) / IP(src=VIP, dst=CLIENT, ttl=64, tos=0xc0, id=0, flags=0) / \
-        ICMP(type=3, code=4, nexthopmtu=980) / Raw(quote)
-    return case("tun_frag_needed_reduced_mtu", "DF and too big once the 20-byte outer header is added: ICMP "
-                "fragmentation needed with the MTU less 20 (as ip_vs_tunnel_xmit)", {0: [big]}, {0: [icmp]},
-                drops={"ipv4_frag_needed": 1}, rules=TUN_RULES,
-                batch=NEIGHBOURS + ["route add %s/32 dev dpdk1 mtu 1000" % RS1])
 
 
 _ack = c2v("A", seq=1001, ack=5001)
@@ -61,5 +49,6 @@ CASES = [
                  ("ipvsadm", ["-Lnc"], "ESTABLISHED 10.0.0.2:40000     10.0.0.100:80      10.1.0.11:80")]),
     case("tun_df_copied", "tunnel: the inner DF bit is copied to the outer header",
          {0: [_syn_df]}, {1: [tunnelled(_syn_df, 0, df=True)]}, rules=TUN_RULES),
-    _tunnel_frag_needed_case(),
+    frag_needed_case("tun_frag_needed_reduced_mtu", "DF and too big once the 20-byte outer header is added: "
+                     "ICMP fragmentation needed with the MTU less 20 (as ip_vs_tunnel_xmit)", 980, rules=TUN_RULES),
 ]

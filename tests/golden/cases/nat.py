@@ -164,14 +164,15 @@ def _port_reuse_case():
                 ipvs_rules=rules,
                 checks=[("ipvsadm", ["-Lnc"], "SYN_RECV    10.0.0.2:40000     10.0.0.100:80      10.0.0.12:8080")])
 
-def _frag_needed_case():
+def frag_needed_case(name, description, nexthopmtu, rules=TCP_RULES):
+    """A 1,240-byte DF SYN to the VIP while the route to RS1 has MTU 1000: ICMP fragmentation needed
+    from the VIP to the client, carrying `nexthopmtu`, and the packet dropped."""
     big = Ether(dst=MAC0, src=CLIENT_MAC) / IP(src=CLIENT, dst=VIP, ttl=64, id=11, flags="DF") / \
         TCP(sport=40000, dport=80, flags="S", seq=1000, window=8192) / Raw(b"p" * 1200)
     quote = raw(big[IP])[:576 - 28]
     icmp = Ether(dst=CLIENT_MAC, src=MAC0) / IP(src=VIP, dst=CLIENT, ttl=64, tos=0xc0, id=0, flags=0) / \
-        ICMP(type=3, code=4, nexthopmtu=1000) / Raw(quote)
-    return case("nat_frag_needed_to_server", "DF and larger than the MTU toward the real server: ICMP fragmentation "
-                "needed from the VIP, with the MTU", {0: [big]}, {0: [icmp]}, drops={"ipv4_frag_needed": 1},
+        ICMP(type=3, code=4, nexthopmtu=nexthopmtu) / Raw(quote)
+    return case(name, description, {0: [big]}, {0: [icmp]}, drops={"ipv4_frag_needed": 1}, rules=rules,
                 batch=NEIGHBOURS + ["route add %s/32 dev dpdk1 mtu 1000" % RS1])
 
 
@@ -188,7 +189,8 @@ CASES = [
     arm_case("nat_state_rst", "a client RST on an established connection: CLOSE",
              _HANDSHAKE + [("c", "R", 1001, 0)], "CLOSE"),
     _port_reuse_case(),
-    _frag_needed_case(),
+    frag_needed_case("nat_frag_needed_to_server", "DF and larger than the MTU toward the real server: ICMP "
+                     "fragmentation needed from the VIP, with the MTU", 1000),
 
     case("nat_syn_dnat", "SYN to the VIP: DNATed to the first real server (rr), exact bytes",
          {0: [_syn]}, {1: [dnat(_syn, RS1)]},
