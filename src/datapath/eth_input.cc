@@ -6,6 +6,9 @@
 
 #include <rte_prefetch.h>
 
+#include <array>
+#include <cstring>
+
 #include "datapath/arp_input.h"
 #include "datapath/ipv4_classify.h"
 #include "datapath/ipv4_forward.h"
@@ -64,6 +67,20 @@ void slow_one(Worker& w, RxBurst& b, uint16_t i) {
 
 // The runs of the burst in order: consecutive packets of one class (the gone ones skipped) go to
 // their stage together.
+// Slots 0..kBurst-1: the sub-vector of a burst whose packets all went one way.
+constexpr std::array<uint8_t, kBurst> kEverySlot = [] {
+  std::array<uint8_t, kBurst> a{};
+  for (uint16_t i = 0; i < kBurst; ++i) a[i] = static_cast<uint8_t>(i);
+  return a;
+}();
+
+// True when every packet of b has class cls (the common case: a whole burst of one flow kind).
+bool all_of_class(const RxBurst& b, PathClass cls) {
+  bool same = true;
+  for (uint16_t i = 0; i < b.n; ++i) same &= b.cls[i] == cls;
+  return same;
+}
+
 void run_stages(Worker& w, RxBurst& b) {
   // Worth it only once the table outgrows the caches (default 16,384 connections: 1 MiB of them plus
   // their index buckets); a small one is found in cache anyway.
@@ -76,8 +93,14 @@ void run_stages(Worker& w, RxBurst& b) {
       continue;
     }
     SubVector sv;
-    for (; i < b.n && (b.cls[i] == cls || b.cls[i] == PathClass::gone); ++i)
-      if (b.cls[i] == cls) sv.slot[sv.n++] = static_cast<uint8_t>(i);
+    if (i == 0 && all_of_class(b, cls)) {
+      sv.n = b.n;
+      std::memcpy(sv.slot, kEverySlot.data(), b.n);
+      i = b.n;
+    } else {
+      for (; i < b.n && (b.cls[i] == cls || b.cls[i] == PathClass::gone); ++i)
+        if (b.cls[i] == cls) sv.slot[sv.n++] = static_cast<uint8_t>(i);
+    }
     switch (cls) {
       case PathClass::nat:
         ipvs_nat_vector(w, b, sv, conn_prefetch);
