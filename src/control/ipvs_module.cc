@@ -2,6 +2,7 @@
 // real servers, timeouts) lives on main; every change goes to every worker (ipvs_worker.cc applies
 // it there); counters are summed over the workers' tables, and rates come from the estimator.
 #include <algorithm>
+#include <bit>
 #include <optional>
 #include <string>
 #include <cstring>
@@ -16,8 +17,15 @@ namespace {
 
 ipvs::ServiceKey key_of(const proto::ServiceRecord& r) { return {r.proto, Ip4(r.addr), r.port}; }
 
-Status check_supported(const proto::ServiceRecord& r) {
-  if (r.timeout != 0) return Status::error(EOPNOTSUPP, "Persistent services are not supported by dplb");
+// Persistence as ipvsadm sends it: seconds, and a netmask (0 = none given: /32) that must be a
+// prefix (the netmask picks the worker that owns a client's connections).
+Status persistence_of(const proto::ServiceRecord& r, ipvs::ServiceSpec& spec) {
+  spec.persist_seconds = r.timeout;
+  uint32_t mask = r.netmask == 0 ? 0xffffffffu : r.netmask;
+  int prefix = std::popcount(mask);
+  if (prefix != 32 && mask != ~0u << (32 - prefix) && mask != 0)
+    return Status::invalid("persistence netmask " + to_string(Ip4(mask)) + " is not a prefix");
+  spec.persist_prefix = static_cast<uint8_t>(prefix);
   return Status::ok();
 }
 
@@ -30,8 +38,8 @@ Status service_op(ControlPlane& cp, std::span<const uint8_t> payload, uint32_t o
     if (!id) return id.status();
     return cp.broadcast(ctrl::Msg::of(kMsgSvcRemove, IdMsg{*id}));
   }
-  if (Status st = check_supported(r); !st) return st;
   ipvs::ServiceSpec spec;
+  if (Status st = persistence_of(r, spec); !st) return st;
   spec.key = key_of(r);
   spec.sched = std::string(ctrl::fixed_string(r.sched));
   if (spec.sched.empty()) spec.sched = "wlc";
@@ -149,6 +157,8 @@ Status list(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint
     r.port = sc.key.vport;
     ctrl::set_fixed_string(r.sched, ipvs::sched_name(sc.sched));
     r.flags = sc.flags;
+    r.timeout = sc.persist_seconds;
+    r.netmask = sc.persist_mask();
     r.n_dests = uint32_t(dests.size());
     r.stats = stats_of(service_total(cp.data_plane(), id));
     cp.ipvs_rates().fill(IpvsRates::service_key(id), r.stats);

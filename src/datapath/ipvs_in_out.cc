@@ -5,6 +5,7 @@
 
 #include "datapath/conn_route.h"
 #include "datapath/ipvs_dr_xmit.h"
+#include "datapath/ipvs_persist.h"
 #include "datapath/ipv4_forward.h"
 #include "datapath/local_in.h"
 #include "datapath/ipvs_xmit.h"
@@ -43,9 +44,16 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
     w.drop(m, DropReason::ipvs_no_conn);
     return nullptr;
   }
-  int32_t d = w.tables.services.schedule(svc, key.saddr, key.sport);
+  const bool persistent = w.tables.services.service_conf(svc).persistent();
+  PersistChoice choice;
+  if (persistent) {
+    choice = persist_schedule(w, svc, key);
+  } else {
+    choice.dest = w.tables.services.schedule(svc, key.saddr, key.sport);
+  }
+  int32_t d = choice.dest;
   if (d < 0) {
-    w.drop(m, DropReason::ipvs_no_dest);
+    w.drop(m, choice.why);
     return nullptr;
   }
   const ipvs::DestConf& dc = w.tables.services.dest_conf(uint32_t(d));
@@ -60,7 +68,8 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
   p.rport = dc.port;
   p.state = tcp ? static_cast<uint8_t>(ipvs::TcpState::kNone) : 0;
   // One-way methods never clear NoOutput: their TCP state follows IPVS's INPUT_ONLY table.
-  p.flags = static_cast<uint16_t>(ipvs::kConnFlagInactive | ipvs::kConnFlagNoOutput | conn_fwd_flags(dc.fwd));
+  p.flags = static_cast<uint16_t>(ipvs::kConnFlagInactive | ipvs::kConnFlagNoOutput | conn_fwd_flags(dc.fwd) |
+                                  (persistent ? kConnFlagPersistent : 0));
   p.dest_id = ref.id;
   p.dest_gen = ref.generation;
   p.timeout = tcp ? w.tables.timeouts.tcp_timeout(ipvs::TcpState::kNone) : w.tables.timeouts.udp;
@@ -71,6 +80,7 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
   }
   ConnRoute{}.store(*c);
   c->user16 = 0;
+  if (choice.templ != nullptr) persist_adopt(w, *choice.templ);
   w.tables.services.on_conn_new(ref, false);
   return c;
 }
@@ -85,6 +95,7 @@ bool is_reused_port(const ipvs::Conn& c, uint8_t tcp_flags) {
 }
 
 void expire_now(Worker& w, ipvs::Conn* c) {
+  if (c->flags & kConnFlagPersistent) persist_child_gone(w, *c);
   w.tables.services.on_conn_gone(ipvs::DestRef{c->dest_id, c->dest_gen}, !(c->flags & ipvs::kConnFlagInactive));
   counter_add(w.io.stats.conns_expired);
   w.tables.conns->destroy(c);
@@ -128,9 +139,12 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
     w.drop(m, DropReason::ipvs_truncated);
     return true;
   }
-  Ip4 client = ip->src();
-  if (steer_to_owner(w, client, v.sport, redirected, m)) return true;
-  ipvs::FlowKey key{ip->proto, client, v.sport, vip, v.dport};
+  if (unlikely(v.sport == 0)) {
+    w.drop(m, DropReason::ipvs_port_zero);
+    return true;
+  }
+  ipvs::FlowKey key{ip->proto, ip->src(), v.sport, vip, v.dport};
+  if (steer_in(w, key, redirected, m)) return true;
   ipvs::Conn* c = w.tables.conns->lookup_in(key);
   bool table_changed = false;
   return ipvs_in_matched(w, m, ip, v, key, c, table_changed);
@@ -139,9 +153,8 @@ bool ipvs_in(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
 bool ipvs_out(Worker& w, rte_mbuf* m, net::Ipv4Hdr* ip, bool redirected) {
   L4View v;
   if (!is_real_server_reply(w, ip, v)) return false;
-  Ip4 client = ip->dst();
-  if (steer_to_owner(w, client, v.dport, redirected, m)) return true;
-  ipvs::FlowKey key{ip->proto, ip->src(), v.sport, client, v.dport};
+  ipvs::FlowKey key{ip->proto, ip->src(), v.sport, ip->dst(), v.dport};
+  if (steer_out(w, key, redirected, m)) return true;
   ipvs::Conn* c = w.tables.conns->lookup_out(key);
   if (c == nullptr) return false;  // the server talking on its own: ordinary forwarding
   ipvs_out_matched(w, m, ip, v, *c);
@@ -198,10 +211,14 @@ void prefetch_conn(const ipvs::ConnTable& t, const NatSlot& x) {
   }
   x.key = ipvs::FlowKey{ip->proto, ip->src(), x.v.sport, ip->dst(), x.v.dport};
   if (x.in) {
-    if (steer_to_owner(w, x.key.saddr, x.key.sport, false, m)) return false;
+    if (unlikely(x.v.sport == 0)) {  // (port 0 names persistence templates)
+      w.drop(m, DropReason::ipvs_port_zero);
+      return false;
+    }
+    if (steer_in(w, x.key, false, m)) return false;
     x.hash = w.tables.conns->hash_in(x.key);
   } else {
-    if (steer_to_owner(w, x.key.daddr, x.key.dport, false, m)) return false;
+    if (steer_out(w, x.key, false, m)) return false;
     x.hash = w.tables.conns->hash_out(x.key);
   }
   return true;

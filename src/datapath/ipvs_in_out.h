@@ -36,7 +36,7 @@ inline bool l4_view(net::Ipv4Hdr* ip, L4View& v) {
 // A TCP/UDP packet not addressed to us that may be a real server's reply (ipvs_out's checks before
 // its connection lookup): unfragmented, its header all there, from a real server's address and port.
 inline bool is_real_server_reply(const Worker& w, net::Ipv4Hdr* ip, L4View& v) {
-  if (ip->is_fragment() || !l4_view(ip, v)) return false;
+  if (ip->is_fragment() || !l4_view(ip, v) || v.dport == 0) return false;  // (port 0: templates)
   return w.tables.services.is_real_server(ip->proto, ip->src(), v.sport);
 }
 

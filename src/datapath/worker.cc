@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "control/msg_types.h"
+#include "datapath/ipvs_persist.h"
 #include "datapath/stages.h"
 #include "dplb/net/arp.h"
 
@@ -144,6 +145,8 @@ uint16_t Worker::poll_redirects() {
 void Worker::expire_connections() {
   // Bounded work per tick: a mass expiry is spread over several iterations.
   tables.conns->run_timers(io.now_tick, 1024, [this](ipvs::Conn& c) {
+    if (c.flags & kConnFlagTemplate) return persist_template_expired(*this, c);
+    if (c.flags & kConnFlagPersistent) persist_child_gone(*this, c);
     tables.services.on_conn_gone(ipvs::DestRef{c.dest_id, c.dest_gen}, !(c.flags & ipvs::kConnFlagInactive));
     counter_add(io.stats.conns_expired);
     return ipvs::ExpireAction::kDestroy;

@@ -58,8 +58,8 @@ struct ServiceRecord {
   uint32_t addr;
   char sched[kSchedNameSize];
   uint32_t flags;            // kernel IP_VS_SVC_F_* bits (sched flags only)
-  uint32_t timeout;          // persistence: unsupported, must be 0
-  uint32_t netmask;          // persistence netmask: unused
+  uint32_t timeout;          // persistence (-p) in seconds; 0: not persistent
+  uint32_t netmask;          // persistence netmask (-M), host order; 0 in a request: 255.255.255.255
   uint32_t n_dests;          // list replies: DestRecords that follow
   IpvsStats stats;           // list replies only
 };

@@ -41,10 +41,19 @@ struct ServiceKey {
   }
 };
 
+// Persistence (ipvsadm -p TIMEOUT -M NETMASK): a client (its address under the netmask) keeps the
+// real server its first connection got, for new connections within TIMEOUT of the last one.
+inline constexpr uint32_t kMaxPersistSeconds = 86400 * 31;  // ipvsadm's MAX_TIMEOUT
+inline constexpr uint32_t kPersistDefaultSeconds = 300;     // ipvsadm -p without a value
+
 struct ServiceConf {
   ServiceKey key;
   SchedKind sched = kDefaultSched;
   uint32_t flags = 0;
+  uint32_t persist_seconds = 0;  // 0: not persistent
+  uint8_t persist_prefix = 32;   // -M as a prefix length: the client's address under it names the client
+  bool persistent() const { return persist_seconds != 0; }
+  uint32_t persist_mask() const { return persist_prefix == 0 ? 0 : ~0u << (32 - persist_prefix); }
   friend constexpr bool operator==(const ServiceConf&, const ServiceConf&) = default;
 };
 

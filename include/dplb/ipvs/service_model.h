@@ -36,6 +36,8 @@ struct ServiceSpec {
   ServiceKey key;
   std::string sched = "wlc";
   uint32_t flags = 0;
+  uint32_t persist_seconds = 0;  // -p; 0: not persistent
+  uint8_t persist_prefix = 32;   // -M as a prefix length
 };
 
 // A real server as ipvsadm states it: the weight as given, so a bad one can be refused (EINVAL).
@@ -88,6 +90,10 @@ class IpvsModel {
   Result<uint32_t> require_service(const ServiceKey& key) const;
   static Status check_key(const ServiceKey& key);
   static Status check_dest(const DestSpec& spec);
+  // A real server shared by services must have one owner rule for its replies: all of them
+  // non-persistent, or all persistent under the same netmask (see ServiceTable::persist_mask_out).
+  Status check_shared_real_server(uint32_t svc_id, const ServiceConf& svc, Ip4 addr, uint16_t port) const;
+  Status check_shared_real_servers(uint32_t svc_id, const ServiceConf& svc) const;
 
   ServiceTable table_;
   IdAllocator service_ids_;

@@ -63,6 +63,25 @@ class ServiceTable {
     return real_servers_.contains(real_server_key(proto, addr, port));
   }
 
+  // The netmask under which a client's address names its owner (persistence: every connection of a
+  // client to a persistent service lives with its template on one worker), for a packet to a
+  // service, and for a real server's reply; 0 when no persistent service is concerned.
+  // Both false (one test) while no service is persistent.
+  bool persist_mask_in(uint8_t proto, Ip4 vip, uint16_t vport, uint32_t& mask) const {
+    if (persistent_services_ == 0) return false;
+    int32_t svc = find(proto, vip, vport);
+    if (svc < 0 || !services_[svc].conf.persistent()) return false;
+    mask = services_[svc].conf.persist_mask();
+    return true;
+  }
+  bool persist_mask_out(uint8_t proto, Ip4 rs, uint16_t rport, uint32_t& mask) const {
+    if (persistent_services_ == 0) return false;
+    uint32_t prefix = persist_masks_.find(real_server_key(proto, rs, rport));
+    if (prefix == KeyIndex::kNone) return false;
+    mask = prefix == 0 ? 0 : ~0u << (32 - prefix);
+    return true;
+  }
+
   // A new connection's dest: its slot, or kNoDest when no dest is available. `svc_id` must come from
   // find(). O(1) for rr, wrr, sh, mh; O(dests) for lc, wlc.
   int32_t schedule(uint32_t svc_id, Ip4 caddr, uint16_t cport) {
@@ -175,6 +194,9 @@ class ServiceTable {
   }
   void remove_service_slot(uint32_t svc_id);
   void remove_dest_slot(uint32_t dest_id, bool update_sched);
+  // The persistent services' real servers, for persist_mask_out (a real server may serve several).
+  void persist_ref(const ServiceConf& svc, Ip4 addr, uint16_t port, bool add);
+  void set_persist_refs(uint32_t svc_id, bool add);
 
   std::vector<ServiceSlot> services_;
   std::vector<DestSlot> dests_;
@@ -184,6 +206,9 @@ class ServiceTable {
   KeyIndex vips_;            // VIP -> number of services on it
   KeyIndex real_servers_;    // (proto, addr, port) -> number of dests
   KeyIndex dest_index_;      // (svc id, addr, port) -> dest id
+  KeyIndex persistent_rs_;   // (proto, addr, port) -> number of persistent services' dests on it
+  KeyIndex persist_masks_;   // (proto, addr, port) -> their netmask's prefix (one: IpvsModel refuses two)
+  uint32_t persistent_services_ = 0;
   uint32_t mh_table_size_;
   uint64_t digest_ = 0;
 };

@@ -46,6 +46,7 @@ namespace dplb {
   X(ipvs_no_dest, "virtual service has no available real server (all weight 0)")      \
   X(ipvs_conn_full, "connection table full: new connection refused")                 \
   X(ipvs_truncated, "TCP/UDP header cut short in a packet for a virtual service")    \
+  X(ipvs_port_zero, "TCP/UDP source port 0 to a virtual service")                     \
   X(ipvs_dr_not_onlink, "direct-routing real server no longer on a connected network") \
   X(ipvs_tunnel_no_room, "no headroom in the buffer for the tunnel's outer header")   \
   X(redirect_full, "ring to the connection's owner worker full")                       \

@@ -247,6 +247,8 @@ enum Col : uint8_t {
   kColConnection,
   kColService,
   kColScheduler,
+  kColPersistent,
+  kColNetmask,
   kColRealServer,
   kColForward,
   kColWeight,
@@ -263,8 +265,8 @@ enum Col : uint8_t {
 };
 
 constexpr std::array<std::string_view, kColCount> kColNames = {
-    "numeric", "connection", "service-address", "scheduler", "real-server", "forwarding-method",
-    "weight",  "timeout",    "stats",           "rate",      "thresholds",  "persistent-conn",
+    "numeric", "connection", "service-address", "scheduler", "persistent", "netmask", "real-server",
+    "forwarding-method", "weight", "timeout", "stats", "rate", "thresholds", "persistent-conn",
     "nosort",  "exact",      "sched-flags",     "tun-info",
 };
 
@@ -277,19 +279,19 @@ struct CmdRules {
 };
 // clang-format off
 constexpr CmdRules kCmdRules[] = {
-    //                                         n c s s r f w t s r t p s e b t
-    {IpvsCmd::kAddService, "add-service",     "xx+ xxxxxxxxxx x"},
-    {IpvsCmd::kEditService, "edit-service",   "xx+ xxxxxxxxxx x"},
-    {IpvsCmd::kDelService, "delete-service",  "xx+xxxxxxxxxxxxx"},
-    {IpvsCmd::kClear, "flush",                "xxxxxxxxxxxxxxxx"},
-    {IpvsCmd::kList, "list",                  " 11xxxx1      x "},
-    {IpvsCmd::kAddDest, "add-server",         "xx+x+  xxxxxxxxx"},
-    {IpvsCmd::kDelDest, "delete-server",      "xx+x+xxxxxxxxxxx"},
-    {IpvsCmd::kEditDest, "edit-server",       "xx+x+  xxxxxxxxx"},
-    {IpvsCmd::kSetTimeouts, "set",            "xxxxxxxxxxxxxxxx"},
-    {IpvsCmd::kRestore, "restore",            "xxxxxxxxxxxxxxxx"},
-    {IpvsCmd::kSave, "save",                  " xxxxxxxxxxxxxxx"},
-    {IpvsCmd::kZero, "zero",                  "xx xxxxxxxxxxxxx"},
+    //                                         n c s s p M r f w t s r t p s e b t
+    {IpvsCmd::kAddService, "add-service",     "xx+   xxxxxxxxxx x"},
+    {IpvsCmd::kEditService, "edit-service",   "xx+   xxxxxxxxxx x"},
+    {IpvsCmd::kDelService, "delete-service",  "xx+xxxxxxxxxxxxxxx"},
+    {IpvsCmd::kClear, "flush",                "xxxxxxxxxxxxxxxxxx"},
+    {IpvsCmd::kList, "list",                  " 11xxxxxx1      x "},
+    {IpvsCmd::kAddDest, "add-server",         "xx+xxx+  xxxxxxxxx"},
+    {IpvsCmd::kDelDest, "delete-server",      "xx+xxx+xxxxxxxxxxx"},
+    {IpvsCmd::kEditDest, "edit-server",       "xx+xxx+  xxxxxxxxx"},
+    {IpvsCmd::kSetTimeouts, "set",            "xxxxxxxxxxxxxxxxxx"},
+    {IpvsCmd::kRestore, "restore",            "xxxxxxxxxxxxxxxxxx"},
+    {IpvsCmd::kSave, "save",                  " xxxxxxxxxxxxxxxxx"},
+    {IpvsCmd::kZero, "zero",                  "xx xxxxxxxxxxxxxxx"},
 };
 // clang-format on
 
@@ -355,7 +357,7 @@ ParsedAddr parse_service(std::string_view s) {
 }
 
 constexpr std::string_view kIpipOnly = "dplb tunnels with IP-in-IP (ipip) only";
-constexpr std::string_view kNoPersistence = "dplb supports non-persistent services only";
+constexpr std::string_view kNoPersistence = "dplb supports address persistence only (no persistence engines)";
 constexpr std::string_view kNoFwmark = "dplb supports address:port services only";
 constexpr std::string_view kTcpUdpOnly = "dplb supports TCP and UDP services only";
 constexpr std::string_view kIpv4Only = "dplb supports IPv4 only";
@@ -456,8 +458,22 @@ class CommandParser {
       case Opt::kTunNoCsum:
       case Opt::kTunCsum:
       case Opt::kTunRemCsum: return unsupported(kIpipOnly, option_display(o));
-      case Opt::kPersistent:
-      case Opt::kNetmask:
+      case Opt::kPersistent: {
+        if (Status s = set_option(kColPersistent); !s) return s;
+        c_.persist_seconds = ipvs::kPersistDefaultSeconds;
+        if (v.empty()) return Status::ok();
+        auto t = to_number(v, 1, ipvs::kMaxPersistSeconds);
+        if (!t) return usage("illegal timeout for persistent service specified");
+        c_.persist_seconds = uint32_t(*t);
+        return Status::ok();
+      }
+      case Opt::kNetmask: {
+        if (Status s = set_option(kColNetmask); !s) return s;
+        auto m = parse_ip4(v);
+        if (!m) return usage("illegal virtual server netmask specified");
+        c_.persist_netmask = m->v;
+        return Status::ok();
+      }
       case Opt::kPe: return unsupported(kNoPersistence, option_display(o));
       case Opt::kFwmark: return unsupported(kNoFwmark, option_display(o));
       case Opt::kSctp: return unsupported(kTcpUdpOnly, option_display(o));
@@ -499,7 +515,9 @@ class CommandParser {
     switch (c_.cmd) {
       case IpvsCmd::kAddService:
       case IpvsCmd::kEditService:
-        if (c_.service.vport == 0) return usage("Zero port specified for non-persistent service");
+        if (c_.service.vport == 0)
+          return c_.persist_seconds ? unsupported("dplb supports address:port services only", "port 0")
+                                    : usage("Zero port specified for non-persistent service");
         if (c_.sched.empty()) c_.sched = ipvs::sched_name(ipvs::kDefaultSched);
         if (Status s = check_scheduler(); !s) return s;
         break;

@@ -61,6 +61,8 @@ struct IpvsCommand {
   ipvs::ServiceKey service;  // proto, VIP, port (0 when the port was omitted)
   std::string sched;         // -A / -E: never empty (ipvsadm's default "wlc")
   uint32_t sched_flags = 0;  // ipvs::kSvcFlagSched1..3
+  uint32_t persist_seconds = 0;  // -p [TIMEOUT] (300 without a value); 0: not persistent
+  uint32_t persist_netmask = 0;  // -M NETMASK, host order; 0: not given (255.255.255.255)
   bool has_dest = false;     // -r given
   Ip4 dest_addr;
   uint16_t dest_port = 0;  // the service's port when -r has none

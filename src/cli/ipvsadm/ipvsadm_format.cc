@@ -125,6 +125,10 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
                                                     : "--xxx-service";
     appendf(svc_name, "%s %s", opt, vname.c_str());
     appendf(out, "-A %s -s %.*s", svc_name.c_str(), int(sched.size()), sched.data());
+    if (se.timeout != 0) {
+      appendf(out, " -p %u", se.timeout);
+      if (se.netmask != 0xffffffffu) out += " -M " + to_string(Ip4(se.netmask));
+    }
     if (sched_flags != 0) out += " -b " + sched_flags_text(sched, sched_flags);
     out += '\n';
   } else {
@@ -136,6 +140,10 @@ void append_entry(std::string& out, const ServiceEntry& e, const ListFormat& f, 
     } else {
       appendf(out, "%s %.*s", svc_name.c_str(), int(sched.size()), sched.data());
       if (sched_flags != 0) out += " (" + sched_flags_text(sched, sched_flags) + ")";
+      if (se.timeout != 0) {
+        appendf(out, " persistent %u", se.timeout);
+        if (se.netmask != 0xffffffffu) out += " mask " + to_string(Ip4(se.netmask));
+      }
     }
     out += '\n';
   }

@@ -46,6 +46,8 @@ Result<std::vector<Request>> build_requests(const IpvsCommand& cmd) {
       if (!ctrl::set_fixed_string(r.sched, cmd.sched))
         return Status::invalid("scheduler name too long: " + cmd.sched);
       r.flags = cmd.sched_flags;
+      r.timeout = cmd.persist_seconds;
+      r.netmask = cmd.persist_seconds ? cmd.persist_netmask : 0;
       uint32_t op = cmd.cmd == IpvsCmd::kAddService ? proto::kOpIpvsAddService : proto::kOpIpvsEditService;
       out.push_back(set_request(op, ctrl::encode_pod(r)));
       break;

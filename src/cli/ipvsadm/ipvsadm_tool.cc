@@ -163,6 +163,8 @@ std::string ipvsadm_usage(std::string_view program) {
        "                                      the default scheduler is wlc.\n"
        "  --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback,sh-port (sh),\n"
        "                                      mh-fallback,mh-port (mh), flag-1,flag-2,flag-3\n"
+       "  --persistent   -p [timeout]         persistent service (default timeout 300 seconds)\n"
+       "  --netmask      -M netmask           persistent granularity mask (a prefix)\n"
        "  --real-server  -r server-address    server-address is address[:port], the service's port by "
        "default\n"
        "  --gatewaying   -g                   gatewaying (direct routing) (default)\n"
@@ -182,7 +184,7 @@ std::string ipvsadm_usage(std::string_view program) {
        "  --sort                              does nothing, for backwards compatibility\n"
        "  --numeric      -n                   numeric output of addresses and ports (always numeric)\n\n"
        "Addresses are numeric IPv4 and ports are numbers: no host or service names.\n"
-       "Not supported by dplb (TCP and UDP services): --sctp-service, -f, -6, -p, -M, --pe, -o,\n"
+       "Not supported by dplb (TCP and UDP services): --sctp-service, -f, -6, --pe, -o,\n"
        "--tun-type gue|gre and the other --tun-* options, -x, -y, --start-daemon, --stop-daemon,\n"
        "--daemon and the sync daemon's options.\n"
        "The daemon's control socket is $DPLB_IPC, else /var/run/dplb.ipc.\n";

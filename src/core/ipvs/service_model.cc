@@ -66,11 +66,35 @@ Result<uint32_t> IpvsModel::add_service(const ServiceSpec& spec) {
   if ((spec.flags & ~kSvcFlagsSupported) != 0) return Status::invalid("unsupported service flags");
   Result<uint32_t> id = service_ids_.allocate();
   if (!id) return Status::error(ENOSPC, "Too many services");
-  if (Status st = table_.upsert_service(*id, ServiceConf{spec.key, *sched, spec.flags}); !st) {
+  if (Status st = table_.upsert_service(*id, ServiceConf{spec.key, *sched, spec.flags, spec.persist_seconds,
+                                                         spec.persist_prefix});
+      !st) {
     service_ids_.release(*id);
     return st;
   }
   return id;
+}
+
+Status IpvsModel::check_shared_real_server(uint32_t svc_id, const ServiceConf& svc, Ip4 addr, uint16_t port) const {
+  auto rule = [](const ServiceConf& c) { return c.persistent() ? int(c.persist_prefix) : -1; };
+  for (uint32_t other : table_.service_ids()) {
+    if (other == svc_id) continue;
+    const ServiceConf& oc = table_.service_conf(other);
+    if (oc.key.proto != svc.key.proto || rule(oc) == rule(svc) || table_.find_dest(other, addr, port) < 0) continue;
+    return Status::invalid("real server " + to_string(addr) + ":" + std::to_string(port) + " also serves " +
+                           to_string(oc.key.vip) + ":" + std::to_string(oc.key.vport) +
+                           " with other persistence: a real server's services must all be persistent with one "
+                           "netmask, or all not (its replies go to the worker the netmask picks)");
+  }
+  return Status::ok();
+}
+
+Status IpvsModel::check_shared_real_servers(uint32_t svc_id, const ServiceConf& svc) const {
+  for (uint32_t d : table_.service_dests(svc_id)) {
+    const DestConf& dc = table_.dest_conf(d);
+    if (Status st = check_shared_real_server(svc_id, svc, dc.addr, dc.port); !st) return st;
+  }
+  return Status::ok();
 }
 
 Result<uint32_t> IpvsModel::edit_service(const ServiceSpec& spec) {
@@ -79,7 +103,9 @@ Result<uint32_t> IpvsModel::edit_service(const ServiceSpec& spec) {
   auto sched = parse_sched(spec.sched);
   if (!sched) return Status::error(ENOENT, "Scheduler not found");
   if ((spec.flags & ~kSvcFlagsSupported) != 0) return Status::invalid("unsupported service flags");
-  if (Status st = table_.upsert_service(*id, ServiceConf{spec.key, *sched, spec.flags}); !st) return st;
+  ServiceConf conf{spec.key, *sched, spec.flags, spec.persist_seconds, spec.persist_prefix};
+  if (Status st = check_shared_real_servers(*id, conf); !st) return st;
+  if (Status st = table_.upsert_service(*id, conf); !st) return st;
   return id;
 }
 
@@ -97,6 +123,7 @@ Result<uint32_t> IpvsModel::add_dest(const ServiceKey& key, const DestSpec& spec
   if (!svc) return svc;
   if (Status st = check_dest(spec); !st) return st;
   if (table_.find_dest(*svc, spec.addr, spec.port) >= 0) return Status::error(EEXIST, "Destination already exists");
+  if (Status st = check_shared_real_server(*svc, table_.service_conf(*svc), spec.addr, spec.port); !st) return st;
   Result<uint32_t> id = dest_ids_.allocate();
   if (!id) return Status::error(ENOSPC, "Too many destinations");
   DestConf conf{spec.addr, spec.port, uint16_t(spec.weight), spec.fwd};

@@ -21,12 +21,15 @@ ServiceTable::ServiceTable(const TableLimits& limits)
       vips_(services_.size()),
       real_servers_(dests_.size()),
       dest_index_(dests_.size()),
+      persistent_rs_(dests_.size()),
+      persist_masks_(dests_.size()),
       mh_table_size_(next_prime(std::max<uint32_t>(limits.mh_table_size, 3))) {}
 
 uint64_t ServiceTable::service_hash(uint32_t svc_id, const ServiceConf& c) {
   uint64_t h = combine(0x5e41ce, svc_id);
   h = combine(h, c.key.packed());
   h = combine(h, uint64_t(c.sched) << 32 | c.flags);
+  if (c.persistent()) h = combine(h, uint64_t(c.persist_seconds) << 32 | c.persist_prefix);  // others unchanged
   return h;
 }
 
@@ -50,6 +53,13 @@ Status ServiceTable::upsert_service(uint32_t svc_id, const ServiceConf& conf) {
   uint32_t other = services_index_.find(conf.key.packed());
   if (other != KeyIndex::kNone && other != svc_id) remove_service_slot(other);
 
+  if (conf.persist_seconds > kMaxPersistSeconds || conf.persist_prefix > 32)
+    return Status::invalid("persistence timeout or netmask out of range");
+  const bool ownership_changes = s.in_use && (s.conf.persistent() != conf.persistent() ||
+                                              s.conf.persist_prefix != conf.persist_prefix);
+  if (ownership_changes) set_persist_refs(svc_id, false);
+  if (s.in_use && s.conf.persistent()) --persistent_services_;
+  if (conf.persistent()) ++persistent_services_;
   if (s.in_use) {
     digest_ -= service_hash(svc_id, s.conf);
     if (s.conf.sched != conf.sched || s.conf.flags != conf.flags) {
@@ -66,7 +76,26 @@ Status ServiceTable::upsert_service(uint32_t svc_id, const ServiceConf& conf) {
   s.conf = conf;
   s.stale = false;
   digest_ += service_hash(svc_id, conf);
+  if (ownership_changes) set_persist_refs(svc_id, true);
   return Status::ok();
+}
+
+void ServiceTable::set_persist_refs(uint32_t svc_id, bool add) {
+  const ServiceSlot& s = services_[svc_id];
+  if (!s.conf.persistent()) return;
+  for (const SchedDest& d : s.sched.dests()) persist_ref(s.conf, d.addr, d.port, add);
+}
+
+void ServiceTable::persist_ref(const ServiceConf& svc, Ip4 addr, uint16_t port, bool add) {
+  if (!svc.persistent()) return;
+  uint64_t key = real_server_key(svc.key.proto, addr, port);
+  if (add) {
+    persistent_rs_.add_ref(key);
+    persist_masks_.assign(key, svc.persist_prefix);
+  } else {
+    persistent_rs_.drop_ref(key);
+    if (!persistent_rs_.contains(key)) persist_masks_.erase(key);
+  }
 }
 
 Status ServiceTable::remove_service(uint32_t svc_id) {
@@ -79,6 +108,7 @@ void ServiceTable::remove_service_slot(uint32_t svc_id) {
   for (const SchedDest& d : s.sched.dests()) remove_dest_slot(d.slot, false);  // the list goes too
   services_index_.erase(s.conf.key.packed());
   vips_.drop_ref(s.conf.key.vip.v);
+  if (s.conf.persistent()) --persistent_services_;
   digest_ -= service_hash(svc_id, s.conf);
   s.sched = Scheduler{};  // frees the scheduler's tables
   s.in_use = false;
@@ -108,6 +138,7 @@ Status ServiceTable::upsert_dest(uint32_t svc_id, uint32_t dest_id, const DestCo
   if (fresh) {
     dest_index_.assign(key, dest_id);
     real_servers_.add_ref(real_server_key(services_[svc_id].conf.key.proto, conf.addr, conf.port));
+    persist_ref(services_[svc_id].conf, conf.addr, conf.port, true);
     d.svc_id = svc_id;
     d.generation += 1;  // even -> odd: in use
     d.in_use = true;
@@ -133,6 +164,7 @@ void ServiceTable::remove_dest_slot(uint32_t dest_id, bool update_sched) {
   if (update_sched) s.sched.remove_dest(dest_id);
   dest_index_.erase(dest_key(d.svc_id, d.conf.addr, d.conf.port));
   real_servers_.drop_ref(real_server_key(s.conf.key.proto, d.conf.addr, d.conf.port));
+  persist_ref(s.conf, d.conf.addr, d.conf.port, false);
   digest_ -= dest_hash(dest_id, d.svc_id, d.conf);
   d.generation += 1;  // odd -> even: connections holding the old reference stop counting here
   d.in_use = false;

@@ -397,11 +397,26 @@ TEST(IpvsadmParse, RepeatedOptions) {
   expect_error({"-AC"}, kParseUsage, "invalid option `-AC'");
 }
 
+TEST(IpvsadmParse, Persistence) {
+  IpvsCommand d = ok({"-A", "-t", "10.0.0.1:80", "-s", "rr", "-p"});
+  EXPECT_EQ(d.persist_seconds, 300u);  // ipvsadm's default
+  EXPECT_EQ(d.persist_netmask, 0u);
+  IpvsCommand p = ok({"-E", "-t", "10.0.0.1:80", "--persistent=60", "-M", "255.255.255.0"});
+  EXPECT_EQ(p.persist_seconds, 60u);
+  EXPECT_EQ(p.persist_netmask, 0xffffff00u);
+  EXPECT_EQ(ok({"-A", "-t", "10.0.0.1:80", "-p", "7"}).persist_seconds, 7u);
+  EXPECT_EQ(ok({"-A", "-t", "10.0.0.1:80"}).persist_seconds, 0u);
+  expect_error({"-A", "-t", "10.0.0.1:80", "-p", "0"}, kParseUsage, "illegal timeout for persistent service specified");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-p", "-M", "x"}, kParseUsage, "illegal virtual server netmask specified");
+  expect_error({"-a", "-t", "10.0.0.1:80", "-r", "10.1.0.1", "-p"}, kParseUsage,
+               "Illegal 'persistent' option with the 'add-server' command");
+}
+
 TEST(IpvsadmParse, TheFirstProblemInArgumentOrderWins) {
   expect_error({"-A", "-t", "bad", "-w", "x"}, kParseUsage,
                "illegal virtual server address[:port] specified");
-  expect_error({"-A", "-t", "10.0.0.1:80", "-p", "-g"}, kParseUnsupported,
-               "dplb supports non-persistent services only: --persistent (-p) is not supported");
+  expect_error({"-A", "-t", "10.0.0.1:80", "-p", "-g"}, kParseUsage,
+               "Illegal 'forwarding-method' option with the 'add-service' command");
   expect_error({"-a", "-i", "--tun-type", "gue", "-t", "bad"}, kParseUnsupported,
                "dplb tunnels with IP-in-IP (ipip) only: --tun-type gue is not supported");
   // option problems come before the command's checks
@@ -452,15 +467,10 @@ TEST(IpvsadmParse, UnsupportedOptionsAreRefusedClearly) {
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-csum"}, ipip + "--tun-csum is not supported");
   expect_unsupported({"-a", "-t", "10.0.0.1:80", "--tun-remcsum"}, ipip + "--tun-remcsum is not supported");
 
-  const std::string persist = "dplb supports non-persistent services only: ";
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-p"}, persist + "--persistent (-p) is not supported");
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-p", "300"},
-                     persist + "--persistent (-p) is not supported");
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "--persistent=300"},
-                     persist + "--persistent (-p) is not supported");
-  expect_unsupported({"-A", "-t", "10.0.0.1:80", "-M", "255.255.255.0"},
-                     persist + "--netmask (-M) is not supported");
+  const std::string persist = "dplb supports address persistence only (no persistence engines): ";
   expect_unsupported({"-A", "-t", "10.0.0.1:80", "--pe", "sip"}, persist + "--pe is not supported");
+  expect_unsupported({"-A", "-t", "10.0.0.1", "-p"},
+                     "dplb supports address:port services only: port 0 is not supported");
 
   expect_unsupported({"-A", "-f", "1"},
                      "dplb supports address:port services only: --fwmark-service (-f) is not supported");

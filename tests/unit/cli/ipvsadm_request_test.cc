@@ -192,16 +192,16 @@ TEST(IpvsadmRules, ParseRulesChecksEveryLineFirst) {
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
 
-  auto bad = parse_rules("-A -t 10.0.0.1\n-C\n-A -t 10.0.0.1:80 -s rr -p\n-C\n");
+  auto bad = parse_rules("-A -t 10.0.0.1\n-C\n-A -t 10.0.0.1:80 -s rr -p\n-C\n");  // line 1 first
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.status().code(), kParseUsage);
   EXPECT_EQ(bad.status().message(), "line 1: Zero port specified for non-persistent service");
 
-  bad = parse_rules("-C\n-C\n-A -t 10.0.0.1:80 -s rr -p\n");
+  bad = parse_rules("-C\n-C\n-A -t 10.0.0.1:80 -s rr --pe sip\n");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.status().code(), kParseUnsupported);
   EXPECT_EQ(bad.status().message(),
-            "line 3: dplb supports non-persistent services only: --persistent (-p) is not supported");
+            "line 3: dplb supports address persistence only (no persistence engines): --pe is not supported");
 
   for (const char* not_a_rule : {"-L -n", "-S", "-R", "-h", "-v"}) {
     auto r = parse_rules(std::string("-C\n") + not_a_rule + "\n");

@@ -431,11 +431,11 @@ TEST_F(IpvsadmTool, RestoreStopsAtTheFirstFailingLine) {
 
   // a line the parser refuses stops it too, with the parser's message and exit status
   size_t before = set_ops();
-  Outcome p = run({"-R"}, "-C\n-A -t 10.0.0.2:80 -p\n-C\n");
+  Outcome p = run({"-R"}, "-C\n-A -t 10.0.0.2:80 --pe sip\n-C\n");
   EXPECT_EQ(p.exit, 1);
   EXPECT_EQ(p.err,
-            "dplb supports non-persistent services only: --persistent (-p) is not supported\n"
-            "ipvsadm: restore stopped at line 2: -A -t 10.0.0.2:80 -p\n");
+            "dplb supports address persistence only (no persistence engines): --pe is not supported\n"
+            "ipvsadm: restore stopped at line 2: -A -t 10.0.0.2:80 --pe sip\n");
   EXPECT_EQ(set_ops(), before + 1) << "only the first -C was sent";
 
   Outcome u = run({"-R"}, "-A -t 10.0.0.2\n");

@@ -92,6 +92,33 @@ TEST(StartupFiles, ForwardingMethodsNeedTheirRoute) {
   EXPECT_TRUE(b.all_in_sync());
 }
 
+TEST(StartupFiles, PersistenceReachesTheWorkersAndSharedServersAgree) {
+  ControlBed b;
+  TempFile rules(
+      "-A -t 10.10.0.101:80 -s rr -p 120 -M 255.255.255.0\n"
+      "-a -t 10.10.0.101:80 -r 10.20.0.10:80 -m -w 1\n"
+      "-A -t 10.10.0.101:443 -s rr -p 60 -M 255.255.255.0\n"
+      "-a -t 10.10.0.101:443 -r 10.20.0.10:80 -m -w 1\n");  // same netmask: one owner rule, accepted
+  Status st = apply(b, {}, rules.path);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  const ipvs::ServiceTable& t = b.dp.worker(0).tables.services;
+  int32_t svc = t.find(ipvs::kProtoTcp, Ip4::of(10, 10, 0, 101), 80);
+  ASSERT_GE(svc, 0);
+  EXPECT_EQ(t.service_conf(uint32_t(svc)).persist_seconds, 120u);
+  EXPECT_EQ(t.service_conf(uint32_t(svc)).persist_prefix, 24);
+  uint32_t mask = 0;
+  EXPECT_TRUE(t.persist_mask_out(ipvs::kProtoTcp, Ip4::of(10, 20, 0, 10), 80, mask));
+  EXPECT_EQ(mask, 0xffffff00u);
+
+  TempFile other("-A -t 10.10.0.101:8080 -s rr\n-a -t 10.10.0.101:8080 -r 10.20.0.10:80 -m\n");
+  EXPECT_NE(apply(b, {}, other.path).message().find("real server 10.20.0.10:80 also serves 10.10.0.101:"),
+            std::string::npos);
+  TempFile not_prefix("-A -t 10.10.0.102:80 -s rr -p -M 255.0.255.0\n");
+  EXPECT_NE(apply(b, {}, not_prefix.path).message().find("persistence netmask 255.0.255.0 is not a prefix"),
+            std::string::npos);
+  EXPECT_TRUE(b.all_in_sync());
+}
+
 TEST(StartupFiles, AFailureNamesTheFileTheLineAndTheDaemonsMessage) {
   ControlBed b;
   TempFile twice("route add 10.2.0.0/16 dev dpdk0\n\nroute add 10.2.0.0/16 dev dpdk0\nroute add 10.3.0.0/16 dev dpdk0\n");
