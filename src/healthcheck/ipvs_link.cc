@@ -23,6 +23,8 @@ cli::IpvsCommand command_of(const healthcheck::IpvsOp& op) {
   c.has_service = true;
   c.service = op.key;
   c.sched = std::string(ipvs::sched_name(op.sched));
+  c.persist_seconds = op.persist.seconds;
+  c.persist_netmask = op.persist.netmask;
   c.has_dest = op.kind == OpKind::add_dest || op.kind == OpKind::edit_dest || op.kind == OpKind::del_dest;
   c.dest_addr = op.dest.addr;
   c.dest_port = op.dest.port;
@@ -58,6 +60,10 @@ Result<healthcheck::Target> IpvsLink::list() {
     healthcheck::TargetService s;
     s.key = ipvs::ServiceKey{e.service.proto, Ip4(e.service.addr), e.service.port};
     s.sched = ipvs::parse_sched(ctrl::fixed_string(e.service.sched)).value_or(ipvs::kDefaultSched);
+    if (e.service.timeout != 0) {  // as build_target states it: no netmask for /32
+      s.persist.seconds = e.service.timeout;
+      s.persist.netmask = e.service.netmask == 0xffffffffu ? 0 : e.service.netmask;
+    }
     for (const proto::DestRecord& d : e.dests)
       s.dests[healthcheck::dest_id(Ip4(d.addr), d.port)] =
           healthcheck::TargetDest{Ip4(d.addr), d.port, uint16_t(d.weight),

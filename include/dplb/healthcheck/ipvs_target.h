@@ -25,9 +25,17 @@ struct TargetDest {
   friend bool operator==(const TargetDest&, const TargetDest&) = default;
 };
 
+// persistence_timeout / persistence_granularity (ipvsadm -p / -M); netmask 0: none given (/32).
+struct Persistence {
+  uint32_t seconds = 0;  // 0: not persistent
+  uint32_t netmask = 0;
+  friend bool operator==(const Persistence&, const Persistence&) = default;
+};
+
 struct TargetService {
   ipvs::ServiceKey key;
   ipvs::SchedKind sched = ipvs::kDefaultSched;
+  Persistence persist;
   std::map<uint64_t, TargetDest> dests;  // by dest_id()
   friend bool operator==(const TargetService&, const TargetService&) = default;
 };
@@ -37,7 +45,7 @@ using Target = std::map<uint64_t, TargetService>;  // by ServiceKey::packed()
 constexpr uint64_t dest_id(Ip4 addr, uint16_t port) { return (uint64_t(addr.v) << 16) | port; }
 
 // Why a virtual server (or a real server of it) cannot be applied by dplb, or empty when it can:
-// dplb forwards NAT only and has no persistence yet.
+// dplb has no full-NAT yet.
 std::string unsupported_reason(const keepalived::VirtualServer& vs);
 std::string unsupported_reason(const keepalived::VirtualServer& vs, const keepalived::RealServer& rs);
 
@@ -62,6 +70,7 @@ struct IpvsOp {
   ipvs::ServiceKey key;
   ipvs::SchedKind sched = ipvs::kDefaultSched;  // add/edit service
   TargetDest dest;                              // dest ops
+  Persistence persist;                          // add/edit service
   friend bool operator==(const IpvsOp&, const IpvsOp&) = default;
 };
 

@@ -32,6 +32,13 @@ ipvs::FwdMethod fwd_of(LbKind k) {
   return ipvs::FwdMethod::masq;
 }
 
+std::string persist_text(const IpvsOp& op) {
+  if (op.persist.seconds == 0) return {};
+  std::string s = fmt::format(" -p {}", op.persist.seconds);
+  if (op.persist.netmask != 0) s += " -M " + to_string(Ip4(op.persist.netmask));
+  return s;
+}
+
 std::string at(const keepalived::Location& where) { return fmt::format("{}:{}", where.file, where.line); }
 
 std::string service_text(const ipvs::ServiceKey& k) {
@@ -61,8 +68,6 @@ std::vector<std::string> unsupported_report(const keepalived::KeepalivedConf& co
       out.push_back(at(vs.where) + ": " + why);
       continue;
     }
-    if (vs.persistence_timeout)
-      out.push_back(at(vs.where) + ": persistence_timeout unsupported by dplb: ignored");
     for (const keepalived::RealServer& rs : vs.real_servers)
       if (std::string why = unsupported_reason(vs, rs); !why.empty()) out.push_back(at(rs.where) + ": " + why);
   }
@@ -80,6 +85,11 @@ Target build_target(const keepalived::KeepalivedConf& conf, const HealthView& he
       TargetService& svc = t[key.packed()];
       svc.key = key;
       svc.sched = sched_of(vs.lb_algo);
+      if (vs.persistence_timeout) {
+        svc.persist.seconds = *vs.persistence_timeout;
+        uint32_t mask = vs.persistence_granularity ? vs.persistence_granularity->v : 0;
+        svc.persist.netmask = mask == 0xffffffffu ? 0 : mask;
+      }
       for (size_t r = 0; r < vs.real_servers.size(); ++r) {
         const keepalived::RealServer& rs = vs.real_servers[r];
         if (!unsupported_reason(vs, rs).empty()) continue;
@@ -102,11 +112,12 @@ std::vector<IpvsOp> diff_targets(const Target& from, const Target& to) {
   for (const auto& [id, svc] : to) {
     auto old = from.find(id);
     if (old == from.end()) {
-      head.push_back({OpKind::add_service, svc.key, svc.sched, {}});
+      head.push_back({OpKind::add_service, svc.key, svc.sched, {}, svc.persist});
       for (const auto& [did, d] : svc.dests) dests.push_back({OpKind::add_dest, svc.key, svc.sched, d});
       continue;
     }
-    if (old->second.sched != svc.sched) head.push_back({OpKind::edit_service, svc.key, svc.sched, {}});
+    if (old->second.sched != svc.sched || old->second.persist != svc.persist)
+      head.push_back({OpKind::edit_service, svc.key, svc.sched, {}, svc.persist});
     for (const auto& [did, d] : old->second.dests)
       if (!svc.dests.contains(did)) dests.push_back({OpKind::del_dest, svc.key, svc.sched, d});
     for (const auto& [did, d] : svc.dests) {
@@ -128,8 +139,8 @@ std::string to_string(const IpvsOp& op) {
   const std::string svc = service_text(op.key);
   const std::string dest = fmt::format("{}:{}", to_string(op.dest.addr), op.dest.port);
   switch (op.kind) {
-    case OpKind::add_service: return fmt::format("-A {} -s {}", svc, ipvs::sched_name(op.sched));
-    case OpKind::edit_service: return fmt::format("-E {} -s {}", svc, ipvs::sched_name(op.sched));
+    case OpKind::add_service: return fmt::format("-A {} -s {}{}", svc, ipvs::sched_name(op.sched), persist_text(op));
+    case OpKind::edit_service: return fmt::format("-E {} -s {}{}", svc, ipvs::sched_name(op.sched), persist_text(op));
     case OpKind::del_service: return "-D " + svc;
     case OpKind::add_dest: return fmt::format("-a {} -r {} {} -w {}", svc, dest, ipvs::fwd_option(op.dest.fwd), op.dest.weight);
     case OpKind::edit_dest:

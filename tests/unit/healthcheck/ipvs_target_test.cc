@@ -88,15 +88,21 @@ virtual_server 10.0.0.1 80 {
 virtual_server 10.0.0.2 443 {
   lb_kind NAT
   persistence_timeout 300
+  persistence_granularity 255.255.255.0
   real_server 10.0.1.2 443 { weight 1 }
 }
 )");
-  EXPECT_THAT(ops_text(diff_targets({}, build_target(conf, all_alive()))),
-              ElementsAre("-A -t 10.0.0.2:443 -s wlc", "-a -t 10.0.0.2:443 -r 10.0.1.2:443 -m -w 1"));
+  Target t = build_target(conf, all_alive());
+  EXPECT_THAT(ops_text(diff_targets({}, t)),
+              ElementsAre("-A -t 10.0.0.2:443 -s wlc -p 300 -M 255.255.255.0",
+                          "-a -t 10.0.0.2:443 -r 10.0.1.2:443 -m -w 1"));
   auto report = unsupported_report(conf);
-  ASSERT_EQ(report.size(), 2u);
+  ASSERT_EQ(report.size(), 1u);
   EXPECT_THAT(report[0], HasSubstr("keepalived.conf:2: lb_kind FNAT unsupported"));
-  EXPECT_THAT(report[1], HasSubstr("keepalived.conf:6: persistence_timeout unsupported"));
+  // A changed persistence is an edit of the service.
+  Target shorter = t;
+  for (auto& [id, svc] : shorter) svc.persist.seconds = 60;
+  EXPECT_THAT(ops_text(diff_targets(t, shorter)), ElementsAre("-E -t 10.0.0.2:443 -s wlc -p 60 -M 255.255.255.0"));
 }
 
 TEST(BuildTarget, DirectRoutingAndTunnelPerRealServer) {
