@@ -19,7 +19,7 @@ def main():
     start = time.time()
     print(json.dumps({"open": True}), flush=True)
     closed = {}
-    for name, s in (("silent", silent), ("garbage", garbage)):
+    for name, s in (("garbage", garbage), ("silent", silent)):  # garbage first: it should go at once
         try:
             while s.recv(4096):  # a garbage request may get an error answer first, then the close
                 pass
