@@ -49,7 +49,8 @@ class Exposition {
   void reserve(size_t bytes) { out_.reserve(bytes); }
 
  private:
-  void sample_head(const Label* labels, size_t n);
+  // Writes `name{labels} ` of a sample of the current family; false (and counted) when refused.
+  bool sample_head(const Label* labels, size_t n);
 
   std::string out_;
   std::string current_;          // the current family's name ("" when refused)

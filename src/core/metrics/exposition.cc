@@ -73,40 +73,37 @@ bool Exposition::family(std::string_view name, std::string_view help, MetricType
   return true;
 }
 
-void Exposition::sample_head(const Label* labels, size_t n) {
-  out_ += current_;
-  if (n == 0) return;
-  out_ += '{';
-  for (size_t i = 0; i < n; ++i) {
-    if (i) out_ += ',';
-    out_ += labels[i].name;
-    out_ += "=\"";
-    append_label_value(out_, labels[i].value);
-    out_ += '"';
+bool Exposition::sample_head(const Label* labels, size_t n) {
+  if (current_.empty() || !labels_valid(labels, n)) {
+    ++refused_;
+    return false;
   }
-  out_ += '}';
+  out_ += current_;
+  if (n > 0) {
+    out_ += '{';
+    for (size_t i = 0; i < n; ++i) {
+      if (i) out_ += ',';
+      out_ += labels[i].name;
+      out_ += "=\"";
+      append_label_value(out_, labels[i].value);
+      out_ += '"';
+    }
+    out_ += '}';
+  }
+  out_ += ' ';
+  return true;
 }
 
 void Exposition::sample(const Label* labels, size_t n, uint64_t value) {
-  if (current_.empty() || !labels_valid(labels, n)) {
-    ++refused_;
-    return;
-  }
-  sample_head(labels, n);
+  if (!sample_head(labels, n)) return;
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out_ += ' ';
   out_.append(buf, end);
   out_ += '\n';
 }
 
 void Exposition::sample_double(const Label* labels, size_t n, double value) {
-  if (current_.empty() || !labels_valid(labels, n)) {
-    ++refused_;
-    return;
-  }
-  sample_head(labels, n);
-  out_ += ' ';
+  if (!sample_head(labels, n)) return;
   if (std::isnan(value)) {
     out_ += "NaN";
   } else if (std::isinf(value)) {
