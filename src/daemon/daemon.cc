@@ -100,14 +100,13 @@ int Daemon::start() {
   }
   eal_up_ = true;
   // Live capture (dpdk-dumpcap, dpdk-pdump) attaches as a secondary process: it needs EAL's shared
-  // configuration, so it is unavailable under --no-shconf or --in-memory (the tests' default). Not
-  // an error: dplb runs the same without it.
-  if (rte_pdump_init() == 0) {
-    pdump_up_ = true;
-    spdlog::info("packet capture ready (dpdk-dumpcap -i <ethdev name or port id>)");
+  // configuration on hugepages, so not under --no-shconf, --in-memory or --no-huge (the tests'
+  // default). Not an error: dplb runs the same without it.
+  if (rte_pdump_init() == 0) pdump_up_ = true;
+  if (std::string obstacle = capture_obstacle(cfg_.eal_args); !pdump_up_ || !obstacle.empty()) {
+    spdlog::info("packet capture unavailable: {}", pdump_up_ ? obstacle : std::string(rte_strerror(rte_errno)));
   } else {
-    spdlog::info("packet capture unavailable: {} (it needs EAL's shared configuration: no --no-shconf)",
-                 rte_strerror(rte_errno));
+    spdlog::info("packet capture ready: dpdk-dumpcap --file-prefix=PREFIX -i <ethdev name or port id>");
   }
 
   std::vector<unsigned> worker_lcores;
