@@ -208,6 +208,9 @@ void control(Exposition& e, ControlPlane& cp, const MetricsServer::Stats* endpoi
   if (endpoint == nullptr) return;
   e.family("dplb_metrics_scrapes_total", "Scrapes answered by this endpoint (before this one).", MetricType::counter);
   e.sample({}, endpoint->scrapes);
+  e.family("dplb_metrics_renders_total",
+           "Texts built for scrapes (scrapes close together share one).", MetricType::counter);
+  e.sample({}, endpoint->renders);
   e.family("dplb_metrics_refused_requests_total",
            "Requests to the endpoint refused: another path or method, garbage, or a head too large.",
            MetricType::counter);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include "dplb/metrics/exposition.h"
 #include "dplb/metrics/scrape_request.h"
@@ -17,8 +18,9 @@ namespace dplb::dp {
 struct MetricsServer::Conn {
   int fd = -1;
   std::string request;     // bytes received so far (at most kMaxRequestBytes + 4)
-  std::string answer;      // head + body, once decided
-  size_t sent = 0;
+  std::string head;        // the answer's status line and headers, once decided
+  std::shared_ptr<const std::string> body;  // shared with other answers of the same rendering
+  size_t sent = 0;         // of head, then body
   bool answering = false;
   bool done = false;       // to be closed
   Clock::time_point deadline;
@@ -134,37 +136,55 @@ void MetricsServer::read_request(Conn& c, Clock::time_point now) {
     }
     c.request.append(buf, size_t(n));
     const metrics::ScrapeRequest r = metrics::parse_scrape_request(c.request);
-    if (r.state == metrics::RequestState::incomplete) {
-      if (c.request.size() < metrics::kMaxRequestBytes + 4) continue;
-      answer(c, 431, "request head too large\n", now);  // unreachable: the parser says 431 first
-      return;
-    }
+    if (r.state == metrics::RequestState::incomplete) continue;  // the parser bounds the head
     if (r.state == metrics::RequestState::bad) {
       ++stats_.refused;
-      answer(c, r.status, std::string(r.why) + "\n", now);
+      answer(c, r.status, std::make_shared<const std::string>(std::string(r.why) + "\n"), now);
       return;
     }
-    const auto start = Clock::now();
-    std::string body = render_();
-    stats_.last_render_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::shared_ptr<const std::string> text = metrics_text(now);
+    if (!text) {
+      answer(c, 503, std::make_shared<const std::string>("metrics unavailable: out of memory\n"), now);
+      return;
+    }
     ++stats_.scrapes;
-    answer(c, 200, std::move(body), now);
+    answer(c, 200, std::move(text), now);
     return;
   }
 }
 
-void MetricsServer::answer(Conn& c, int status, std::string body, Clock::time_point now) {
+std::shared_ptr<const std::string> MetricsServer::metrics_text(Clock::time_point now) {
+  if (text_ && now - text_at_ < options_.reuse_window) return text_;
+  const auto start = Clock::now();
+  try {
+    text_ = std::make_shared<const std::string>(render_());
+  } catch (const std::bad_alloc&) {
+    text_.reset();  // a daemon short of memory answers 503 and keeps forwarding
+    return nullptr;
+  }
+  text_at_ = now;
+  ++stats_.renders;
+  stats_.last_render_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return text_;
+}
+
+void MetricsServer::answer(Conn& c, int status, std::shared_ptr<const std::string> body, Clock::time_point now) {
   const std::string_view type = status == 200 ? metrics::kContentType : std::string_view("text/plain; charset=utf-8");
-  c.answer = metrics::response_head(status, type, body.size());
-  c.answer += body;
+  c.head = metrics::response_head(status, type, body->size());
+  c.body = std::move(body);
   c.answering = true;
   c.deadline = now + options_.answer_deadline;
   write_answer(c);
 }
 
 void MetricsServer::write_answer(Conn& c) {
-  while (c.sent < c.answer.size()) {
-    ssize_t n = ::send(c.fd, c.answer.data() + c.sent, c.answer.size() - c.sent, MSG_NOSIGNAL);
+  const size_t total = c.head.size() + c.body->size();
+  while (c.sent < total) {
+    const bool in_head = c.sent < c.head.size();
+    const char* from = in_head ? c.head.data() + c.sent : c.body->data() + (c.sent - c.head.size());
+    const size_t len = in_head ? c.head.size() - c.sent : total - c.sent;
+    // MSG_MORE: the head and the start of the body leave in one segment.
+    ssize_t n = ::send(c.fd, from, len, MSG_NOSIGNAL | (in_head ? MSG_MORE : 0));
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) c.done = true;

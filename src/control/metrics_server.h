@@ -29,10 +29,14 @@ class MetricsServer {
     size_t max_clients = 16;                         // beyond: accepted and closed at once
     std::chrono::milliseconds request_deadline{1000};  // from accept to a complete request
     std::chrono::milliseconds answer_deadline{10000};  // to take the whole answer
+    // Scrapes this close to the last rendering share its text: a flood of scrapers costs the main
+    // lcore one rendering per window, not one per request.
+    std::chrono::milliseconds reuse_window{250};
   };
 
   struct Stats {
     uint64_t scrapes = 0;         // GET /metrics answered
+    uint64_t renders = 0;         // texts built (scrapes within reuse_window share one)
     uint64_t refused = 0;         // answered 4xx/5xx (another path, method, garbage, too large)
     uint64_t timeouts = 0;        // closed at a deadline
     uint64_t busy = 0;            // closed at once: max_clients reached
@@ -64,7 +68,8 @@ class MetricsServer {
 
   void accept_clients(Clock::time_point now);
   void read_request(Conn& c, Clock::time_point now);
-  void answer(Conn& c, int status, std::string body, Clock::time_point now);
+  void answer(Conn& c, int status, std::shared_ptr<const std::string> body, Clock::time_point now);
+  std::shared_ptr<const std::string> metrics_text(Clock::time_point now);
   void write_answer(Conn& c);
 
   Render render_;
@@ -72,6 +77,8 @@ class MetricsServer {
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::vector<std::unique_ptr<Conn>> conns_;
+  std::shared_ptr<const std::string> text_;  // the last rendering, shared by the answers sending it
+  Clock::time_point text_at_{};
   Stats stats_;
 };
 

@@ -131,6 +131,19 @@ TEST(MetricsServer, AnswersGetMetricsAndRefusesTheRest) {
   EXPECT_TRUE(bed.exchange(std::string("\x16\x03\x01 hello", 10)).starts_with("HTTP/1.1 400 "));
 }
 
+TEST(MetricsServer, ScrapesCloseTogetherShareOneRendering) {
+  MetricsServer::Options o;
+  o.reuse_window = std::chrono::milliseconds(60000);
+  ServerBed bed(o);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(bed.exchange("GET /metrics HTTP/1.1\r\n\r\n").ends_with("\r\n\r\ndplb_up 1\n"));
+  bed.stop = true;
+  bed.loop.join();
+  bed.loop = std::thread([] {});
+  EXPECT_EQ(bed.server.stats().scrapes, 3u);
+  EXPECT_EQ(bed.server.stats().renders, 1u);
+}
+
 TEST(MetricsServer, SilentClientClosedAtTheDeadline) {
   MetricsServer::Options o;
   o.request_deadline = 100ms;
