@@ -31,7 +31,7 @@ void build_info(Exposition& e, const DataPlane& dp) {
   e.sample({{"version", DPLB_VERSION}, {"compiler", DPLB_COMPILER}, {"dpdk", dpdk}}, uint64_t(1));
 }
 
-// The NIC's view of each port (ethdev stats), its link, and its kernel tap's counters.
+// The NIC's view of each port (ethdev stats), its kernel tap's counters, and its link.
 void ports(Exposition& e, const DataPlane& dp) {
   std::vector<proto::LinkRecord> links;
   for (const PortFacts& p : dp.ports()) links.push_back(dp.link_record(p.id));
@@ -39,8 +39,9 @@ void ports(Exposition& e, const DataPlane& dp) {
     const char* name;
     const char* help;
     uint64_t proto::LinkRecord::*field;
+    bool tap = false;  // the exception path: only ports with a tap (kni = true) have samples
   };
-  static constexpr std::array<Field, 8> kFields{{
+  static constexpr std::array<Field, 11> kFields{{
       {"dplb_port_rx_packets_total", "Packets received by the port (ethdev ipackets).", &proto::LinkRecord::hw_ipackets},
       {"dplb_port_tx_packets_total", "Packets sent by the port (ethdev opackets).", &proto::LinkRecord::hw_opackets},
       {"dplb_port_rx_bytes_total", "Bytes received by the port (ethdev ibytes).", &proto::LinkRecord::hw_ibytes},
@@ -51,30 +52,25 @@ void ports(Exposition& e, const DataPlane& dp) {
        &proto::LinkRecord::hw_imissed},
       {"dplb_port_rx_nombuf_total", "Receive failures for lack of mbufs (ethdev rx_nombuf).",
        &proto::LinkRecord::hw_rx_nombuf},
+      {"dplb_kni_to_kernel_packets_total", "Packets given to the port's kernel tap (exception path).",
+       &proto::LinkRecord::kni_rx_packets, true},
+      {"dplb_kni_from_kernel_packets_total", "Packets the kernel sent out of the port through its tap.",
+       &proto::LinkRecord::kni_tx_packets, true},
+      {"dplb_kni_dropped_packets_total", "Packets the port's tap refused (kernel backlog full).",
+       &proto::LinkRecord::kni_dropped, true},
   }};
   for (const Field& f : kFields) {
     e.family(f.name, f.help, MetricType::counter);
-    for (size_t i = 0; i < links.size(); ++i) e.sample({{"port", dp.ports()[i].name}}, links[i].*f.field);
+    for (size_t i = 0; i < links.size(); ++i) {
+      const std::string_view tap = ctrl::fixed_string(links[i].kni_ifname);
+      if (!f.tap) e.sample({{"port", dp.ports()[i].name}}, links[i].*f.field);
+      else if (!tap.empty()) e.sample({{"port", dp.ports()[i].name}, {"tap", tap}}, links[i].*f.field);
+    }
   }
   e.family("dplb_port_up", "1 when the port is started and its link is up.", MetricType::gauge);
   for (size_t i = 0; i < links.size(); ++i)
     e.sample({{"port", dp.ports()[i].name}},
              uint64_t((links[i].flags & proto::kLinkUp) && (links[i].flags & proto::kLinkLowerUp) ? 1 : 0));
-  // The exception path: only ports with a tap (kni = true) have samples.
-  static constexpr std::array<Field, 3> kKni{{
-      {"dplb_kni_to_kernel_packets_total", "Packets given to the port's kernel tap (exception path).",
-       &proto::LinkRecord::kni_rx_packets},
-      {"dplb_kni_from_kernel_packets_total", "Packets the kernel sent out of the port through its tap.",
-       &proto::LinkRecord::kni_tx_packets},
-      {"dplb_kni_dropped_packets_total", "Packets the port's tap refused (kernel backlog full).",
-       &proto::LinkRecord::kni_dropped},
-  }};
-  for (const Field& f : kKni) {
-    e.family(f.name, f.help, MetricType::counter);
-    for (size_t i = 0; i < links.size(); ++i)
-      if (links[i].kni_ifname[0] != 0)
-        e.sample({{"port", dp.ports()[i].name}, {"tap", ctrl::fixed_string(links[i].kni_ifname)}}, links[i].*f.field);
-  }
 }
 
 // Drops by port and reason (every reason, zeros included, so rates exist from the first scrape),
