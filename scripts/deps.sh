@@ -9,6 +9,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   python3 python3-scapy libpcap-dev
   iproute2 ethtool iputils-ping netcat-openbsd curl procps tcpdump
+  prometheus  # tests/e2e/test_metrics.py: a real Prometheus scraping dplb (and promtool)
 )
 missing=()
 for p in "${packages[@]}"; do

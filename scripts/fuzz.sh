@@ -14,7 +14,7 @@ fi
 ninja -C "$build" fuzz-targets
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(request_decoder config_loader keepalived_conf http_response dpip_parser ipvsadm_parser pipeline)
+  targets=(request_decoder config_loader keepalived_conf http_response scrape_request dpip_parser ipvsadm_parser pipeline)
 fi
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "control/metrics_module.h"
 #include "control/route_msg.h"
 #include "control/worker_side.h"
 
@@ -52,20 +53,38 @@ Status ControlPlane::init() {
   server_ = std::make_unique<ctrl::Server>(registry_);
   if (Status st = server_->open(cfg_.ipc_socket, cfg_.ipc_group); !st) return st;
   spdlog::info("control socket {}", cfg_.ipc_socket);
+  if (!cfg_.metrics_listen.empty()) {
+    metrics_ = std::make_unique<MetricsServer>([this] { return render_metrics(*this, &metrics_->stats()); });
+    if (Status st = metrics_->open(cfg_.metrics_addr, cfg_.metrics_port); !st) return st;
+    spdlog::info("metrics endpoint http://{}:{}/metrics", to_string(cfg_.metrics_addr), metrics_->port());
+  }
   return Status::ok();
 }
 
 void ControlPlane::close() {
   if (server_) server_->close();
+  if (metrics_) metrics_->close();
+}
+
+void ControlPlane::add_pollfds(std::vector<pollfd>& fds) const {
+  server_->add_pollfds(fds);
+  if (metrics_) metrics_->add_pollfds(fds);
 }
 
 int ControlPlane::poll_timeout_ms() const {
   int t = server_->poll_timeout_ms(ctrl::Server::Clock::now());
+  if (metrics_) {
+    int m = metrics_->poll_timeout_ms(MetricsServer::Clock::now());
+    if (m >= 0 && (t < 0 || m < t)) t = m;
+  }
   // Wake at least every 10 ms for worker events and replays; never spin.
   return (t < 0 || t > 10) ? 10 : t;
 }
 
-void ControlPlane::service(std::span<const pollfd> fds) { server_->service(fds, ctrl::Server::Clock::now()); }
+void ControlPlane::service(std::span<const pollfd> fds) {
+  server_->service(fds, ctrl::Server::Clock::now());
+  if (metrics_) metrics_->service(fds, MetricsServer::Clock::now());
+}
 
 void ControlPlane::housekeeping() {
   mc_->poll();

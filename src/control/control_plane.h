@@ -22,6 +22,7 @@
 #include "dplb/neigh/neigh_table.h"
 #include "dplb/route/route_table.h"
 #include "control/ipvs_rates.h"
+#include "control/metrics_server.h"
 #include "control/msg_types.h"
 
 namespace dplb::dp {
@@ -45,7 +46,7 @@ class ControlPlane {
   void close();
 
   // Main loop hooks.
-  void add_pollfds(std::vector<pollfd>& fds) const { server_->add_pollfds(fds); }
+  void add_pollfds(std::vector<pollfd>& fds) const;
   int poll_timeout_ms() const;
   void service(std::span<const pollfd> fds);
   void housekeeping();  // late replies, worker events, replays of out-of-sync workers
@@ -73,6 +74,8 @@ class ControlPlane {
   std::string port_name(uint16_t port) const { return "dpdk" + std::to_string(port); }
   uint64_t now_ms() const { return dp_.now_ms(); }
   const IpvsRates& ipvs_rates() const { return rates_; }
+  // The metrics endpoint ([metrics] listen), null when off.
+  const MetricsServer* metrics_server() const { return metrics_.get(); }
 
  private:
   void replay(ctrl::ReplaySink& sink);
@@ -86,6 +89,7 @@ class ControlPlane {
   ctrl::Registry registry_;
   std::unique_ptr<ctrl::Server> server_;
   std::unique_ptr<ctrl::Multicaster> mc_;
+  std::unique_ptr<MetricsServer> metrics_;
   std::vector<NeighMsg> learned_;  // neighbours learned by a worker, to teach the others
   IpvsRates rates_;
   uint64_t rates_sampled_ms_ = 0;

@@ -52,6 +52,22 @@ inline WorkerPortCounters read_port_counters(const PortCounters& c) {
   return out;
 }
 
+// What the metrics endpoint reads of one worker besides its port counters (relaxed loads).
+struct WorkerGauges {
+  uint64_t polls = 0;       // loop iterations
+  uint64_t busy_polls = 0;  // iterations that found packets or control messages
+  uint64_t conns = 0;       // connections in its table
+  uint64_t conn_capacity = 0;
+  uint64_t neighbours = 0;  // entries of its neighbour table (learned and static)
+};
+
+// One mbuf pool: its size and how many mbufs are free (per-lcore caches count as free).
+struct MbufPoolGauge {
+  std::string name;
+  uint64_t size = 0;
+  uint64_t free = 0;
+};
+
 class DataPlane {
  public:
   virtual ~DataPlane() = default;
@@ -72,6 +88,11 @@ class DataPlane {
   virtual uint32_t conn_capacity() const = 0;
   // `dpip link show`'s record of a port: ethdev state, driver and counters, its tap's counters.
   virtual proto::LinkRecord link_record(uint16_t port) const = 0;
+
+  // For the metrics endpoint; fakes without workers or pools keep the defaults.
+  virtual WorkerGauges worker_gauges(size_t /*worker*/) const { return {}; }
+  virtual std::vector<MbufPoolGauge> mbuf_pools() const { return {}; }
+  virtual std::string dpdk_version() const { return ""; }
 
   // Monotonic milliseconds (neighbour ages, rate intervals).
   virtual uint64_t now_ms() const = 0;

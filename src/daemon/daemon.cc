@@ -2,7 +2,9 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_launch.h>
+#include <rte_pdump.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
 
@@ -97,6 +99,15 @@ int Daemon::start() {
     return kExitConfig;
   }
   eal_up_ = true;
+  // Live capture (dpdk-dumpcap, dpdk-pdump) attaches as a secondary process: it needs EAL's shared
+  // configuration on hugepages, so not under --no-shconf, --in-memory or --no-huge (the tests'
+  // default). Not an error: dplb runs the same without it.
+  if (rte_pdump_init() == 0) pdump_up_ = true;
+  if (std::string obstacle = capture_obstacle(cfg_.eal_args); !pdump_up_ || !obstacle.empty()) {
+    spdlog::info("packet capture unavailable: {}", pdump_up_ ? obstacle : std::string(rte_strerror(rte_errno)));
+  } else {
+    spdlog::info("packet capture ready: dpdk-dumpcap --file-prefix=PREFIX -i <ethdev name or port id>");
+  }
 
   std::vector<unsigned> worker_lcores;
   unsigned lcore;
@@ -123,7 +134,7 @@ int Daemon::start() {
     return kExitConfig;
   }
   for (auto& w : workers_) kni_.attach(*w);
-  data_plane_ = std::make_unique<LcoreDataPlane>(ports_, workers_);
+  data_plane_ = std::make_unique<LcoreDataPlane>(ports_, workers_, *pools_);
   control_ = std::make_unique<ControlPlane>(cfg_, *data_plane_);
   if (Status st = control_->init(); !st) {
     spdlog::error("{}", st.message());
@@ -311,6 +322,7 @@ void Daemon::stop() {
     }
     pools_->free_all();
   }
+  if (pdump_up_) rte_pdump_uninit();
   if (eal_up_) eal_cleanup();
   if (cmd_.pid_file && workers_launched_) unlink(cmd_.pid_file->c_str());
   if (log_up_) {

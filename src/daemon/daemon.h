@@ -46,6 +46,7 @@ class Daemon {
   std::vector<rte_ring*> rings_;  // worker-to-worker redirect rings
   std::atomic<bool> stop_workers_{false};
   bool eal_up_ = false;
+  bool pdump_up_ = false;
   bool log_up_ = false;
   bool workers_launched_ = false;
 };

@@ -59,4 +59,12 @@ Status eal_init(const std::vector<std::string>& args) {
 
 void eal_cleanup() { rte_eal_cleanup(); }
 
+std::string capture_obstacle(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--no-shconf" || a == "--in-memory") return a + ": no shared configuration for it to attach to";
+    if (a == "--no-huge") return a + ": dpdk-dumpcap needs the primary's memory on hugepages";
+  }
+  return "";
+}
+
 }  // namespace dplb::dp

@@ -14,4 +14,8 @@ Status eal_init(const std::vector<std::string>& args);
 // rte_eal_cleanup(), then removes the (empty) runtime directory EAL leaves behind.
 void eal_cleanup();
 
+// Why a secondary process (dpdk-dumpcap) could not attach to an EAL started with these arguments:
+// "" when nothing in them prevents it, else the argument that does and why.
+std::string capture_obstacle(const std::vector<std::string>& args);
+
 }  // namespace dplb::dp

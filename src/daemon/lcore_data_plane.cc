@@ -2,13 +2,15 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_version.h>
 
 #include <cstring>
 
 namespace dplb::dp {
 
-LcoreDataPlane::LcoreDataPlane(const Ports& ports, std::vector<std::unique_ptr<Worker>>& workers)
-    : ports_(ports), workers_(workers) {
+LcoreDataPlane::LcoreDataPlane(const Ports& ports, std::vector<std::unique_ptr<Worker>>& workers,
+                               const Mempools& pools)
+    : ports_(ports), workers_(workers), pools_(pools) {
   for (const PortState& p : ports_.all()) facts_.push_back(PortFacts{p.id, p.name, p.conf.mtu, p.conf.addresses});
 }
 
@@ -87,6 +89,27 @@ proto::LinkRecord LcoreDataPlane::link_record(uint16_t port) const {
   }
   return r;
 }
+
+WorkerGauges LcoreDataPlane::worker_gauges(size_t worker) const {
+  const Worker& w = *workers_.at(worker);
+  WorkerGauges g;
+  g.polls = counter_read(w.io.stats.loops);
+  g.busy_polls = counter_read(w.io.stats.busy_polls);
+  if (w.tables.conns) {
+    g.conns = w.tables.conns->size_for_reader();
+    g.conn_capacity = w.tables.conns->capacity();
+  }
+  g.neighbours = w.tables.neigh.size_for_reader();
+  return g;
+}
+
+std::vector<MbufPoolGauge> LcoreDataPlane::mbuf_pools() const {
+  std::vector<MbufPoolGauge> out;
+  for (const Mempools::Usage& u : pools_.in_use()) out.push_back({u.name, u.size, u.size - u.in_use});
+  return out;
+}
+
+std::string LcoreDataPlane::dpdk_version() const { return rte_version(); }
 
 uint64_t LcoreDataPlane::now_ms() const { return rte_rdtsc() / (rte_get_tsc_hz() / 1000); }
 

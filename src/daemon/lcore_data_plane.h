@@ -13,8 +13,8 @@ namespace dplb::dp {
 
 class LcoreDataPlane final : public DataPlane {
  public:
-  // After the ports are configured and the workers built; both must outlive this.
-  LcoreDataPlane(const Ports& ports, std::vector<std::unique_ptr<Worker>>& workers);
+  // After the ports are configured and the workers built; they and the pools must outlive this.
+  LcoreDataPlane(const Ports& ports, std::vector<std::unique_ptr<Worker>>& workers, const Mempools& pools);
 
   const std::vector<PortFacts>& ports() const override { return facts_; }
   size_t worker_count() const override { return workers_.size(); }
@@ -25,11 +25,15 @@ class LcoreDataPlane final : public DataPlane {
   WorkerPortCounters port_counters(size_t worker, uint16_t port) const override;
   uint32_t conn_capacity() const override;
   proto::LinkRecord link_record(uint16_t port) const override;
+  WorkerGauges worker_gauges(size_t worker) const override;
+  std::vector<MbufPoolGauge> mbuf_pools() const override;
+  std::string dpdk_version() const override;
   uint64_t now_ms() const override;
 
  private:
   const Ports& ports_;
   std::vector<std::unique_ptr<Worker>>& workers_;
+  const Mempools& pools_;
   std::vector<PortFacts> facts_;
 };
 

@@ -182,6 +182,7 @@ void Worker::run(const std::atomic<bool>& stop) {
     }
     if (received) {
       idle = 0;
+      counter_add(io.stats.busy_polls);
     } else if (setup.settings.idle_backoff && ++idle > setup.settings.idle_polls) {
       // Nothing to do for a while: give the CPU back (tests and demos share cores with us).
       tx_flush_all();

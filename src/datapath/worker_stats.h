@@ -23,6 +23,7 @@ struct PortCounters {
 struct alignas(64) WorkerStats {
   PortCounters port[kMaxPorts];
   uint64_t loops = 0;
+  uint64_t busy_polls = 0;  // loops that found packets or control messages (busy ratio: busy / loops)
   uint64_t idle_sleeps = 0;
   uint64_t ctrl_messages = 0;
   uint64_t conns_expired = 0;

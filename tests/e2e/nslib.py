@@ -114,7 +114,8 @@ class Dplb:
                  workers: int = 1, qpairs: int = 1, extra_config: str = "", batch: Sequence[str] = (),
                  ipvs_rules: Sequence[str] = (), build: str = os.environ.get("DPLB_BUILD", os.path.join(ROOT, "build")),
                  global_keys: Optional[Dict[str, object]] = None, dataplane_keys: Optional[Dict[str, object]] = None,
-                 vdevs: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None):
+                 vdevs: Sequence[str] = (), port_config: Optional[Dict[int, Sequence[str]]] = None,
+                 shared_eal: bool = False):
         """global_keys / dataplane_keys: extra keys of [global] / [dataplane] (e.g. forwarding=True,
         idle_backoff=False). vdevs: extra EAL --vdev arguments after the af_packet ports (they become
         dpdk<len(ifaces)>..., configured with the same queue counts and no addresses unless
@@ -128,8 +129,11 @@ class Dplb:
         self.log = os.path.join(topo.tmp, "dplb.log")
         self.prefix = "e2e_%s" % topo.uid
         lcores = "0@0," + ",".join("%d@%d" % (w + 1, 1 if w % 2 == 0 else 0) for w in range(workers))
-        eal = ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--no-telemetry", "--file-prefix=" + self.prefix,
-               "--lcores=" + lcores, "--log-level=warning"]
+        # shared_eal: EAL's shared configuration on hugepages, what a secondary process (dpdk-dumpcap)
+        # needs to attach; the caller reserves the hugepages (hugepages.py).
+        private = [] if shared_eal else ["--no-huge", "--no-shconf"]
+        eal = private + ["-m", "512", "--no-pci", "--no-telemetry", "--file-prefix=" + self.prefix,
+                         "--lcores=" + lcores, "--log-level=warning"]
         for i, ifname in enumerate(ifaces):
             eal.append("--vdev=net_af_packet%d,iface=%s,framecnt=4096,qpairs=%d" % (i, ifname, qpairs))
         eal += ["--vdev=" + v for v in vdevs]

@@ -71,6 +71,12 @@ struct Config {
   uint32_t icmp_rate_per_sec = 1000;    // per worker: ICMP errors and echo replies
   uint32_t conn_prefetch_min = 16384;   // connections per worker from which bursts prefetch lookups
 
+  // [metrics]: the Prometheus endpoint, served by the main lcore. Off by default: two daemons on one
+  // host (tests, a standby) would fight for one port; conf/dplb.toml.sample turns it on.
+  std::string metrics_listen;           // "ADDRESS:PORT" as given; "" = off
+  Ip4 metrics_addr;                     // parsed from metrics_listen
+  uint16_t metrics_port = 0;
+
   // [ipvs]
   uint32_t conn_capacity = 1u << 20;    // connections per worker, preallocated
 

@@ -37,12 +37,23 @@ class Registry {
   // over kMaxReplyPayload becomes EMSGSIZE. On error, reply is left empty.
   Status dispatch(Kind kind, uint32_t op, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) const;
 
+  // Outcomes of dispatch() so far (the metrics endpoint's commands applied and failed).
+  struct Stats {
+    uint64_t gets_ok = 0, gets_failed = 0;
+    uint64_t sets_ok = 0, sets_failed = 0;  // sets: commands that change the configuration
+  };
+  const Stats& stats() const { return stats_; }
+
   // The module owning (kind, op), or nullptr.
   const Module* find(Kind kind, uint32_t op) const;
   size_t size() const { return modules_.size(); }
 
  private:
+  Status dispatch_to_module(Kind kind, uint32_t op, std::span<const uint8_t> payload,
+                            std::vector<uint8_t>& reply) const;
+
   std::vector<Module> modules_;
+  mutable Stats stats_;  // counting is not a change of the registry: dispatch() stays const
 };
 
 }  // namespace dplb::ctrl

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -69,6 +70,8 @@ class ConnTable {
 
   uint32_t capacity() const { return capacity_; }
   uint32_t size() const { return size_; }
+  // The size as another thread reads it while the owner runs (the metrics endpoint's table fill).
+  uint32_t size_for_reader() const { return std::atomic_ref<uint32_t>(const_cast<uint32_t&>(size_)).load(std::memory_order_relaxed); }
   bool full() const { return free_head_ == kTimerNil; }
   uint32_t bucket_count() const { return nbuckets_; }
   uint32_t timer_slot_count() const { return wheel_.slot_count(); }
@@ -231,6 +234,8 @@ class ConnTable {
 
   uint32_t capacity_;
   uint32_t nbuckets_;  // per index
+  // Stored relaxed (a plain move on x86) so that size_for_reader() is race-free.
+  void set_size(uint32_t n) { std::atomic_ref<uint32_t>(size_).store(n, std::memory_order_relaxed); }
   uint32_t size_ = 0;
   uint32_t free_head_ = kTimerNil;  // free connections chained through timer.next
   FlowHasher hasher_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,8 @@ class NeighTable {
   }
 
   size_t size() const { return used_; }
+  // The size as another thread reads it while the owner runs (the metrics endpoint).
+  size_t size_for_reader() const { return std::atomic_ref<size_t>(const_cast<size_t&>(used_)).load(std::memory_order_relaxed); }
   size_t capacity() const { return slots_.size(); }
   template <typename F> void for_each(F&& f) const {
     for (const Entry& e : slots_) if (e.state != State::none) f(e);
@@ -135,6 +138,8 @@ class NeighTable {
   std::vector<Entry> slots_;  // open addressing, linear probing, backward-shift deletion
   size_t mask_ = 0;
   unsigned shift_ = 64;
+  // Stored relaxed (a plain move on x86) so that size_for_reader() is race-free.
+  void set_used(size_t n) { std::atomic_ref<size_t>(used_).store(n, std::memory_order_relaxed); }
   size_t used_ = 0;
   size_t timer_cursor_ = 0;
   uint64_t digest_ = 0;

@@ -324,6 +324,35 @@ void read_dataplane(Problems& problems, const toml::table& table, Config& c) {
   r.check_unknown();
 }
 
+// "127.0.0.1:9469": an IPv4 address and a port 1..65535; "" turns the endpoint off.
+void read_metrics(Problems& problems, const toml::table& table, Config& c) {
+  TableReader r(problems, table, "metrics");
+  const toml::node* listen = r.get("listen");
+  std::string text;
+  if (read_string_node(r, listen, "listen", text)) {
+    const size_t colon = text.rfind(':');
+    std::optional<Ip4> addr = colon == std::string::npos ? std::nullopt : parse_ip4(text.substr(0, colon));
+    unsigned port = 0;
+    bool port_ok = false;
+    if (colon != std::string::npos) {
+      const char* first = text.data() + colon + 1;
+      const char* last = text.data() + text.size();
+      auto [end, ec] = std::from_chars(first, last, port);
+      port_ok = ec == std::errc() && end == last && first != last && port >= 1 && port <= 65535;
+    }
+    if (text.empty()) {
+      c.metrics_listen.clear();
+    } else if (!addr || !port_ok) {
+      r.problem(*listen, "listen", in_quotes(text) + " is not ADDRESS:PORT (an IPv4 address, a port 1..65535), or \"\" for off");
+    } else {
+      c.metrics_listen = text;
+      c.metrics_addr = *addr;
+      c.metrics_port = static_cast<uint16_t>(port);
+    }
+  }
+  r.check_unknown();
+}
+
 void read_ipvs(Problems& problems, const toml::table& table, Config& c) {
   TableReader r(problems, table, "ipvs");
   read_uint(r, "conn_capacity", c.conn_capacity, 1, 16 << 20);
@@ -563,6 +592,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path,
   read_ctrl(problems, section(r, "ctrl", empty), c);
   read_dataplane(problems, section(r, "dataplane", empty), c);
   read_ipvs(problems, section(r, "ipvs", empty), c);
+  read_metrics(problems, section(r, "metrics", empty), c);
   read_ports(r, c);
   read_workers(r, c);
   r.check_unknown();

@@ -45,6 +45,14 @@ const Module* Registry::find(Kind kind, uint32_t op) const {
 
 Status Registry::dispatch(Kind kind, uint32_t op, std::span<const uint8_t> payload,
                           std::vector<uint8_t>& reply) const {
+  Status s = dispatch_to_module(kind, op, payload, reply);
+  const bool is_set = kind == Kind::kSet;
+  ++(s ? (is_set ? stats_.sets_ok : stats_.gets_ok) : (is_set ? stats_.sets_failed : stats_.gets_failed));
+  return s;
+}
+
+Status Registry::dispatch_to_module(Kind kind, uint32_t op, std::span<const uint8_t> payload,
+                                    std::vector<uint8_t>& reply) const {
   reply.clear();
   const Module* m = find(kind, op);
   if (m == nullptr) return Status::error(EOPNOTSUPP, "unknown operation " + std::to_string(op));

@@ -187,7 +187,7 @@ Conn* ConnTable::create(const ConnParams& p, Tick now) {
   insert(in_, h, id);
   insert(out_, h, id);
   wheel_.arm(id, c.expires);
-  ++size_;
+  set_size(size_ + 1);
   return &c;
 }
 
@@ -206,7 +206,7 @@ void ConnTable::release(uint32_t id) {
   c.proto = 0;
   c.timer.next = free_head_;
   free_head_ = id;
-  --size_;
+  set_size(size_ - 1);
 }
 
 Status ConnTable::verify() const {

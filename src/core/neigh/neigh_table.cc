@@ -46,7 +46,7 @@ Entry* NeighTable::insert(uint16_t port, Ip4 ip) {
   e = Entry{};
   e.ip = ip;
   e.port = port;
-  ++used_;
+  set_used(used_ + 1);
   return &e;
 }
 
@@ -66,7 +66,7 @@ void NeighTable::erase(Entry* e) {
     }
   }
   slots_[i] = Entry{};
-  --used_;
+  set_used(used_ - 1);
 }
 
 uint64_t NeighTable::entry_hash(const Entry& e) {

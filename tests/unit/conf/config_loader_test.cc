@@ -68,6 +68,13 @@ TEST(ConfigSample, LoadsWithTheDocumentedValues) {
   expected.dpip_batch = c.dpip_batch;
   expected.ipvs_rules = c.ipvs_rules;
   expected.eal_args = c.eal_args;
+  // The sample turns the metrics endpoint on (the default is off).
+  EXPECT_EQ(c.metrics_listen, "127.0.0.1:9469");
+  EXPECT_EQ(to_string(c.metrics_addr), "127.0.0.1");
+  EXPECT_EQ(c.metrics_port, 9469);
+  expected.metrics_listen = c.metrics_listen;
+  expected.metrics_addr = c.metrics_addr;
+  expected.metrics_port = c.metrics_port;
   PortConf port{.name = "dpdk0", .rx_queues = 1, .tx_queues = 1, .addresses = c.ports[0].addresses};
   expected.ports = {port};
   expected.workers = c.workers;
@@ -97,7 +104,7 @@ TEST(ConfigSample, CommentsEveryKey) {
     }
     previous = line;
   }
-  EXPECT_EQ(keys, 29);
+  EXPECT_EQ(keys, 30);
 }
 
 TEST(ConfigSample, KeysNotSetListsEveryKeyOfAnEmptyFile) {
@@ -109,8 +116,8 @@ TEST(ConfigSample, KeysNotSetListsEveryKeyOfAnEmptyFile) {
                            "dataplane.idle_backoff", "dataplane.idle_polls", "dataplane.idle_sleep_us",
                            "dataplane.tx_drain_us", "dataplane.mbufs_per_pool", "dataplane.mbuf_cache",
                            "dataplane.icmp_rate_per_sec", "dataplane.conn_prefetch_min", "ipvs.conn_capacity",
-                           "global", "eal", "ctrl",
-                           "dataplane", "ipvs", "ports", "workers"));
+                           "metrics.listen", "global", "eal", "ctrl",
+                           "dataplane", "ipvs", "metrics", "ports", "workers"));
 }
 
 TEST(ConfigDefaults, MatchTheDocumentation) {
@@ -621,6 +628,22 @@ TEST(ConfigErrors, CapsTheNumberOfProblemsShown) {
   std::string m = error_of(text);
   EXPECT_EQ(std::count(m.begin(), m.end(), '\n'), 20);
   EXPECT_THAT(m, HasSubstr("\ndplb.toml: 5 more problems not shown"));
+}
+
+TEST(ConfigMetrics, ListenIsAddressAndPortOrEmpty) {
+  EXPECT_EQ(default_config().metrics_listen, "");
+  auto on = parse_config("[metrics]\nlisten = \"0.0.0.0:80\"\n", "x.toml");
+  ASSERT_TRUE(on.is_ok()) << on.status().message();
+  EXPECT_EQ(on->metrics_port, 80);
+  auto off = parse_config("[metrics]\nlisten = \"\"\n", "x.toml");
+  ASSERT_TRUE(off.is_ok());
+  EXPECT_EQ(off->metrics_listen, "");
+  for (const char* bad : {"9469", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "localhost:9469", "1.2.3.4:9x"}) {
+    auto r = parse_config(std::string("[metrics]\nlisten = \"") + bad + "\"\n", "x.toml");
+    ASSERT_FALSE(r.is_ok()) << bad;
+    EXPECT_NE(r.status().message().find("metrics.listen"), std::string::npos) << r.status().message();
+  }
+  EXPECT_FALSE(parse_config("[metrics]\nport = 1\n", "x.toml").is_ok());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "../../fuzz/http_response_entry.h"
 #include "../../fuzz/ipvsadm_parser_entry.h"
 #include "../../fuzz/keepalived_conf_entry.h"
+#include "../../fuzz/scrape_request_entry.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ TEST(FuzzCorpus, ConfigLoader) { EXPECT_GE(replay("config_loader", dplb::conf::f
 TEST(FuzzCorpus, DpipParser) { EXPECT_GE(replay("dpip_parser", dplb::dpip::fuzz::check_dpip_parser), 10u); }
 TEST(FuzzCorpus, IpvsadmParser) { EXPECT_GE(replay("ipvsadm_parser", dplb::cli::fuzz::check_ipvsadm_parser), 10u); }
 TEST(FuzzCorpus, HttpResponse) { EXPECT_GE(replay("http_response", dplb::healthcheck::fuzz::check_http_response), 10u); }
+TEST(FuzzCorpus, ScrapeRequest) { EXPECT_GE(replay("scrape_request", dplb::metrics::fuzz::check_scrape_request), 10u); }
 TEST(FuzzCorpus, KeepalivedConf) { EXPECT_GE(replay("keepalived_conf", dplb::keepalived::fuzz::check_keepalived_conf), 10u); }
 
 // The entries must be able to fail: a broken invariant is reported, not swallowed.
@@ -45,6 +47,7 @@ TEST(FuzzCorpus, EntriesAcceptEmptyInput) {
   EXPECT_EQ(dplb::cli::fuzz::check_ipvsadm_parser(nullptr, 0), "");
   EXPECT_EQ(dplb::keepalived::fuzz::check_keepalived_conf(nullptr, 0), "");
   EXPECT_EQ(dplb::healthcheck::fuzz::check_http_response(nullptr, 0), "");
+  EXPECT_EQ(dplb::metrics::fuzz::check_scrape_request(nullptr, 0), "");
 }
 
 }  // namespace
