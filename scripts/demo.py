@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The demo: a client, dplb and three real servers in network namespaces. dplb answers ping on its
 own address, load-balances HTTP to a VIP over the servers (configured with ipvsadm), and shows the
-spread with `ipvsadm -Ln --stats`. Then the same VIP from a keepalived.conf through dplb-healthcheck
+spread with `ipvsadm -Ln --stats` and in its Prometheus metrics. Then the same VIP from a keepalived.conf through dplb-healthcheck
 (checks through dplb's tap): a server fails and is taken out, then comes back. Last, direct return:
 one service whose real servers are reached by direct routing (-g), IP-in-IP tunnel (-i) and NAT (-m)
 at once; the DR and tunnel servers answer the client themselves, so dplb's port carries the client's
@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from hclib import KNI_PORTS, Healthcheck, httpd_of, setup_tap, start_httpd  # noqa: E402
 from drlib import VIP as DR_VIP, DrBed  # noqa: E402
 from natlib import VIP, NatBed, sequential_hits  # noqa: E402
-from nslib import Topology  # noqa: E402
+from nslib import Topology, sh  # noqa: E402
 
 KEEPALIVED_CONF = """virtual_server %s 80 {
   delay_loop 1
@@ -105,7 +105,7 @@ def direct_return_demo():
 def main():
     topo = Topology("demo")
     try:
-        bed = NatBed(topo, servers=3, port_config=KNI_PORTS)
+        bed = NatBed(topo, servers=3, port_config=KNI_PORTS, extra_config='[metrics]\nlisten = "127.0.0.1:9469"')
         show("dpip link show", bed.dplb.dpip("link", "show").stdout)
         show("dpip addr show", bed.dplb.dpip("addr", "show").stdout)
         show("dpip route show", bed.dplb.dpip("route", "show").stdout)
@@ -124,6 +124,11 @@ def main():
         show("ipvsadm -Ln --stats", bed.ipvsadm("-Ln", "--stats"))
         show("ipvsadm -Lnc (first lines)", "\n".join(bed.ipvsadm("-Lnc").splitlines()[:6]))
         show("dpip -s link show", bed.dplb.dpip("-s", "link", "show").stdout)
+        metrics = sh("ip", "netns", "exec", bed.lb, "curl", "-s", "http://127.0.0.1:9469/metrics").stdout
+        show("curl http://127.0.0.1:9469/metrics (Prometheus; a few families of many)",
+             "\n".join(l for l in metrics.splitlines()
+                       if l.startswith(("dplb_port_rx_packets_total", "dplb_service_connections_total",
+                                        "dplb_real_server_in_packets_total", "dplb_conn_table_entries"))))
         checked = healthcheck_demo(topo, bed)
         bed.dplb.stop()
         topo.close()
