@@ -58,14 +58,7 @@ ipvs::Conn* new_connection(Worker& w, rte_mbuf* m, uint32_t svc, const ipvs::Flo
   }
   const ipvs::DestConf& dc = w.tables.services.dest_conf(uint32_t(d));
   ipvs::DestRef ref = w.tables.services.dest_ref(uint32_t(d));
-  ipvs::ConnParams p;
-  p.proto = key.proto;
-  p.caddr = key.saddr;
-  p.cport = key.sport;
-  p.vaddr = key.daddr;
-  p.vport = key.dport;
-  p.raddr = dc.addr;
-  p.rport = dc.port;
+  ipvs::ConnParams p = ipvs::ConnParams::of(key, dc.addr, dc.port);
   p.state = tcp ? static_cast<uint8_t>(ipvs::TcpState::kNone) : 0;
   // One-way methods never clear NoOutput: their TCP state follows IPVS's INPUT_ONLY table.
   p.flags = static_cast<uint16_t>(ipvs::kConnFlagInactive | ipvs::kConnFlagNoOutput | conn_fwd_flags(dc.fwd) |

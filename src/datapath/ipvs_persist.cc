@@ -49,14 +49,7 @@ PersistChoice persist_schedule(Worker& w, uint32_t svc, const ipvs::FlowKey& key
   if (d < 0) return out;
   const ipvs::DestConf& dc = w.tables.services.dest_conf(uint32_t(d));
   ipvs::DestRef ref = w.tables.services.dest_ref(uint32_t(d));
-  ipvs::ConnParams p;
-  p.proto = tk.proto;
-  p.caddr = tk.saddr;
-  p.cport = 0;
-  p.vaddr = tk.daddr;
-  p.vport = tk.dport;
-  p.raddr = dc.addr;
-  p.rport = dc.port;
+  ipvs::ConnParams p = ipvs::ConnParams::of(tk, dc.addr, dc.port);
   p.state = tk.proto == net::kIpProtoTcp ? static_cast<uint8_t>(ipvs::TcpState::kNone) : 0;
   p.flags = kConnFlagTemplate;  // not Inactive: a template is not one of the real server's connections
   p.dest_id = ref.id;
@@ -67,9 +60,7 @@ PersistChoice persist_schedule(Worker& w, uint32_t svc, const ipvs::FlowKey& key
     out.why = DropReason::ipvs_conn_full;
     return out;
   }
-  set_children(*t, 0);
-  t->user16 = 0;
-  out.dest = d;
+  out.dest = d;  // (create() zeroes the route cache: no connections counted yet)
   out.templ = t;
   return out;
 }

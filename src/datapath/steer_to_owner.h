@@ -22,19 +22,21 @@ inline bool steer_to_owner(Worker& w, Ip4 client, uint16_t client_port, bool red
 // server -> client). The owner is named by the client's address and port, or, for a persistent
 // service, by the client's address under its netmask alone: every connection of that client (and
 // its template, ipvs_persist.h) then lives on one worker.
+inline bool steer_client(Worker& w, bool persistent, uint32_t mask, Ip4 client, uint16_t client_port, rte_mbuf* m) {
+  return persistent ? steer_to_owner_slow(w, Ip4(client.v & mask), 0, m)
+                    : steer_to_owner_slow(w, client, client_port, m);
+}
 inline bool steer_in(Worker& w, const ipvs::FlowKey& k, bool redirected, rte_mbuf* m) {
   if (w.setup.n_workers <= 1 || redirected) return false;
-  uint32_t mask;
-  if (w.tables.services.persist_mask_in(k.proto, k.daddr, k.dport, mask))
-    return steer_to_owner_slow(w, Ip4(k.saddr.v & mask), 0, m);
-  return steer_to_owner_slow(w, k.saddr, k.sport, m);
+  uint32_t mask = 0;
+  bool persistent = w.tables.services.persist_mask_in(k.proto, k.daddr, k.dport, mask);
+  return steer_client(w, persistent, mask, k.saddr, k.sport, m);
 }
 inline bool steer_out(Worker& w, const ipvs::FlowKey& k, bool redirected, rte_mbuf* m) {
   if (w.setup.n_workers <= 1 || redirected) return false;
-  uint32_t mask;
-  if (w.tables.services.persist_mask_out(k.proto, k.saddr, k.sport, mask))
-    return steer_to_owner_slow(w, Ip4(k.daddr.v & mask), 0, m);
-  return steer_to_owner_slow(w, k.daddr, k.dport, m);
+  uint32_t mask = 0;
+  bool persistent = w.tables.services.persist_mask_out(k.proto, k.saddr, k.sport, mask);
+  return steer_client(w, persistent, mask, k.daddr, k.dport, m);
 }
 // Hands m to worker `owner`: counted as redirected on m's arrival port, or dropped as redirect_full
 // when the owner's ring is full.

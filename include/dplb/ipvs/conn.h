@@ -66,6 +66,19 @@ struct ConnParams {
   uint32_t dest_id = 0;
   uint32_t dest_gen = 0;
   uint32_t timeout = 0;  // ticks until expiry, counted from `now` at creation
+
+  // The tuple of a connection from its inbound key (client -> VIP) to the real server.
+  static ConnParams of(const FlowKey& in, Ip4 raddr, uint16_t rport) {
+    ConnParams p;
+    p.proto = in.proto;
+    p.caddr = in.saddr;
+    p.cport = in.sport;
+    p.vaddr = in.daddr;
+    p.vport = in.dport;
+    p.raddr = raddr;
+    p.rport = rport;
+    return p;
+  }
 };
 
 }  // namespace dplb::ipvs
