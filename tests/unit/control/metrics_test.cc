@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <regex>
+#include <sstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -45,17 +45,16 @@ TEST(MetricsModule, EveryFamilyOnceWithItsLabels) {
   add_service_with_dest(bed);
   const std::string text = render_metrics(bed.cp, nullptr);
   std::set<std::string> names;
-  std::regex type_line("^# TYPE (\\S+) (counter|gauge)$");
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    std::string line = text.substr(pos, eol - pos);
-    std::smatch m;
-    if (std::regex_match(line, m, type_line)) {
-      EXPECT_TRUE(names.insert(m[1]).second) << "family twice: " << m[1];
-      EXPECT_EQ(m[1].str().ends_with("_total"), m[2] == "counter") << line;
-    }
-    pos = eol + 1;
+  // "# TYPE NAME counter|gauge" lines (no <regex>: GCC 12 warns inside it in the sanitizer build)
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string hash, type, name, kind, extra;
+    if (!(words >> hash >> type >> name >> kind) || hash != "#" || type != "TYPE") continue;
+    EXPECT_FALSE(words >> extra) << line;
+    EXPECT_TRUE(kind == "counter" || kind == "gauge") << line;
+    EXPECT_TRUE(names.insert(name).second) << "family twice: " << name;
+    EXPECT_EQ(name.ends_with("_total"), kind == "counter") << line;
   }
   for (const char* f : {"dplb_build_info", "dplb_port_rx_packets_total", "dplb_drops_total", "dplb_worker_busy_polls_total",
                         "dplb_conn_table_entries", "dplb_service_connections_total", "dplb_real_server_weight",
