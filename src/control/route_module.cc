@@ -126,7 +126,7 @@ Status route_add(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
   return run_batch(cp, payload, kMsgRouteUpsert, reply, [&](const proto::RouteRecord& r, std::vector<RouteMsg>& out) {
     auto spec = spec_of(cp, r);
     if (!spec) return spec.status();
-    if (r.mode > proto::kRouteAddAppend) return Status::invalid("Invalid route add mode");
+    if (r.mode > proto::kRouteAddChange) return Status::invalid("Invalid route add mode");
     if (Status st = rt.add_route(*spec, static_cast<route::AddMode>(r.mode)); !st) return st;
     if (is_local(*spec)) {
       uint32_t flags = *spec->scope == route::RouteScope::kKniHost ? route::kRouteKni : route::kRouteLocalIn;
@@ -216,6 +216,16 @@ proto::RouteRecord record_of(ControlPlane& cp, const route::LocalRoute& l) {
   return r;
 }
 
+// iproute2's filter_nlmsg: exact is the prefix itself, root the subtree under it, match the
+// prefixes covering it.
+bool prefix_selected(uint8_t mode, Ip4Prefix filter, Ip4Prefix route) {
+  switch (mode) {
+    case proto::kRoutePrefixRoot: return route.len >= filter.len && filter.contains(route.addr);
+    case proto::kRoutePrefixMatch: return route.len <= filter.len && route.contains(filter.addr);
+    default: return route.len == filter.len && route.network() == filter.network();
+  }
+}
+
 Status route_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
   proto::RouteFilter f{};
   if (!payload.empty() && !ctrl::decode_pod(payload, f)) return Status::invalid("malformed route filter");
@@ -227,7 +237,7 @@ Status route_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vecto
   }
   Ip4Prefix within{Ip4(f.dst), f.dst_len};
   auto wanted = [&](const Ip4Prefix& p, const std::vector<uint16_t>& ports, const std::vector<Ip4>& gws) {
-    if ((f.has & proto::kRouteHasPrefix) && (p.len < within.len || !within.contains(p.addr))) return false;
+    if ((f.has & proto::kRouteHasPrefix) && !prefix_selected(f.mode, within, p)) return false;
     if (dev && std::find(ports.begin(), ports.end(), *dev) == ports.end()) return false;
     if ((f.has & proto::kRouteHasVia) && std::find(gws.begin(), gws.end(), Ip4(f.nh[0].gateway)) == gws.end())
       return false;
@@ -268,6 +278,10 @@ Status route_get(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
   proto::RouteGetReply g{};
   if (r->route != route::kNoRoute) {
     if (auto e = rt.route(r->route)) g.route = record_of(cp, *e);
+  } else if (r->flags & route::kRouteBroadcast) {
+    g.route.dst = q.dst;
+    g.route.dst_len = 32;
+    g.route.flags = proto::kRouteFlagBroadcast;
   } else if (r->flags & route::kRouteLocal) {
     g.route = record_of(cp, route::LocalRoute{Ip4(q.dst), r->port, r->flags & ~route::kRouteLocal});
   }

@@ -162,12 +162,14 @@ static_assert(sizeof(NeighRecord) == 32);
 inline constexpr uint8_t kRouteAddCreate = 0;   // EEXIST if (prefix, metric) exists
 inline constexpr uint8_t kRouteAddReplace = 1;  // upsert
 inline constexpr uint8_t kRouteAddAppend = 2;   // add next hops to the existing route
+inline constexpr uint8_t kRouteAddChange = 3;   // overwrite the existing route; ENOENT if absent
 
 inline constexpr uint32_t kRouteFlagLocal = 1u << 0;    // LOCALIN (show only)
 inline constexpr uint32_t kRouteFlagForward = 1u << 1;
 inline constexpr uint32_t kRouteFlagKni = 1u << 2;
 inline constexpr uint32_t kRouteFlagDefault = 1u << 3;
 inline constexpr uint32_t kRouteFlagProtoKernel = 1u << 4;  // derived from an address (show only)
+inline constexpr uint32_t kRouteFlagBroadcast = 1u << 5;  // route get: a subnet broadcast (get only)
 
 // Which optional fields a RouteRecord carries (for add: given values; for del/show: filters).
 inline constexpr uint32_t kRouteHasMetric = 1u << 0;
@@ -217,9 +219,15 @@ struct BatchResult {
 static_assert(sizeof(BatchResult) == 104);
 
 // Show and flush filters are RouteRecords: `has` says which fields filter (kRouteHasDev: nh[0].ifname,
-// kRouteHasVia: nh[0].gateway, kRouteHasPrefix: dst/dst_len and longer prefixes inside it). For
-// show, `flags` selects the tables: kRouteFlagLocal = local, kRouteFlagForward = main (0 = main).
+// kRouteHasVia: nh[0].gateway, kRouteHasPrefix: dst/dst_len, compared as `mode` says: a
+// kRoutePrefix* value). For show, `flags` selects the tables: kRouteFlagLocal = local,
+// kRouteFlagForward = main (0 = main).
 using RouteFilter = RouteRecord;
+// iproute2's prefix selectors of `ip route show`: PREFIX (or `exact PREFIX`) is that prefix only,
+// `root PREFIX` the prefix and the longer ones inside it, `match PREFIX` the prefixes covering it.
+inline constexpr uint8_t kRoutePrefixExact = 0;
+inline constexpr uint8_t kRoutePrefixRoot = 1;
+inline constexpr uint8_t kRoutePrefixMatch = 2;
 
 struct RouteGetQuery {
   uint32_t dst;

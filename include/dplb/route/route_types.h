@@ -36,6 +36,7 @@ enum RouteFlag : uint32_t {
   kRouteDefault = 1u << 3,
   kRouteProtoKernel = 1u << 4,
   kRouteLocal = 1u << 5,  // only in OutputResult: the destination is one of our local routes
+  kRouteBroadcast = 1u << 6,  // only in RouteTable::get: a subnet broadcast of one of our addresses
 };
 
 struct Nexthop {
@@ -51,6 +52,7 @@ enum class AddMode : uint8_t {
   kCreate,   // fail with EEXIST
   kReplace,  // overwrite it (or create)
   kAppend,   // add the next hops to it (or create)
+  kChange,   // overwrite it; ENOENT when absent (ip route change: NLM_F_REPLACE without NLM_F_CREATE)
 };
 
 struct RouteSpec {

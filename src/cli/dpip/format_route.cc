@@ -10,6 +10,7 @@ bool in_local_table(const proto::RouteRecord& r) { return (r.flags & proto::kRou
 
 // "kni" for routes whose traffic goes to the kernel, "local" for our addresses; nullptr = unicast.
 const char* route_type(const proto::RouteRecord& r) {
+  if (r.flags & proto::kRouteFlagBroadcast) return "broadcast";
   if (r.flags & proto::kRouteFlagKni) return "kni";
   if (r.flags & proto::kRouteFlagLocal) return "local";
   return nullptr;
@@ -140,6 +141,7 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
   const char* type = route_type(g.route);
   const bool local =
       (g.route.flags & proto::kRouteFlagLocal) != 0 && (g.route.flags & proto::kRouteFlagKni) == 0;
+  const bool broadcast = (g.route.flags & proto::kRouteFlagBroadcast) != 0;
   const bool via = g.next_hop != 0 && g.next_hop != q.dst.v;
   std::string_view dev = ctrl::fixed_string(g.dev);
   const bool show_mtu = g.route.mtu != 0 && g.mtu != 0;
@@ -158,7 +160,8 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
     j.end_array();
     j.key("cache");
     j.begin_array();
-    if (local) j.value("local");
+    if (local || broadcast) j.value("local");
+    if (broadcast) j.value("brd");
     j.end_array();
     if (show_mtu) mtu_json(j, g.mtu);
     j.end_object();
@@ -174,6 +177,7 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
   if (!q.from && g.src != 0) out += "src " + fmt::ip(g.src) + " ";
   out += "\n    cache ";
   if (local) out += "<local> ";
+  if (broadcast) out += "<local,brd> ";
   if (show_mtu) out += "mtu " + std::to_string(g.mtu) + " ";
   out += "\n";
   return out;

@@ -383,7 +383,23 @@ Result<Command> parse_route_selector(Command c, Words& w) {
         text = w.value();
         if (text == nullptr) return incomplete();
       }
+      // iproute2: [to] { root | match | exact } PREFIX; a bare PREFIX is exact.
+      using M = RouteSelector::PrefixMatch;
+      M how = M::kExact;
+      bool keyword = true;
+      if (matches(*text, "root")) {
+        how = M::kRoot;
+      } else if (matches(*text, "match")) {
+        how = M::kMatch;
+      } else if (!matches(*text, "exact")) {
+        keyword = false;
+      }
+      if (keyword) {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
       if (s.prefix) return duparg2("to", *text);
+      s.prefix_match = how;
       auto p = parse_route_prefix(*text);
       if (!p) return bad_prefix(*text);
       s.prefix = *p;
@@ -489,7 +505,8 @@ constexpr VerbRule kNeighVerbs[] = {
 };
 constexpr VerbRule kRouteVerbs[] = {
     {Verb::kAdd, {"add"}, {}, parse_route_change},
-    {Verb::kReplace, {"change", "replace"}, "chg", parse_route_change},
+    {Verb::kChange, {"change"}, "chg", parse_route_change},
+    {Verb::kReplace, {"replace"}, {}, parse_route_change},
     {Verb::kAppend, {"append"}, {}, parse_route_change},
     {Verb::kDel, {"delete"}, {}, parse_route_change},
     {Verb::kShow, {"list", "show", "lst"}, {}, parse_route_selector},

@@ -106,6 +106,7 @@ Result<bool> AddressTable::add_addr(uint16_t port, Ip4Prefix prefix) {
   addr_owner_.insert_or_assign(ip.v, port);
   set_local(ip, {kRouteLocalIn, port});
   rebuild_broadcasts();
+  update_borrowed_src();
   // Sources come from the port's subnets, else its primary: a further /32 (a VIP, say) changes neither.
   return prefix.len < 32 || p.addrs.size() == 1;
 }
@@ -132,7 +133,25 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   const LocalEntry* local = local_.find(ip.v);
   if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(ip);
   rebuild_broadcasts();
+  update_borrowed_src();
   return prefix.len < 32 || index == 0;
+}
+
+std::optional<AddressTable::BroadcastOwner> AddressTable::broadcast_owner(Ip4 a) const {
+  for (size_t port = 0; port < ports_.size(); ++port)
+    for (const Ip4Prefix& s : ports_[port].subnets)
+      if (s.len < 31 && s.broadcast() == a) return BroadcastOwner{uint16_t(port), s.addr};
+  return std::nullopt;
+}
+
+void AddressTable::update_borrowed_src() {
+  borrowed_src_ = Ip4{};
+  for (const PortInfo& p : ports_) {
+    if (!p.addrs.empty()) {
+      borrowed_src_ = p.addrs.front().addr;
+      return;
+    }
+  }
 }
 
 void AddressTable::rebuild_broadcasts() {
@@ -150,8 +169,9 @@ Status AddressTable::add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope
     return Status::invalid("Local route needs one device and no gateway");
   }
   if (!has_port(nh.port)) return Status::error(ENODEV, "No such device");
-  if (local_.find(addr.v) != nullptr && mode != AddMode::kReplace)
-    return Status::error(EEXIST, "File exists");
+  const bool exists = local_.find(addr.v) != nullptr;
+  if (!exists && mode == AddMode::kChange) return Status::error(ENOENT, "No such file or directory");
+  if (exists && mode != AddMode::kReplace && mode != AddMode::kChange) return Status::error(EEXIST, "File exists");
   set_local(addr, {scope == RouteScope::kKniHost ? uint32_t(kRouteKni) : uint32_t(kRouteLocalIn), nh.port});
   return Status::ok();
 }

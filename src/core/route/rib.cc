@@ -30,11 +30,12 @@ Result<RibChange> Rib::add(const RouteSpec& spec, RouteScope scope, AddMode mode
   if (len == 0) flags |= kRouteDefault;
 
   if (existing == kNoRoute) {
+    if (mode == AddMode::kChange) return Status::error(ENOENT, "No such file or directory");
     if (prefix == kNoPrefix && full()) return Status::error(ENOSPC, "Route table full");
     return insert(net, len, spec.metric, spec.mtu, spec.src, scope, flags, nexthops);
   }
   if (mode == AddMode::kCreate) return Status::error(EEXIST, "File exists");
-  if (mode == AddMode::kReplace) return replace(existing, spec.mtu, spec.src, scope, flags, nexthops);
+  if (mode == AddMode::kReplace || mode == AddMode::kChange) return replace(existing, spec.mtu, spec.src, scope, flags, nexthops);
   // Append: the route keeps its attributes and gains the next hops.
   const Route& r = routes_[existing];
   std::vector<Nexthop> merged = nexthops_of(r);
@@ -63,8 +64,9 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
         return Status::invalid("Nexthop has invalid scope");
       }
       Ip4 gw = nh.gateway;
+      // A subnet broadcast is a broadcast route in Linux's local table: not a unicast next hop.
       if (gw.is_multicast() || gw.is_limited_broadcast() || gw.is_loopback() || (gw.v >> 24) == 0 ||
-          ifs.is_local_addr(gw)) {
+          ifs.is_local_addr(gw) || ifs.is_subnet_broadcast(gw)) {
         return Status::invalid("Nexthop has invalid gateway");
       }
       if (nh.onlink) {
@@ -83,11 +85,14 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
   return Status::ok();
 }
 
-// Linux's fib_check_nh lookup at link scope.
+// Linux's fib_check_nh: a lookup of the gateway at link scope, so only routes of scope link (or
+// host) count. A scope-global route without a gateway (`45.60.0.0/16 dev dpdk0 scope global`) does
+// not make its addresses reachable next hops; the search goes on to shorter prefixes.
 std::optional<uint16_t> Rib::onlink_port_for(Ip4 gateway, uint16_t port) const {
   std::optional<uint16_t> found;
   for_each_covering(gateway, [&](uint32_t, const Route& r) {
     if (r.flags & kRouteKni) return false;
+    if (r.scope != RouteScope::kLink && r.scope != RouteScope::kHost) return false;
     for (unsigned i = 0; i < r.nh_count; ++i) {
       const Nexthop& nh = nh_pool_[r.nh_index + i];
       if (nh.gateway.is_zero() && (port == kAnyPort || nh.port == port)) {

@@ -44,9 +44,10 @@ Status RouteTable::remove_port(uint16_t port) {
 // ---- addresses
 
 Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
+  Ip4 borrowed = addrs_.borrowed_src();
   Result<bool> sources_changed = addrs_.add_addr(port, prefix);
   if (!sources_changed) return sources_changed.status();
-  if (*sources_changed) refresh_fib_nodes(port);
+  refresh_sources(port, *sources_changed, borrowed);
   if (prefix.len < 32) {
     Ip4 net = prefix.network();
     uint32_t id = rib_.find_prefix(net, prefix.len);
@@ -60,9 +61,10 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
 }
 
 Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
+  Ip4 borrowed = addrs_.borrowed_src();
   Result<bool> sources_changed = addrs_.del_addr(port, prefix);
   if (!sources_changed) return sources_changed.status();
-  if (*sources_changed) refresh_fib_nodes(port);
+  refresh_sources(port, *sources_changed, borrowed);
   Ip4 ip = prefix.addr;
   if (prefix.len < 32) {
     // The subnet's proto-kernel route on this port stays while another address of the port covers the
@@ -97,6 +99,16 @@ Result<size_t> RouteTable::flush_addrs(uint16_t port) {
     if (Status s = del_addr(port, last); !s) return s;
   }
   return count;
+}
+
+// Cached sources follow the port's candidates; when the address ports without one borrow changed,
+// every node may be on such a port.
+void RouteTable::refresh_sources(uint16_t port, bool port_changed, Ip4 borrowed_before) {
+  if (addrs_.borrowed_src() != borrowed_before) {
+    refresh_fib_nodes(std::nullopt);
+  } else if (port_changed) {
+    refresh_fib_nodes(port);
+  }
 }
 
 void RouteTable::ensure_connected_route(Ip4 net, uint8_t len) {
@@ -168,6 +180,21 @@ Result<size_t> RouteTable::flush_routes(std::optional<uint16_t> port) {
 
 Result<OutputResult> RouteTable::get(Ip4 daddr, Ip4 saddr, int oif, uint32_t flow_hash) const {
   OutputResult out;
+  // Linux's local table holds a broadcast route for each subnet address (scope link, src the
+  // address), and it is looked up before the main table. Only `route get` answers it: the data
+  // path never forwards to a subnet broadcast (ipv4_forward drops it).
+  if (!addrs_.is_local_addr(daddr) && addrs_.is_subnet_broadcast(daddr)) {
+    std::optional<AddressTable::BroadcastOwner> b = addrs_.broadcast_owner(daddr);
+    if (b && (oif < 0 || oif == b->port)) {
+      out.route = kNoRoute;
+      out.port = b->port;
+      out.next_hop = daddr;
+      out.src = addrs_.select_src(saddr, b->addr, b->port, Ip4{});
+      out.mtu = addrs_.mtu(b->port);
+      out.flags = kRouteBroadcast;
+      return out;
+    }
+  }
   if (!output(daddr, saddr, oif, flow_hash, out)) return Status::error(ENETUNREACH, "Network is unreachable");
   return out;
 }
@@ -206,9 +233,9 @@ void RouteTable::refresh_fib_node(uint32_t prefix) {
   n.gateway = first.gateway;
   n.port = first.port;
   n.nh_count = r.nh_count;
-  // A single gateway fixes the source (unless the route names one); an on-link next hop is the
-  // destination itself, so its source is chosen per lookup.
-  n.src_known = !r.src.is_zero() || (r.nh_count == 1 && !first.gateway.is_zero());
+  // A single next hop fixes the source (unless the route names one): as in Linux it depends on the
+  // next hop's port and gateway only (the primary for an on-link one), never on the destination.
+  n.src_known = !r.src.is_zero() || r.nh_count == 1;
   n.src = !r.src.is_zero() ? r.src : n.src_known ? addrs_.port_src(first.port, first.gateway) : Ip4{};
   n.total_weight = r.total_weight;
   n.nh_index = r.nh_index;

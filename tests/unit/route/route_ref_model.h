@@ -182,11 +182,20 @@ class RefModel {
     if (!route->src.is_zero()) {
       out.src = route->src;
     } else {
-      auto in_subnet = std::find_if(addrs.begin(), addrs.end(),
-                                    [&](const Ip4Prefix& a) { return a.contains(out.next_hop); });
-      out.src = in_subnet != addrs.end() ? in_subnet->addr : addrs.empty() ? Ip4{} : addrs.front().addr;
+      // Linux's inet_select_addr(dev, gateway): an on-link next hop (gateway 0) takes the primary.
+      auto in_subnet = std::find_if(addrs.begin(), addrs.end(), [&](const Ip4Prefix& a) {
+        return !sel->gateway.is_zero() && a.contains(sel->gateway);
+      });
+      out.src = in_subnet != addrs.end() ? in_subnet->addr : addrs.empty() ? borrowed_src() : addrs.front().addr;
     }
     return out;
+  }
+
+  // A port without addresses borrows the primary of the first port (by id) that has one (Linux).
+  Ip4 borrowed_src() const {
+    for (const auto& [id, p] : ports)
+      if (!p.addrs.empty()) return p.addrs.front().addr;
+    return Ip4{};
   }
 
   std::vector<RouteEntry> listing() const {
