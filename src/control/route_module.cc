@@ -277,7 +277,11 @@ Status route_get(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
   if (!r) return Status::error(ENETUNREACH, "Network is unreachable");
   proto::RouteGetReply g{};
   if (r->route != route::kNoRoute) {
-    if (auto e = rt.route(r->route)) g.route = record_of(cp, *e);
+    if (auto e = rt.route(r->route)) {
+      g.route = record_of(cp, *e);
+      for (const route::Nexthop& nh : e->nexthops)
+        if (nh.port == r->port && !nh.gateway.is_zero() && nh.gateway == r->next_hop) g.flags |= proto::kRouteGetGateway;
+    }
   } else if (r->flags & route::kRouteBroadcast) {
     g.route.dst = q.dst;
     g.route.dst_len = 32;

@@ -33,7 +33,7 @@ from nslib import Dplb, TestFailure, Topology, sh
 
 PORTS = ("dpdk0", "dpdk1", "dpdk2")
 QUERIES_PER_SCENARIO = 120
-DEFAULT_SCENARIOS = 30
+DEFAULT_SCENARIOS = 40
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ DEFAULT_SCENARIOS = 30
 class Allow(NamedTuple):
     name: str
     reason: str
-    query: Optional[Callable[[str, dict, dict], bool]] = None  # (query line, linux, dplb)
+    query: Optional[Callable[[str, List[str], dict, dict], bool]] = None  # (query, lines before, linux, dplb)
     command: Optional[Callable[[str, List[str], bool, bool], bool]] = None  # (line, lines before, linux ok, dplb ok)
 
 
@@ -56,6 +56,33 @@ def _our_addresses(before: List[str]) -> set:
     return {l.split()[2].split("/")[0] for l in before if l.startswith("addr add ")}
 
 
+def _shared_subnet_source(q: str, before: List[str], linux: dict, dplb: dict) -> bool:
+    """Linux answers from the oif port's own on-link route (dev oif, no gateway, the port's address in
+    that subnet as source) of a subnet another port also has an address in: dplb has only the other
+    port's route there, so it takes another route through oif or assumes on-link."""
+    words = q.split()
+    if "oif" not in words or linux.get("gateway") or linux.get("type") != "unicast":
+        return False
+    oif, dst = words[words.index("oif") + 1], ipaddress.IPv4Address(words[2])
+    if linux.get("dev") != oif or dplb.get("dev") != oif:
+        return False
+    nets = [(l.split()[4], ipaddress.IPv4Interface(l.split()[2])) for l in before if l.startswith("addr add ")]
+    mine = [i for dev, i in nets if dev == oif and str(i.ip) == linux.get("prefsrc") and dst in i.network]
+    return bool(mine) and any(dev != oif and i.network == mine[0].network for dev, i in nets)
+
+
+def _shared_subnet_gateway(cmd: str, before: List[str], linux_ok: bool, dplb_ok: bool) -> bool:
+    """`via G dev X` with G in a subnet X has an address in, that an earlier port also has: Linux
+    resolves G through X's own on-link route, dplb has only the other port's."""
+    words = cmd.split()
+    if not linux_ok or dplb_ok or "via" not in words or "dev" not in words:
+        return False
+    gw, dev = ipaddress.IPv4Address(words[words.index("via") + 1]), words[words.index("dev") + 1]
+    nets = [(l.split()[4], ipaddress.IPv4Interface(l.split()[2])) for l in before if l.startswith("addr add ")]
+    mine = [i for d, i in nets if d == dev and gw in i.network]
+    return any(d != dev and i.network == m.network for m in mine for d, i in nets)
+
+
 def _via(cmd: str) -> Optional[str]:
     words = cmd.split()
     return words[words.index("via") + 1] if "via" in words else None
@@ -65,8 +92,18 @@ ALLOW: List[Allow] = [
     Allow("local-dev-lo",
           "a route get of one of our addresses: Linux answers `local ... dev lo`, dplb names the port that "
           "holds the address (it has no loopback device; local delivery stays on the port)",
-          query=lambda q, l, d: l.get("type") == "local" and d.get("type") == "local" and l.get("dev") == "lo"
+          query=lambda q, before, l, d: l.get("type") == "local" and d.get("type") == "local" and l.get("dev") == "lo"
           and _only_differ_in(l, d, ("dev",))),
+    Allow("loopback",
+          "127.0.0.0/8: Linux's lo holds it (route get answers local dev lo), dplb has no loopback device and "
+          "drops such packets as martians",
+          query=lambda q, before, l, d: q.split()[2].startswith("127.") and l.get("type") == "local" and l.get("dev") == "lo"),
+    Allow("shared-subnet-route",
+          "two ports with addresses in one subnet share one on-link route in dplb (the first port's); Linux "
+          "keeps one per port, so `route get ... oif` through the second port takes that port's address "
+          "as source where dplb assumes on-link or takes another route, and refuses `via G dev PORT` for a "
+          "gateway only that route covers",
+          query=_shared_subnet_source, command=_shared_subnet_gateway),
     Allow("local-gateway",
           "`via` one of our own addresses: Linux accepts it, dplb refuses it (Nexthop has invalid gateway): "
           "such a route cannot forward, the next hop would be ourselves",
@@ -74,8 +111,8 @@ ALLOW: List[Allow] = [
 ]
 
 
-def allowed_query(q: str, linux: dict, dplb: dict) -> Optional[Allow]:
-    return next((a for a in ALLOW if a.query and a.query(q, linux, dplb)), None)
+def allowed_query(q: str, before: List[str], linux: dict, dplb: dict) -> Optional[Allow]:
+    return next((a for a in ALLOW if a.query and a.query(q, before, linux, dplb)), None)
 
 
 def allowed_command(cmd: str, before: List[str], linux_ok: bool, dplb_ok: bool) -> Optional[Allow]:
@@ -240,7 +277,8 @@ def compare(sides: Sides, lines: List[str], stats: Dict[str, int]) -> Tuple[List
             if a is None:
                 return lines, Mismatch(i, "%r: linux %s, dplb %s" % (l, "ok" if lx.ok[i] else "refused",
                                                                      "ok" if dp.ok[i] else "refused"))
-            stats[a.name] = stats.get(a.name, 0) + 1
+            key = a.name + " (command)"
+            stats[key] = stats.get(key, 0) + 1
             dropped = i
             break
         if dropped is not None:
@@ -252,7 +290,7 @@ def compare(sides: Sides, lines: List[str], stats: Dict[str, int]) -> Tuple[List
             if la == da:
                 stats["agree"] = stats.get("agree", 0) + 1
                 continue
-            a = allowed_query(lines[i], la, da)
+            a = allowed_query(lines[i], lines[:i], la, da)
             if a is not None:
                 stats[a.name] = stats.get(a.name, 0) + 1
                 continue
@@ -261,8 +299,13 @@ def compare(sides: Sides, lines: List[str], stats: Dict[str, int]) -> Tuple[List
         return lines, first
 
 
-def still_fails(sides: Sides, lines: List[str]) -> Optional[Mismatch]:
-    return compare(sides, lines, {})[1]
+def still_fails(sides: Sides, lines: List[str], line: Optional[str] = None) -> Optional[Mismatch]:
+    """The unexplained mismatch `lines` show, if any (only one on `line`, when given: shrinking keeps
+    the same query failing, not another one)."""
+    compared, m = compare(sides, lines, {})
+    if m is None or line is None:
+        return m
+    return m if compared[m.line] == line else None
 
 
 def shrink(sides: Sides, lines: List[str], m: Mismatch, budget: int = 150) -> Tuple[List[str], Mismatch]:
@@ -270,10 +313,11 @@ def shrink(sides: Sides, lines: List[str], m: Mismatch, budget: int = 150) -> Tu
     while some unexplained mismatch remains."""
     query = lines[m.line] if lines[m.line].startswith("route get") else None
     cur = [l for l in lines[:m.line + 1] if not l.startswith("route get")] + ([query] if query else [])
-    found = still_fails(sides, cur)
+    target = lines[m.line]
+    found = still_fails(sides, cur, target)
     if found is None:  # the mismatch needed other queries' setup: keep everything before it
         cur = lines[:m.line + 1]
-        found = still_fails(sides, cur) or m
+        found = still_fails(sides, cur, target) or m
     chunk = max(1, len(cur) // 2)
     while chunk >= 1 and budget > 0:
         i, progressed = 0, False
@@ -283,7 +327,7 @@ def shrink(sides: Sides, lines: List[str], m: Mismatch, budget: int = 150) -> Tu
                 i += chunk
                 continue
             budget -= 1
-            f = still_fails(sides, trial)
+            f = still_fails(sides, trial, target)
             if f is not None:
                 cur, found, progressed = trial, f, True
             else:

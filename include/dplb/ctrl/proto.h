@@ -242,9 +242,12 @@ struct RouteGetReply {
   uint32_t next_hop;         // gateway, or the destination itself when on-link
   uint32_t src;              // source chosen
   uint32_t mtu;              // effective MTU
-  uint32_t pad;
+  uint32_t flags;            // kRouteGet*
 };
 static_assert(sizeof(RouteGetReply) == sizeof(RouteRecord) + 32);
+// next_hop is the route's gateway, even when it equals the destination (then only this tells it
+// from an on-link next hop, and `ip route get` still prints "via").
+inline constexpr uint32_t kRouteGetGateway = 1u << 0;
 
 // ---- sync ---------------------------------------------------------------------------------
 struct SyncWorker {

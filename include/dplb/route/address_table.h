@@ -71,13 +71,18 @@ class AddressTable {
     return false;
   }
 
-  // The first port (by id) and address of it whose subnet's broadcast is `a`: where Linux's local
-  // table puts that broadcast route (control path: route get).
+  // The port and address whose subnet's broadcast is `a`: where Linux's local table puts that
+  // broadcast route (control path: route get, gateway checks). Only `port` when it is not kAnyPort;
+  // among several, the address added first (Linux appends the later ones' routes behind it).
   struct BroadcastOwner {
     uint16_t port;
     Ip4 addr;
   };
-  std::optional<BroadcastOwner> broadcast_owner(Ip4 a) const;
+  std::optional<BroadcastOwner> broadcast_owner(Ip4 a, uint16_t port = kAnyPort) const;
+  // The primary of `addr`'s subnet on `port`: the first address there with the same prefix length
+  // and network (Linux makes the later ones secondaries, and their local routes take the primary as
+  // source). `addr` itself when it is the primary or not an address of the port (control path).
+  Ip4 subnet_primary(uint16_t port, Ip4 addr) const;
 
   // ---- source selection (hot path).
   // The hint when it is ours, else the route's source, else port_src() for the next hop's gateway.
@@ -127,6 +132,11 @@ class AddressTable {
   std::vector<PortInfo> ports_;
   std::vector<uint32_t> broadcasts_;  // subnet broadcasts of every port's addresses below /31
   Ip4 borrowed_src_;                  // see borrowed_src()
+  struct SubnetAddr {
+    uint16_t port;
+    Ip4Prefix addr;
+  };
+  std::vector<SubnetAddr> subnets_in_order_;  // every port's addresses below /32, in order added
   uint64_t digest_ = 0;
 };
 

@@ -142,7 +142,7 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
   const bool local =
       (g.route.flags & proto::kRouteFlagLocal) != 0 && (g.route.flags & proto::kRouteFlagKni) == 0;
   const bool broadcast = (g.route.flags & proto::kRouteFlagBroadcast) != 0;
-  const bool via = g.next_hop != 0 && g.next_hop != q.dst.v;
+  const bool via = (g.flags & proto::kRouteGetGateway) || (g.next_hop != 0 && g.next_hop != q.dst.v);
   std::string_view dev = ctrl::fixed_string(g.dev);
   const bool show_mtu = g.route.mtu != 0 && g.mtu != 0;
   if (o.json) {

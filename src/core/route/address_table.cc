@@ -41,6 +41,7 @@ void AddressTable::remove_port(uint16_t port) {
   for (uint32_t a : locals) erase_local(Ip4(a));
   digest_ -= port_hash(port, ports_[port].mtu);
   ports_[port] = PortInfo{};
+  std::erase_if(subnets_in_order_, [&](const SubnetAddr& s) { return s.port == port; });
 }
 
 std::optional<uint16_t> AddressTable::port_mtu(uint16_t port) const {
@@ -101,7 +102,10 @@ Result<bool> AddressTable::add_addr(uint16_t port, Ip4Prefix prefix) {
   }
   PortInfo& p = ports_[port];
   p.addrs.push_back(prefix);
-  if (prefix.len < 32) p.subnets.push_back(prefix);
+  if (prefix.len < 32) {
+    p.subnets.push_back(prefix);
+    subnets_in_order_.push_back({port, prefix});
+  }
   digest_ += addr_hash(port, prefix);
   addr_owner_.insert_or_assign(ip.v, port);
   set_local(ip, {kRouteLocalIn, port});
@@ -128,6 +132,7 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   for (const Ip4Prefix& a : moved) digest_ -= addr_hash(port, a);
   list.erase(it);
   if (subnet != p.subnets.end()) p.subnets.erase(subnet);
+  std::erase_if(subnets_in_order_, [&](const SubnetAddr& s) { return s.port == port && s.addr == prefix; });
   for (const Ip4Prefix& a : moved) digest_ += addr_hash(port, a);
   addr_owner_.erase(ip.v);
   const LocalEntry* local = local_.find(ip.v);
@@ -137,11 +142,22 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   return prefix.len < 32 || index == 0;
 }
 
-std::optional<AddressTable::BroadcastOwner> AddressTable::broadcast_owner(Ip4 a) const {
-  for (size_t port = 0; port < ports_.size(); ++port)
-    for (const Ip4Prefix& s : ports_[port].subnets)
-      if (s.len < 31 && s.broadcast() == a) return BroadcastOwner{uint16_t(port), s.addr};
+std::optional<AddressTable::BroadcastOwner> AddressTable::broadcast_owner(Ip4 a, uint16_t only) const {
+  for (const SubnetAddr& s : subnets_in_order_) {
+    if (only != kAnyPort && s.port != only) continue;
+    if (s.addr.len < 31 && s.addr.broadcast() == a) return BroadcastOwner{s.port, s.addr.addr};
+  }
   return std::nullopt;
+}
+
+Ip4 AddressTable::subnet_primary(uint16_t port, Ip4 addr) const {
+  if (!has_port(port)) return addr;
+  const std::vector<Ip4Prefix>& list = ports_[port].addrs;
+  auto self = std::find_if(list.begin(), list.end(), [&](const Ip4Prefix& a) { return a.addr == addr; });
+  if (self == list.end()) return addr;
+  for (auto a = list.begin(); a != self; ++a)
+    if (a->len == self->len && a->network() == self->network()) return a->addr;
+  return addr;
 }
 
 void AddressTable::update_borrowed_src() {

@@ -64,9 +64,11 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
         return Status::invalid("Nexthop has invalid scope");
       }
       Ip4 gw = nh.gateway;
-      // A subnet broadcast is a broadcast route in Linux's local table: not a unicast next hop.
+      // A subnet broadcast is a broadcast route in Linux's local table: not a unicast next hop, when
+      // that route is on the next hop's port (or no port is given: the local table is looked at first).
+      bool broadcast = ifs.is_subnet_broadcast(gw) && ifs.broadcast_owner(gw, nh.port).has_value();
       if (gw.is_multicast() || gw.is_limited_broadcast() || gw.is_loopback() || (gw.v >> 24) == 0 ||
-          ifs.is_local_addr(gw) || ifs.is_subnet_broadcast(gw)) {
+          ifs.is_local_addr(gw) || broadcast) {
         return Status::invalid("Nexthop has invalid gateway");
       }
       if (nh.onlink) {

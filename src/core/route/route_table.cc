@@ -180,12 +180,19 @@ Result<size_t> RouteTable::flush_routes(std::optional<uint16_t> port) {
 
 Result<OutputResult> RouteTable::get(Ip4 daddr, Ip4 saddr, int oif, uint32_t flow_hash) const {
   OutputResult out;
+  // ip_route_output_key_hash_rcu: a given source must be a usable address of ours.
+  if (!saddr.is_zero()) {
+    if (saddr.is_multicast() || saddr.is_limited_broadcast() || (saddr.v >> 24) == 0)
+      return Status::invalid("Invalid argument");
+    if (!addrs_.port_of_addr(saddr)) return Status::error(ENETUNREACH, "Network is unreachable");
+  }
   // Linux's local table holds a broadcast route for each subnet address (scope link, src the
   // address), and it is looked up before the main table. Only `route get` answers it: the data
   // path never forwards to a subnet broadcast (ipv4_forward drops it).
   if (!addrs_.is_local_addr(daddr) && addrs_.is_subnet_broadcast(daddr)) {
-    std::optional<AddressTable::BroadcastOwner> b = addrs_.broadcast_owner(daddr);
-    if (b && (oif < 0 || oif == b->port)) {
+    std::optional<AddressTable::BroadcastOwner> b =
+        addrs_.broadcast_owner(daddr, oif >= 0 && oif < kAnyPort ? uint16_t(oif) : kAnyPort);
+    if (b) {
       out.route = kNoRoute;
       out.port = b->port;
       out.next_hop = daddr;
@@ -195,7 +202,19 @@ Result<OutputResult> RouteTable::get(Ip4 daddr, Ip4 saddr, int oif, uint32_t flo
       return out;
     }
   }
+  // With an output interface, Linux's local route of an address on another port does not match (its
+  // next hop is that port): the address is routed out of `oif` like any other.
+  const AddressTable::LocalEntry* local = addrs_.find_local(daddr);
+  if (local != nullptr && oif >= 0 && oif != local->port && size_t(oif) < addrs_.port_limit() &&
+      addrs_.has_port(uint16_t(oif))) {
+    auto never_dead = [](uint16_t, Ip4) { return false; };
+    output_oif(daddr, saddr, uint16_t(oif), flow_hash, out, never_dead);
+    return out;
+  }
   if (!output(daddr, saddr, oif, flow_hash, out)) return Status::error(ENETUNREACH, "Network is unreachable");
+  // A secondary address's local route has the subnet's primary as source in Linux. Only route get
+  // shows it: output() keeps the destination itself (traffic to ourselves never leaves).
+  if ((out.flags & kRouteLocal) && out.src == daddr) out.src = addrs_.subnet_primary(out.port, daddr);
   return out;
 }
 

@@ -71,6 +71,9 @@ TEST_F(RouteLinuxTest, SubnetBroadcastIsNoGateway) {
   EXPECT_EQ(s.code(), EINVAL);
   EXPECT_EQ(s.message(), "Nexthop has invalid gateway");
   EXPECT_TRUE(t.add_route(spec("45.0.0.0/8", {via("10.0.0.254")})));
+  // Through another port, whose own subnet covers it, it is just an address there.
+  ASSERT_TRUE(t.add_addr(1, pfx("10.0.3.3/16")));
+  EXPECT_TRUE(t.add_route(spec("46.0.0.0/8", {via("10.0.0.255", 1)})));
 }
 
 // `ip route change` is NLM_F_REPLACE without NLM_F_CREATE: ENOENT when the route is absent.
@@ -108,6 +111,13 @@ TEST_F(RouteLinuxTest, GetAnswersSubnetBroadcasts) {
   // The network address and other hosts are unicast; another output interface skips the broadcast.
   EXPECT_EQ(t.get(ip("10.0.0.0"))->flags & kRouteBroadcast, 0u);
   EXPECT_EQ(t.get(ip("10.1.255.255"), {}, 0)->flags & kRouteBroadcast, 0u);
+  // Two ports with the subnet: the output interface's own address answers.
+  ASSERT_TRUE(t.add_addr(0, pfx("10.1.0.2/16")));
+  EXPECT_EQ(t.get(ip("10.1.255.255"))->port, 1);
+  got = t.get(ip("10.1.255.255"), {}, 0);
+  EXPECT_EQ(got->flags, kRouteBroadcast);
+  EXPECT_EQ(got->port, 0);
+  EXPECT_EQ(got->src, ip("10.1.0.2"));
   // The data path's lookup does not know about it (it never forwards to a subnet broadcast).
   OutputResult o;
   ASSERT_TRUE(t.output(ip("10.0.0.255"), {}, -1, 0, o));
@@ -127,6 +137,40 @@ TEST_F(RouteLinuxTest, PortWithoutAddressBorrowsASource) {
   ASSERT_TRUE(t.del_addr(0, pfx("10.0.0.1/24")));
   ASSERT_TRUE(t.del_addr(1, pfx("10.1.0.1/24")));
   EXPECT_EQ(t.get(ip("45.1.1.1"))->src, Ip4{});
+}
+
+// route get ADDR oif DEV: our address on another port is not local through DEV (Linux's local route
+// has that port as next hop), so it is routed out of DEV.
+TEST_F(RouteLinuxTest, GetWithOifSkipsAddressesOfOtherPorts) {
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
+  ASSERT_TRUE(t.add_addr(1, pfx("10.1.0.1/24")));
+  Result<OutputResult> got = t.get(ip("10.1.0.1"), {}, 0);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->flags & kRouteLocal, 0u);
+  EXPECT_EQ(got->port, 0);
+  EXPECT_EQ(got->src, ip("10.0.0.1"));
+  EXPECT_NE(t.get(ip("10.1.0.1"), {}, 1)->flags & kRouteLocal, 0u);  // its own port: local
+  EXPECT_NE(t.get(ip("10.1.0.1"))->flags & kRouteLocal, 0u);
+}
+
+// route get of a secondary address (same subnet and length as an earlier one of the port): its
+// local route's source is the primary, as Linux's fib_add_ifaddr makes it.
+TEST_F(RouteLinuxTest, GetOfASecondaryAnswersThePrimaryAsSource) {
+  ASSERT_TRUE(t.add_addr(0, pfx("10.2.185.119/16")));
+  ASSERT_TRUE(t.add_addr(0, pfx("10.2.216.245/16")));
+  ASSERT_TRUE(t.add_addr(0, pfx("10.2.7.7/24")));  // another length: a primary of its own
+  EXPECT_EQ(t.get(ip("10.2.216.245"))->src, ip("10.2.185.119"));
+  EXPECT_EQ(t.get(ip("10.2.185.119"))->src, ip("10.2.185.119"));
+  EXPECT_EQ(t.get(ip("10.2.7.7"))->src, ip("10.2.7.7"));
+  EXPECT_EQ(t.get(ip("10.2.216.245"), ip("10.2.7.7"))->src, ip("10.2.7.7"));  // a hint of ours wins
+}
+
+// route get ... from SRC: SRC must be one of our addresses (Linux: ENETUNREACH, EINVAL for martians).
+TEST_F(RouteLinuxTest, GetFromNeedsOurAddress) {
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
+  EXPECT_TRUE(t.get(ip("10.0.0.7"), ip("10.0.0.1")));
+  EXPECT_EQ(t.get(ip("10.0.0.7"), ip("10.0.0.2")).status().code(), ENETUNREACH);
+  EXPECT_EQ(t.get(ip("10.0.0.7"), ip("224.0.0.1")).status().code(), EINVAL);
 }
 
 }  // namespace
