@@ -5,8 +5,8 @@
     ns lb:   dplb on af_packet ports over veths p0..p2 (peers in ns peer): the ports are dpdk0..dpdk2,
              given the very same commands with `dpip -batch`
 
-Each scenario is a seeded random list of `addr add` / `route add` commands (several addresses per
-port, on-link and gateway routes, metrics, src, scopes) followed by `route get` queries (plain, with
+Each scenario is a seeded random list of `addr add` / `route add|change|del` commands (several
+addresses per port, on-link and gateway routes, metrics, src, scope link and global) followed by `route get` queries (plain, with
 `from` and with `oif`). Both sides run it with -force; every line must succeed or fail on both, and
 every answered `route get` must agree on type, device, gateway and source. Then both sides are reset
 (`route flush`, `addr flush`) for the next scenario.
@@ -61,6 +61,8 @@ def _shared_subnet_source(q: str, before: List[str], linux: dict, dplb: dict) ->
     that subnet as source) of a subnet another port also has an address in: dplb has only the other
     port's route there, so it takes another route through oif or assumes on-link."""
     words = q.split()
+    if _deleted_shared_subnet(q, before, linux):
+        return True
     if "oif" not in words or linux.get("gateway") or linux.get("type") != "unicast":
         return False
     oif, dst = words[words.index("oif") + 1], ipaddress.IPv4Address(words[2])
@@ -71,11 +73,30 @@ def _shared_subnet_source(q: str, before: List[str], linux: dict, dplb: dict) ->
     return bool(mine) and any(dev != oif and i.network == mine[0].network for dev, i in nets)
 
 
+def _deleted_shared_subnet(q: str, before: List[str], linux: dict) -> bool:
+    """`route del` of a subnet several ports have addresses in: Linux removes one port's route and
+    answers from another's (dev that port, its address as source); dplb had only one, now gone."""
+    dst = ipaddress.IPv4Address(q.split()[2])
+    nets = [(l.split()[4], ipaddress.IPv4Interface(l.split()[2])) for l in before if l.startswith("addr add ")]
+    deleted = {ipaddress.IPv4Network(l.split()[2]) for l in before if l.startswith("route del ")}
+    for net in deleted:
+        devs = {d for d, i in nets if i.network == net}
+        if dst in net and len(devs) > 1 and linux.get("dev") in devs and not linux.get("gateway"):
+            return True
+    return False
+
+
 def _shared_subnet_gateway(cmd: str, before: List[str], linux_ok: bool, dplb_ok: bool) -> bool:
     """`via G dev X` with G in a subnet X has an address in, that an earlier port also has: Linux
     resolves G through X's own on-link route, dplb has only the other port's."""
     words = cmd.split()
-    if not linux_ok or dplb_ok or "via" not in words or "dev" not in words:
+    if not linux_ok or dplb_ok:
+        return False
+    if words[:2] == ["route", "del"]:  # Linux has a route per port to delete, dplb had one
+        net = ipaddress.IPv4Network(words[2])
+        return len({l.split()[4] for l in before if l.startswith("addr add ")
+                    and ipaddress.IPv4Interface(l.split()[2]).network == net}) > 1
+    if "via" not in words or "dev" not in words:
         return False
     gw, dev = ipaddress.IPv4Address(words[words.index("via") + 1]), words[words.index("dev") + 1]
     nets = [(l.split()[4], ipaddress.IPv4Interface(l.split()[2])) for l in before if l.startswith("addr add ")]
@@ -102,7 +123,8 @@ ALLOW: List[Allow] = [
           "two ports with addresses in one subnet share one on-link route in dplb (the first port's); Linux "
           "keeps one per port, so `route get ... oif` through the second port takes that port's address "
           "as source where dplb assumes on-link or takes another route, and refuses `via G dev PORT` for a "
-          "gateway only that route covers",
+          "gateway only that route covers; `route del` of the subnet removes Linux's first route but dplb's "
+          "only one",
           query=_shared_subnet_source, command=_shared_subnet_gateway),
     Allow("local-gateway",
           "`via` one of our own addresses: Linux accepts it, dplb refuses it (Nexthop has invalid gateway): "
@@ -148,6 +170,10 @@ def gen_scenario(rng: random.Random) -> List[str]:
             cmds.append("addr add %s/%d dev %s" % (ip_str(ip), length, port))
     nets: List[Tuple[int, int]] = [(ip & ((0xffffffff << (32 - l)) & 0xffffffff), l) for _, ip, l in addrs]
     gateways = [ip ^ rng.randrange(1, 200) for _, ip, l in addrs if l < 30]
+    # Subnets with addresses on several ports have one on-link route in dplb but one per port in
+    # Linux (ALLOW "shared-subnet-route"): changing or deleting it would make everything after differ.
+    shared = {n for n in set(nets) if len({p for p, ip, l in addrs
+                                           if (ip & ((0xffffffff << (32 - l)) & 0xffffffff), l) == n}) > 1}
     prefixes: List[Tuple[int, int]] = []
     for _ in range(rng.randrange(2, 14)):
         length = rng.choice((8, 12, 15, 16, 16, 20, 24, 24, 28, 32))
@@ -159,12 +185,20 @@ def gen_scenario(rng: random.Random) -> List[str]:
         mask = (0xffffffff << (32 - length)) & 0xffffffff if length else 0
         net = base & mask
         prefixes.append((net, length))
-        words = ["route", "add", "%s/%d" % (ip_str(net), length)]
+        verb = "change" if rng.random() < 0.1 else "add"  # change: ENOENT unless an earlier add made it
+        if verb == "change" and prefixes and rng.random() < 0.5:
+            net, length = rng.choice(prefixes)
+        if verb == "change" and (net, length) in shared:
+            verb = "add"
+        words = ["route", verb, "%s/%d" % (ip_str(net), length)]
         kind = rng.random()
         if kind < 0.4 or not gateways:
             words += ["dev", rng.choice(PORTS)]
-            if rng.random() < 0.2:
+            scope = rng.random()
+            if scope < 0.15:
                 words += ["scope", "link"]
+            elif scope < 0.3:  # not a way to reach gateways (fib_check_nh looks up at link scope)
+                words += ["scope", "global"]
         else:
             gw = rng.choice(gateways) if rng.random() < 0.85 else rng.choice([ip for _, ip, _ in addrs] or [1])
             words += ["via", ip_str(gw)]
@@ -177,6 +211,20 @@ def gen_scenario(rng: random.Random) -> List[str]:
         cmds.append(" ".join(words))
     if rng.random() < 0.3 and gateways:
         cmds.append("route add default via %s" % ip_str(rng.choice(gateways)))
+    # Deletes by prefix, optionally by dev or via (no metric: iproute2's wildcard).
+    for _ in range(rng.randrange(0, 3)):
+        if not prefixes:
+            break
+        net, length = rng.choice(prefixes)
+        if (net, length) in shared:
+            continue
+        line = "route del %s/%d" % (ip_str(net), length)
+        r = rng.random()
+        if r < 0.3:
+            line += " dev %s" % rng.choice(PORTS)
+        elif r < 0.5 and gateways:
+            line += " via %s" % ip_str(rng.choice(gateways))
+        cmds.append(line)
     # Queries: inside routes and subnets, their edges, our addresses and gateways, and elsewhere.
     targets: List[int] = []
     for net, length in prefixes + nets:
