@@ -85,6 +85,8 @@ Result<route::RouteMatch> match_of(ControlPlane& cp, const proto::RouteRecord& r
     m.port = *port;
   }
   if (r.has & proto::kRouteHasVia) m.via = Ip4(r.nh[0].gateway);
+  if (r.has & proto::kRouteHasSrc) m.src = Ip4(r.src);
+  if (r.has & proto::kRouteHasMtu) m.mtu = static_cast<uint16_t>(std::min<uint32_t>(r.mtu, 0xffff));
   return m;
 }
 

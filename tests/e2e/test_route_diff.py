@@ -211,7 +211,7 @@ def gen_scenario(rng: random.Random) -> List[str]:
         cmds.append(" ".join(words))
     if rng.random() < 0.3 and gateways:
         cmds.append("route add default via %s" % ip_str(rng.choice(gateways)))
-    # Deletes by prefix, optionally by dev or via (no metric: iproute2's wildcard).
+    # Deletes by prefix, optionally by dev, via or metric.
     for _ in range(rng.randrange(0, 3)):
         if not prefixes:
             break
@@ -224,6 +224,8 @@ def gen_scenario(rng: random.Random) -> List[str]:
             line += " dev %s" % rng.choice(PORTS)
         elif r < 0.5 and gateways:
             line += " via %s" % ip_str(rng.choice(gateways))
+        if rng.random() < 0.3:  # 0 is iproute2's wildcard
+            line += " metric %d" % rng.choice((0, 0, 1, 5, 10, 100))
         cmds.append(line)
     # Queries: inside routes and subnets, their edges, our addresses and gateways, and elsewhere.
     targets: List[int] = []

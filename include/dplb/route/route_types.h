@@ -65,13 +65,16 @@ struct RouteSpec {
 };
 
 // Which route del_route removes: the lowest-metric route of exactly this prefix/len passing every
-// given filter (a route passes `port`/`via` when one of its next hops does).
+// given filter (a route passes `port`/`via` when one of its next hops does). As Linux's
+// fib_table_delete: metric 0 is no filter, and src and mtu must equal the route's when given.
 struct RouteMatch {
   Ip4Prefix prefix;
   std::optional<uint32_t> metric;
   std::optional<uint16_t> port;
   std::optional<Ip4> via;
   std::optional<RouteScope> scope;
+  std::optional<Ip4> src;
+  std::optional<uint16_t> mtu;
 };
 
 // A net route as listed (control path).

@@ -119,8 +119,11 @@ uint32_t Rib::match_route(const RouteMatch& match) const {
   if (prefix == kNoPrefix) return kNoRoute;
   for (uint32_t id = prefixes_[prefix].head; id != kNoRoute; id = routes_[id].next) {
     const Route& r = routes_[id];
-    if (match.metric && r.metric != *match.metric) continue;
+    // Metric 0 matches any (the routes are walked lowest metric first, so a metric-0 route still wins).
+    if (match.metric && *match.metric != 0 && r.metric != *match.metric) continue;
     if (match.scope && r.scope != *match.scope) continue;
+    if (match.src && r.src != *match.src) continue;
+    if (match.mtu && r.mtu != *match.mtu) continue;
     const Nexthop* nh = &nh_pool_[r.nh_index];
     const Nexthop* end = nh + r.nh_count;
     if (match.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *match.port; }))

@@ -173,5 +173,29 @@ TEST_F(RouteLinuxTest, GetFromNeedsOurAddress) {
   EXPECT_EQ(t.get(ip("10.0.0.7"), ip("224.0.0.1")).status().code(), EINVAL);
 }
 
+// fib_table_delete: `metric 0` is no filter; `src` and `mtu` must equal the route's when given.
+TEST_F(RouteLinuxTest, DeleteMatchesAsTheKernel) {
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
+  ASSERT_TRUE(t.add_route(spec("45.0.0.0/8", {dev(0)}, 10)));
+  RouteMatch m = match("45.0.0.0/8");
+  m.metric = 0;
+  ASSERT_TRUE(t.del_route(m));  // the metric-10 route: 0 is a wildcard
+  EXPECT_FALSE(t.find(pfx("45.0.0.0/8"), 10));
+
+  RouteSpec s = spec("46.0.0.0/8", {dev(0)});
+  s.src = ip("10.0.0.1");
+  s.mtu = 1400;
+  ASSERT_TRUE(t.add_route(s));
+  m = match("46.0.0.0/8");
+  m.src = ip("10.0.0.2");
+  EXPECT_EQ(t.del_route(m).code(), ESRCH);
+  m.src = ip("10.0.0.1");
+  m.mtu = 1500;
+  EXPECT_EQ(t.del_route(m).code(), ESRCH);
+  m.mtu = 1400;
+  EXPECT_TRUE(t.del_route(m));
+  EXPECT_EQ(t.route_count(), 1u);
+}
+
 }  // namespace
 }  // namespace dplb::route

@@ -89,9 +89,10 @@ class RefModel {
     return 0;
   }
 
-  // Deletes the lowest-metric route of the prefix (with that metric when given).
+  // Deletes the lowest-metric route of the prefix (with that metric when given, but for 0).
   int del(Ip4Prefix p, std::optional<uint32_t> metric) {
-    const RefRoute* victim = metric ? find(p, *metric) : lowest_metric(p);
+    // Linux's fib_table_delete: metric 0 is no filter.
+    const RefRoute* victim = metric && *metric != 0 ? find(p, *metric) : lowest_metric(p);
     if (victim == nullptr) return ESRCH;
     // Swap with the last and pop, keeping the identity index in step.
     size_t i = size_t(victim - routes.data());
