@@ -211,6 +211,11 @@ def gen_scenario(rng: random.Random) -> List[str]:
         cmds.append(" ".join(words))
     if rng.random() < 0.3 and gateways:
         cmds.append("route add default via %s" % ip_str(rng.choice(gateways)))
+    # An address goes now and then: its routes follow (fib_del_ifaddr, and fib_disable_ip for a
+    # port's last address).
+    if addrs and rng.random() < 0.3:
+        port, ip, length = rng.choice(addrs)
+        cmds.append("addr del %s/%d dev %s" % (ip_str(ip), length, port))
     # Deletes by prefix, optionally by dev, via or metric.
     for _ in range(rng.randrange(0, 3)):
         if not prefixes:

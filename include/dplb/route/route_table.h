@@ -132,6 +132,8 @@ class RouteTable {
   void ensure_connected_route(Ip4 net, uint8_t len);
   // Linux's fib_sync_down_addr: routes whose preferred source is no longer ours are removed.
   void remove_routes_with_src(Ip4 src);
+  // Linux's fib_disable_ip: the port lost its last address; routes only through it are removed.
+  void remove_routes_of_disabled_port(uint16_t port);
   template <typename IsDead>
   bool output_oif(Ip4 daddr, Ip4 saddr_hint, uint16_t oif, uint32_t flow_hash, OutputResult& out,
                   IsDead& is_dead) const;

@@ -87,8 +87,21 @@ Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
     }
   }
   remove_routes_with_src(ip);
+  if (addrs_.addrs(port).empty()) remove_routes_of_disabled_port(port);
   ++generation_;
   return Status::ok();
+}
+
+// Linux's fib_disable_ip when a device loses its last address: every next hop on it is dead, and
+// routes left with no live next hop are flushed (on-link and gateway alike). A multipath route
+// keeping a next hop elsewhere stays, whole (dplb has no per-next-hop dead flag: is_dead() and the
+// neighbour table skip it per packet).
+void RouteTable::remove_routes_of_disabled_port(uint16_t port) {
+  for (uint32_t id : rib_.routes_via_port(port)) {
+    const Rib::Route& r = rib_.at(id);
+    const Nexthop* nh = rib_.nexthops(r);
+    if (std::all_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == port; })) apply(rib_.erase(id));
+  }
 }
 
 Result<size_t> RouteTable::flush_addrs(uint16_t port) {

@@ -134,9 +134,10 @@ TEST_F(RouteLinuxTest, PortWithoutAddressBorrowsASource) {
   EXPECT_EQ(t.get(ip("46.1.1.1"), {}, 0)->src, ip("10.1.0.1"));  // oif without a route: on-link
   ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
   EXPECT_EQ(t.get(ip("45.1.1.1"))->src, ip("10.0.0.1"));  // its own now
-  ASSERT_TRUE(t.del_addr(0, pfx("10.0.0.1/24")));
-  ASSERT_TRUE(t.del_addr(1, pfx("10.1.0.1/24")));
-  EXPECT_EQ(t.get(ip("45.1.1.1"))->src, Ip4{});
+  ASSERT_TRUE(t.add_route(spec("46.0.0.0/8", {dev(1)})));
+  ASSERT_TRUE(t.del_addr(0, pfx("10.0.0.1/24")));  // port 0's last: its routes go (fib_disable_ip)
+  EXPECT_FALSE(t.get(ip("45.1.1.1")));
+  EXPECT_EQ(t.get(ip("46.1.1.1"))->src, ip("10.1.0.1"));
 }
 
 // route get ADDR oif DEV: our address on another port is not local through DEV (Linux's local route
@@ -195,6 +196,25 @@ TEST_F(RouteLinuxTest, DeleteMatchesAsTheKernel) {
   m.mtu = 1400;
   EXPECT_TRUE(t.del_route(m));
   EXPECT_EQ(t.route_count(), 1u);
+}
+
+// fib_disable_ip: a port's last address goes, and with it every route only through that port.
+TEST_F(RouteLinuxTest, LastAddressTakesThePortsRoutes) {
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.0.1/24")));
+  ASSERT_TRUE(t.add_addr(0, pfx("10.0.5.1/24")));
+  ASSERT_TRUE(t.add_addr(1, pfx("10.1.0.1/24")));
+  ASSERT_TRUE(t.add_route(spec("45.0.0.0/8", {dev(0)})));
+  ASSERT_TRUE(t.add_route(spec("46.0.0.0/8", {via("10.0.0.9")})));
+  ASSERT_TRUE(t.add_route(spec("47.0.0.0/8", {via("10.0.0.9"), via("10.1.0.9")})));
+  ASSERT_TRUE(t.add_route(spec("48.0.0.0/8", {dev(1)})));
+  ASSERT_TRUE(t.del_addr(0, pfx("10.0.0.1/24")));
+  EXPECT_TRUE(t.find(pfx("45.0.0.0/8"), 0));  // another address is left
+  ASSERT_TRUE(t.del_addr(0, pfx("10.0.5.1/24")));
+  EXPECT_FALSE(t.find(pfx("45.0.0.0/8"), 0));
+  EXPECT_FALSE(t.find(pfx("46.0.0.0/8"), 0));
+  EXPECT_TRUE(t.find(pfx("47.0.0.0/8"), 0));  // multipath with a next hop elsewhere: stays
+  EXPECT_TRUE(t.find(pfx("48.0.0.0/8"), 0));
+  EXPECT_FALSE(t.get(ip("45.1.1.1")));
 }
 
 }  // namespace
