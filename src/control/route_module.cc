@@ -13,12 +13,14 @@ namespace dplb::dp {
 
 namespace {
 
-std::optional<route::RouteScope> scope_of(uint8_t s) {
+// The wire's scope byte is Linux's; kni_host is kScopeHost with kRouteFlagKni (see proto.h).
+std::optional<route::RouteScope> scope_of(uint8_t s, uint32_t flags) {
   switch (s) {
     case proto::kScopeGlobal: return route::RouteScope::kGlobal;
+    case proto::kScopeSite: return route::RouteScope::kSite;
     case proto::kScopeLink: return route::RouteScope::kLink;
-    case proto::kScopeHost: return route::RouteScope::kHost;
-    case proto::kScopeKniHost: return route::RouteScope::kKniHost;
+    case proto::kScopeHost:
+      return (flags & proto::kRouteFlagKni) ? route::RouteScope::kKniHost : route::RouteScope::kHost;
   }
   return std::nullopt;
 }
@@ -26,9 +28,10 @@ std::optional<route::RouteScope> scope_of(uint8_t s) {
 uint8_t proto_scope(route::RouteScope s) {
   switch (s) {
     case route::RouteScope::kGlobal: return proto::kScopeGlobal;
+    case route::RouteScope::kSite: return proto::kScopeSite;
     case route::RouteScope::kLink: return proto::kScopeLink;
     case route::RouteScope::kHost: return proto::kScopeHost;
-    case route::RouteScope::kKniHost: return proto::kScopeKniHost;
+    case route::RouteScope::kKniHost: return proto::kScopeHost;  // with kRouteFlagKni
   }
   return proto::kScopeGlobal;
 }
@@ -51,7 +54,7 @@ Result<route::RouteSpec> spec_of(ControlPlane& cp, const proto::RouteRecord& r) 
   }
   if (r.has & proto::kRouteHasSrc) spec.src = Ip4(r.src);
   if (r.has & proto::kRouteHasScope) {
-    spec.scope = scope_of(r.scope);
+    spec.scope = scope_of(r.scope, r.flags);
     if (!spec.scope) return Status::invalid("Invalid scope");
   }
   for (unsigned i = 0; i < r.n_nexthops; ++i) {
@@ -76,7 +79,7 @@ Result<route::RouteMatch> match_of(ControlPlane& cp, const proto::RouteRecord& r
   m.prefix = Ip4Prefix{Ip4(r.dst), r.dst_len};
   if (r.has & proto::kRouteHasMetric) m.metric = r.metric;
   if (r.has & proto::kRouteHasScope) {
-    m.scope = scope_of(r.scope);
+    m.scope = scope_of(r.scope, r.flags);
     if (!m.scope) return Status::invalid("Invalid scope");
   }
   if (r.has & proto::kRouteHasDev) {
@@ -204,7 +207,7 @@ proto::RouteRecord record_of(ControlPlane& cp, const route::LocalRoute& l) {
   proto::RouteRecord r{};
   r.dst = l.addr.v;
   r.dst_len = 32;
-  r.scope = (l.flags & route::kRouteKni) ? proto::kScopeKniHost : proto::kScopeHost;
+  r.scope = proto::kScopeHost;  // kni_host: with kRouteFlagKni, set below
   r.src = l.addr.v;
   r.has = proto::kRouteHasScope | proto::kRouteHasSrc;
   r.flags = proto::kRouteFlagLocal | ((l.flags & route::kRouteKni) ? proto::kRouteFlagKni : 0);

@@ -6,7 +6,7 @@
              given the very same commands with `dpip -batch`
 
 Each scenario is a seeded random list of `addr add` / `route add|change|del` commands (several
-addresses per port, on-link and gateway routes, metrics, src, scope link and global) followed by `route get` queries (plain, with
+addresses per port, on-link and gateway routes, metrics, src, scope link, site and global) followed by `route get` queries (plain, with
 `from` and with `oif`). Both sides run it with -force; every line must succeed or fail on both, and
 every answered `route get` must agree on type, device, gateway and source. Then both sides are reset
 (`route flush`, `addr flush`) for the next scenario.
@@ -199,11 +199,15 @@ def gen_scenario(rng: random.Random) -> List[str]:
                 words += ["scope", "link"]
             elif scope < 0.3:  # not a way to reach gateways (fib_check_nh looks up at link scope)
                 words += ["scope", "global"]
+            elif scope < 0.4:  # Linux's site: reaches gateways of global routes only
+                words += ["scope", rng.choice(("site", "200"))]
         else:
             gw = rng.choice(gateways) if rng.random() < 0.85 else rng.choice([ip for _, ip, _ in addrs] or [1])
             words += ["via", ip_str(gw)]
             if rng.random() < 0.3:
                 words += ["dev", rng.choice(PORTS)]
+            if rng.random() < 0.1:
+                words += ["scope", "site"]
         if rng.random() < 0.3:
             words += ["metric", str(rng.choice((1, 5, 10, 100)))]
         if addrs and rng.random() < 0.15:
@@ -404,10 +408,15 @@ def main() -> int:
     t0 = time.time()
     try:
         ref, lb, peer = topo.ns("ref"), topo.ns("lb"), topo.ns("peer")
+        # dplb promotes a secondary address when the primary goes: Linux with promote_secondaries=1
+        # (Debian's sysctl default; a new namespace starts at the kernel's 0).
+        for conf in ("all", "default"):
+            sh("ip", "netns", "exec", ref, "sysctl", "-qw", "net.ipv4.conf.%s.promote_secondaries=1" % conf)
         for i, p in enumerate(PORTS):
             sh("ip", "-n", ref, "link", "add", p, "type", "veth", "peer", "name", "q%d" % i)
             sh("ip", "-n", ref, "link", "set", p, "up")
             sh("ip", "-n", ref, "link", "set", "q%d" % i, "up")
+            sh("ip", "netns", "exec", ref, "sysctl", "-qw", "net.ipv4.conf.%s.promote_secondaries=1" % p)
             topo.veth(peer, "x%d" % i, lb, "p%d" % i)
         dplb = Dplb(topo, lb, ["p%d" % i for i in range(len(PORTS))], {})
         sides = Sides(topo, ref, dplb)

@@ -133,7 +133,9 @@ static_assert(offsetof(WorkerPortStats, redirected) == 48);
 inline constexpr uint8_t kScopeGlobal = 0;    // RT_SCOPE_UNIVERSE
 inline constexpr uint8_t kScopeLink = 253;
 inline constexpr uint8_t kScopeHost = 254;
-inline constexpr uint8_t kScopeKniHost = 200; // dplb: a /32 whose traffic goes to the kernel
+inline constexpr uint8_t kScopeSite = 200;    // RT_SCOPE_SITE
+// dplb's kni_host is not a scope number (every one is Linux's): on the wire it is kScopeHost with
+// kRouteFlagKni in the record's flags (route add/del/show).
 
 struct AddrRecord {
   char ifname[kIfNameSize];

@@ -21,8 +21,9 @@ inline constexpr uint16_t kAnyPort = 0xffff;
 // Route id meaning "no route" (lookups) or "no net route involved" (local and oif-fallback outputs).
 inline constexpr uint32_t kNoRoute = 0xffffffffu;
 
-// Linux numbering where it exists; kni_host is DPVS's scope: traffic for the route goes to the kernel.
-enum class RouteScope : uint8_t { kGlobal = 0, kLink = 253, kHost = 254, kKniHost = 255 };
+// Linux numbering where it exists (site is RT_SCOPE_SITE); kni_host is DPVS's scope: traffic for the
+// route goes to the kernel. Only the core numbers it (255); the wire marks it with a flag.
+enum class RouteScope : uint8_t { kGlobal = 0, kSite = 200, kLink = 253, kHost = 254, kKniHost = 255 };
 
 std::string_view to_string(RouteScope scope);
 std::optional<RouteScope> parse_route_scope(std::string_view text);

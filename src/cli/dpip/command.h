@@ -70,6 +70,7 @@ struct RouteArgs {
   std::optional<uint32_t> mtu;
   std::optional<Ip4> src;
   std::optional<uint8_t> scope;  // proto::kScope*
+  bool kni = false;              // scope kni_host: scope host, marked kni (proto::kRouteFlagKni)
   // Single path: at most one entry, from top-level via/dev/onlink (none when neither was given).
   // Multipath: one entry per `nexthop`.
   std::vector<NexthopArgs> nexthops;

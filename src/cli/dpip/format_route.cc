@@ -16,6 +16,12 @@ const char* route_type(const proto::RouteRecord& r) {
   return nullptr;
 }
 
+// kni_host is scope host marked kni on the wire.
+std::string route_scope_name(const proto::RouteRecord& r) {
+  if (r.scope == proto::kScopeHost && (r.flags & proto::kRouteFlagKni)) return "kni_host";
+  return scope_name(r.scope);
+}
+
 std::string dst_text(const proto::RouteRecord& r) {
   if (r.dst_len == 0 && r.dst == 0) return "default";
   if (r.dst_len == 32) return fmt::ip(r.dst);
@@ -40,7 +46,7 @@ void route_text(std::string& out, const proto::RouteRecord& r, const RouteSelect
     out += "dev " + std::string(dev_of(r.nh[0])) + " ";
   if (sel.table == RouteTable::kAll && in_local_table(r)) out += "table local ";
   if (route_is_kernel(r)) out += "proto kernel ";
-  if (r.scope != proto::kScopeGlobal) out += "scope " + scope_name(r.scope) + " ";
+  if (r.scope != proto::kScopeGlobal) out += "scope " + route_scope_name(r) + " ";
   if (r.src != 0) out += "src " + fmt::ip(r.src) + " ";
   if (r.metric != 0) out += "metric " + std::to_string(r.metric) + " ";
   if (single)
@@ -84,7 +90,7 @@ void route_json(JsonWriter& j, const proto::RouteRecord& r, const RouteSelector&
   if (single && !dev_of(r.nh[0]).empty() && sel.dev.empty()) j.member("dev", dev_of(r.nh[0]));
   if (sel.table == RouteTable::kAll && in_local_table(r)) j.member("table", "local");
   if (route_is_kernel(r)) j.member("protocol", "kernel");
-  if (r.scope != proto::kScopeGlobal) j.member("scope", scope_name(r.scope));
+  if (r.scope != proto::kScopeGlobal) j.member("scope", route_scope_name(r));
   if (r.src != 0) j.member("prefsrc", fmt::ip(r.src));
   if (r.metric != 0) j.member("metric", r.metric);
   flags_json(j, single ? r.nh[0].flags : 0);

@@ -97,7 +97,7 @@ std::optional<uint8_t> parse_scope(std::string_view s) {
   if (s == "global" || s == "universe") return proto::kScopeGlobal;
   if (s == "link") return proto::kScopeLink;
   if (s == "host") return proto::kScopeHost;
-  if (s == "kni_host") return proto::kScopeKniHost;
+  if (s == "site") return proto::kScopeSite;
   if (auto n = parse_unsigned(s, 255)) return static_cast<uint8_t>(*n);
   return std::nullopt;
 }
@@ -325,6 +325,11 @@ Result<Command> parse_route_change(Command c, Words& w) {
       const std::string* v = w.value();
       if (v == nullptr) return incomplete();
       if (a.scope) return duparg("scope", *v);
+      if (*v == "kni_host") {  // dplb's, not a Linux scope number: host, marked kni
+        a.scope = proto::kScopeHost;
+        a.kni = true;
+        continue;
+      }
       auto scope = parse_scope(*v);
       if (!scope) return invarg("invalid \"scope\" value", *v);
       a.scope = *scope;

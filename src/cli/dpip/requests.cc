@@ -75,6 +75,7 @@ proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb) {
     r.has |= proto::kRouteHasSrc;
     r.src = a.src->v;
   }
+  if (a.kni) r.flags |= proto::kRouteFlagKni;
   if (a.scope) {
     r.has |= proto::kRouteHasScope;
     r.scope = *a.scope;

@@ -20,7 +20,7 @@ constexpr std::string_view kAddrUsage =
     "       dpip address flush dev IFNAME\n"
     "       dpip address [ show [ dev IFNAME ] ]\n"
     "IFADDR := PREFIX\n"
-    "SCOPE-ID := [ host | link | global | kni_host | NUMBER ]\n";
+    "SCOPE-ID := [ host | link | site | global | NUMBER ]\n";
 
 constexpr std::string_view kNeighUsage =
     "Usage: dpip neigh add ADDR lladdr LLADDR [ nud permanent ] dev DEV\n"
@@ -41,7 +41,7 @@ constexpr std::string_view kRouteUsage =
     "OPTIONS := [ mtu NUMBER ] [ src ADDRESS ]\n"
     "PREFIX := { default | ADDRESS[/LEN] }\n"
     "TABLE_ID := [ local | main | all ]\n"
-    "SCOPE := [ host | link | global | kni_host | NUMBER ]\n"
+    "SCOPE := [ host | link | site | global | kni_host | NUMBER ]\n"
     "NHFLAGS := [ onlink ]\n";
 
 constexpr std::string_view kSyncUsage =

@@ -74,7 +74,9 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
       if (nh.onlink) {
         if (nh.port == kAnyPort) return Status::invalid("Nexthop device required for onlink");
       } else {
-        std::optional<uint16_t> port = onlink_port_for(gw, nh.port);
+        // A kni_host route is dplb's: its gateway resolves as a global route's would.
+        RouteScope lookup = scope == RouteScope::kKniHost ? RouteScope::kGlobal : scope;
+        std::optional<uint16_t> port = onlink_port_for(gw, nh.port, lookup);
         if (!port) return Status::error(ENETUNREACH, "Nexthop has invalid gateway");
         r.port = *port;
       }
@@ -87,14 +89,16 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
   return Status::ok();
 }
 
-// Linux's fib_check_nh: a lookup of the gateway at link scope, so only routes of scope link (or
-// host) count. A scope-global route without a gateway (`45.60.0.0/16 dev dpdk0 scope global`) does
-// not make its addresses reachable next hops; the search goes on to shorter prefixes.
-std::optional<uint16_t> Rib::onlink_port_for(Ip4 gateway, uint16_t port) const {
+// Linux's fib_check_nh_v4_gw: a lookup of the gateway at the route's scope + 1, raised to link
+// scope, so only routes of scope link or host count, for global and site routes alike. A route of a
+// wider scope without a gateway (`45.60.0.0/16 dev dpdk0 scope global`, or `scope site`) does not
+// make its addresses reachable next hops; the search goes on to shorter prefixes.
+std::optional<uint16_t> Rib::onlink_port_for(Ip4 gateway, uint16_t port, RouteScope scope) const {
+  const unsigned min_scope = std::max(unsigned(scope) + 1, unsigned(RouteScope::kLink));
   std::optional<uint16_t> found;
   for_each_covering(gateway, [&](uint32_t, const Route& r) {
     if (r.flags & kRouteKni) return false;
-    if (r.scope != RouteScope::kLink && r.scope != RouteScope::kHost) return false;
+    if (unsigned(r.scope) < min_scope) return false;
     for (unsigned i = 0; i < r.nh_count; ++i) {
       const Nexthop& nh = nh_pool_[r.nh_index + i];
       if (nh.gateway.is_zero() && (port == kAnyPort || nh.port == port)) {

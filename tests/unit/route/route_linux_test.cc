@@ -217,5 +217,23 @@ TEST_F(RouteLinuxTest, LastAddressTakesThePortsRoutes) {
   EXPECT_FALSE(t.get(ip("45.1.1.1")));
 }
 
+// Scope 200 is Linux's site: a route that forwards (not dplb's kni) and may have a gateway; like a
+// global one it does not resolve gateways (fib_check_nh_v4_gw looks up at link scope at least).
+TEST_F(RouteLinuxTest, SiteScopeIsLinuxs) {
+  RouteSpec site = spec("45.60.0.0/16", {dev(0)});
+  site.scope = RouteScope::kSite;
+  ASSERT_TRUE(t.add_route(site));
+  EXPECT_EQ(t.input(ip("45.60.1.1"), 1).verdict, InputVerdict::kForward);
+  EXPECT_EQ(t.get(ip("45.60.1.1"))->port, 0);
+  EXPECT_EQ(t.add_route(spec("46.0.0.0/8", {via("45.60.1.1")})).code(), ENETUNREACH);
+  RouteSpec site_gw = spec("47.0.0.0/8", {via("45.60.1.1")});
+  site_gw.scope = RouteScope::kSite;
+  EXPECT_EQ(t.add_route(site_gw).code(), ENETUNREACH);
+  ASSERT_TRUE(t.add_route(spec("45.60.1.0/24", {dev(1)})));  // scope link
+  EXPECT_TRUE(t.add_route(site_gw));
+  EXPECT_EQ(t.get(ip("47.1.1.1"))->port, 1);
+  EXPECT_TRUE(t.add_route(spec("46.0.0.0/8", {via("45.60.1.1")})));
+}
+
 }  // namespace
 }  // namespace dplb::route
