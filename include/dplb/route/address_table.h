@@ -124,6 +124,9 @@ class AddressTable {
   void erase_local(Ip4 addr);
   void rebuild_broadcasts();
   void update_borrowed_src();
+  static bool same_subnet(const Ip4Prefix& a, const Ip4Prefix& b);
+  static bool is_secondary(const std::vector<Ip4Prefix>& list, size_t index);
+  Result<bool> del_primary_promoting(uint16_t port, Ip4Prefix prefix);
   static uint64_t port_hash(uint16_t port, uint16_t mtu);
   uint64_t addr_hash(uint16_t port, Ip4Prefix addr) const;
 

@@ -123,6 +123,10 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   if (it == list.end()) return Status::error(EADDRNOTAVAIL, "Cannot assign requested address");
   Ip4 ip = prefix.addr;
   size_t index = size_t(it - list.begin());
+  if (prefix.len < 32 && !is_secondary(list, index) &&
+      std::any_of(it + 1, list.end(), [&](const Ip4Prefix& a) { return same_subnet(a, prefix); })) {
+    return del_primary_promoting(port, prefix);
+  }
   // Addresses whose hashed place changes: the next primary, and the subnets after this one.
   std::vector<Ip4Prefix> moved;
   if (index == 0 && list.size() > 1) moved.push_back(list[1]);
@@ -140,6 +144,43 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   rebuild_broadcasts();
   update_borrowed_src();
   return prefix.len < 32 || index == 0;
+}
+
+// Linux's secondaries: an address whose subnet (network and length) an earlier one of the port has.
+bool AddressTable::same_subnet(const Ip4Prefix& a, const Ip4Prefix& b) {
+  return a.len == b.len && a.network() == b.network();
+}
+
+bool AddressTable::is_secondary(const std::vector<Ip4Prefix>& list, size_t index) {
+  return std::any_of(list.begin(), list.begin() + ptrdiff_t(index),
+                     [&](const Ip4Prefix& a) { return same_subnet(a, list[index]); });
+}
+
+// A primary with secondaries goes: as Linux with promote_secondaries (__inet_del_ifa), its first
+// secondary becomes a primary, placed after the last remaining primary (Linux keeps primaries before
+// secondaries). Rare, so the port's whole share of the digest is recomputed.
+Result<bool> AddressTable::del_primary_promoting(uint16_t port, Ip4Prefix prefix) {
+  PortInfo& p = ports_[port];
+  for (const Ip4Prefix& a : p.addrs) digest_ -= addr_hash(port, a);
+  p.addrs.erase(std::find(p.addrs.begin(), p.addrs.end(), prefix));
+  auto promoted = std::find_if(p.addrs.begin(), p.addrs.end(), [&](const Ip4Prefix& a) { return same_subnet(a, prefix); });
+  Ip4Prefix moving = *promoted;
+  p.addrs.erase(promoted);
+  size_t after = 0;
+  for (size_t i = 0; i < p.addrs.size(); ++i)
+    if (!is_secondary(p.addrs, i)) after = i + 1;
+  p.addrs.insert(p.addrs.begin() + ptrdiff_t(after), moving);
+  p.subnets.clear();
+  for (const Ip4Prefix& a : p.addrs)
+    if (a.len < 32) p.subnets.push_back(a);
+  for (const Ip4Prefix& a : p.addrs) digest_ += addr_hash(port, a);
+  std::erase_if(subnets_in_order_, [&](const SubnetAddr& s) { return s.port == port && s.addr == prefix; });
+  addr_owner_.erase(prefix.addr.v);
+  const LocalEntry* local = local_.find(prefix.addr.v);
+  if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(prefix.addr);
+  rebuild_broadcasts();
+  update_borrowed_src();
+  return true;
 }
 
 std::optional<AddressTable::BroadcastOwner> AddressTable::broadcast_owner(Ip4 a, uint16_t only) const {

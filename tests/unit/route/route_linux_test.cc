@@ -235,5 +235,29 @@ TEST_F(RouteLinuxTest, SiteScopeIsLinuxs) {
   EXPECT_TRUE(t.add_route(spec("46.0.0.0/8", {via("45.60.1.1")})));
 }
 
+// promote_secondaries: the primary of a subnet goes, its first secondary becomes a primary placed
+// after the port's other primaries, so the port's first primary (the on-link source) may change.
+TEST_F(RouteLinuxTest, APromotedSecondaryGoesAfterThePrimaries) {
+  ASSERT_TRUE(t.add_addr(0, pfx("10.2.137.86/24")));
+  ASSERT_TRUE(t.add_addr(0, pfx("10.2.137.40/24")));  // secondary
+  ASSERT_TRUE(t.add_addr(0, pfx("10.3.25.97/28")));
+  ASSERT_TRUE(t.add_route(spec("45.0.0.0/8", {dev(0)})));
+  EXPECT_EQ(t.get(ip("45.1.1.1"))->src, ip("10.2.137.86"));
+  uint64_t before = t.digest();
+  ASSERT_TRUE(t.del_addr(0, pfx("10.2.137.86/24")));
+  EXPECT_EQ(t.addrs(0), (std::vector<Ip4Prefix>{pfx("10.3.25.97/28"), pfx("10.2.137.40/24")}));
+  EXPECT_EQ(t.get(ip("45.1.1.1"))->src, ip("10.3.25.97"));
+  EXPECT_EQ(t.get(ip("10.2.137.5"))->src, ip("10.2.137.40"));  // the subnet route's src moved
+  EXPECT_NE(t.digest(), before);
+  // The same table built in the final order has the same digest.
+  RouteTable u;
+  ASSERT_TRUE(u.set_port(0, 1500));
+  ASSERT_TRUE(u.set_port(1, 1500));
+  ASSERT_TRUE(u.add_addr(0, pfx("10.3.25.97/28")));
+  ASSERT_TRUE(u.add_addr(0, pfx("10.2.137.40/24")));
+  ASSERT_TRUE(u.add_route(spec("45.0.0.0/8", {dev(0)})));
+  EXPECT_EQ(u.digest(), t.digest());
+}
+
 }  // namespace
 }  // namespace dplb::route
