@@ -13,12 +13,14 @@ namespace dplb::dp {
 
 namespace {
 
-std::optional<route::RouteScope> scope_of(uint8_t s) {
+// The wire's scope byte is Linux's; kni_host is kScopeHost with kRouteFlagKni (see proto.h).
+std::optional<route::RouteScope> scope_of(uint8_t s, uint32_t flags) {
   switch (s) {
     case proto::kScopeGlobal: return route::RouteScope::kGlobal;
+    case proto::kScopeSite: return route::RouteScope::kSite;
     case proto::kScopeLink: return route::RouteScope::kLink;
-    case proto::kScopeHost: return route::RouteScope::kHost;
-    case proto::kScopeKniHost: return route::RouteScope::kKniHost;
+    case proto::kScopeHost:
+      return (flags & proto::kRouteFlagKni) ? route::RouteScope::kKniHost : route::RouteScope::kHost;
   }
   return std::nullopt;
 }
@@ -26,9 +28,10 @@ std::optional<route::RouteScope> scope_of(uint8_t s) {
 uint8_t proto_scope(route::RouteScope s) {
   switch (s) {
     case route::RouteScope::kGlobal: return proto::kScopeGlobal;
+    case route::RouteScope::kSite: return proto::kScopeSite;
     case route::RouteScope::kLink: return proto::kScopeLink;
     case route::RouteScope::kHost: return proto::kScopeHost;
-    case route::RouteScope::kKniHost: return proto::kScopeKniHost;
+    case route::RouteScope::kKniHost: return proto::kScopeHost;  // with kRouteFlagKni
   }
   return proto::kScopeGlobal;
 }
@@ -51,7 +54,7 @@ Result<route::RouteSpec> spec_of(ControlPlane& cp, const proto::RouteRecord& r) 
   }
   if (r.has & proto::kRouteHasSrc) spec.src = Ip4(r.src);
   if (r.has & proto::kRouteHasScope) {
-    spec.scope = scope_of(r.scope);
+    spec.scope = scope_of(r.scope, r.flags);
     if (!spec.scope) return Status::invalid("Invalid scope");
   }
   for (unsigned i = 0; i < r.n_nexthops; ++i) {
@@ -76,7 +79,7 @@ Result<route::RouteMatch> match_of(ControlPlane& cp, const proto::RouteRecord& r
   m.prefix = Ip4Prefix{Ip4(r.dst), r.dst_len};
   if (r.has & proto::kRouteHasMetric) m.metric = r.metric;
   if (r.has & proto::kRouteHasScope) {
-    m.scope = scope_of(r.scope);
+    m.scope = scope_of(r.scope, r.flags);
     if (!m.scope) return Status::invalid("Invalid scope");
   }
   if (r.has & proto::kRouteHasDev) {
@@ -85,6 +88,8 @@ Result<route::RouteMatch> match_of(ControlPlane& cp, const proto::RouteRecord& r
     m.port = *port;
   }
   if (r.has & proto::kRouteHasVia) m.via = Ip4(r.nh[0].gateway);
+  if (r.has & proto::kRouteHasSrc) m.src = Ip4(r.src);
+  if (r.has & proto::kRouteHasMtu) m.mtu = static_cast<uint16_t>(std::min<uint32_t>(r.mtu, 0xffff));
   return m;
 }
 
@@ -126,7 +131,7 @@ Status route_add(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
   return run_batch(cp, payload, kMsgRouteUpsert, reply, [&](const proto::RouteRecord& r, std::vector<RouteMsg>& out) {
     auto spec = spec_of(cp, r);
     if (!spec) return spec.status();
-    if (r.mode > proto::kRouteAddAppend) return Status::invalid("Invalid route add mode");
+    if (r.mode > proto::kRouteAddChange) return Status::invalid("Invalid route add mode");
     if (Status st = rt.add_route(*spec, static_cast<route::AddMode>(r.mode)); !st) return st;
     if (is_local(*spec)) {
       uint32_t flags = *spec->scope == route::RouteScope::kKniHost ? route::kRouteKni : route::kRouteLocalIn;
@@ -202,7 +207,7 @@ proto::RouteRecord record_of(ControlPlane& cp, const route::LocalRoute& l) {
   proto::RouteRecord r{};
   r.dst = l.addr.v;
   r.dst_len = 32;
-  r.scope = (l.flags & route::kRouteKni) ? proto::kScopeKniHost : proto::kScopeHost;
+  r.scope = proto::kScopeHost;  // kni_host: with kRouteFlagKni, set below
   r.src = l.addr.v;
   r.has = proto::kRouteHasScope | proto::kRouteHasSrc;
   r.flags = proto::kRouteFlagLocal | ((l.flags & route::kRouteKni) ? proto::kRouteFlagKni : 0);
@@ -216,6 +221,16 @@ proto::RouteRecord record_of(ControlPlane& cp, const route::LocalRoute& l) {
   return r;
 }
 
+// iproute2's filter_nlmsg: exact is the prefix itself, root the subtree under it, match the
+// prefixes covering it.
+bool prefix_selected(uint8_t mode, Ip4Prefix filter, Ip4Prefix route) {
+  switch (mode) {
+    case proto::kRoutePrefixRoot: return route.len >= filter.len && filter.contains(route.addr);
+    case proto::kRoutePrefixMatch: return route.len <= filter.len && route.contains(filter.addr);
+    default: return route.len == filter.len && route.network() == filter.network();
+  }
+}
+
 Status route_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vector<uint8_t>& reply) {
   proto::RouteFilter f{};
   if (!payload.empty() && !ctrl::decode_pod(payload, f)) return Status::invalid("malformed route filter");
@@ -227,7 +242,7 @@ Status route_show(ControlPlane& cp, std::span<const uint8_t> payload, std::vecto
   }
   Ip4Prefix within{Ip4(f.dst), f.dst_len};
   auto wanted = [&](const Ip4Prefix& p, const std::vector<uint16_t>& ports, const std::vector<Ip4>& gws) {
-    if ((f.has & proto::kRouteHasPrefix) && (p.len < within.len || !within.contains(p.addr))) return false;
+    if ((f.has & proto::kRouteHasPrefix) && !prefix_selected(f.mode, within, p)) return false;
     if (dev && std::find(ports.begin(), ports.end(), *dev) == ports.end()) return false;
     if ((f.has & proto::kRouteHasVia) && std::find(gws.begin(), gws.end(), Ip4(f.nh[0].gateway)) == gws.end())
       return false;
@@ -267,7 +282,15 @@ Status route_get(ControlPlane& cp, std::span<const uint8_t> payload, std::vector
   if (!r) return Status::error(ENETUNREACH, "Network is unreachable");
   proto::RouteGetReply g{};
   if (r->route != route::kNoRoute) {
-    if (auto e = rt.route(r->route)) g.route = record_of(cp, *e);
+    if (auto e = rt.route(r->route)) {
+      g.route = record_of(cp, *e);
+      for (const route::Nexthop& nh : e->nexthops)
+        if (nh.port == r->port && !nh.gateway.is_zero() && nh.gateway == r->next_hop) g.flags |= proto::kRouteGetGateway;
+    }
+  } else if (r->flags & route::kRouteBroadcast) {
+    g.route.dst = q.dst;
+    g.route.dst_len = 32;
+    g.route.flags = proto::kRouteFlagBroadcast;
   } else if (r->flags & route::kRouteLocal) {
     g.route = record_of(cp, route::LocalRoute{Ip4(q.dst), r->port, r->flags & ~route::kRouteLocal});
   }

@@ -41,8 +41,7 @@ void ipv4_input(Worker& w, uint16_t port, rte_mbuf* m, bool redirected = false);
     w.drop(m, DropReason::ipv4_bad_source);
     return nullptr;
   }
-  if (unlikely(!net::ipv4_is_plain_unicast_octet(dst) &&
-               (dst.is_multicast() || dst.is_limited_broadcast() || dst.is_loopback()))) {
+  if (unlikely(net::ipv4_dest_is_martian(dst))) {
     w.drop(m, DropReason::ipv4_bad_dest);
     return nullptr;
   }

@@ -133,7 +133,9 @@ static_assert(offsetof(WorkerPortStats, redirected) == 48);
 inline constexpr uint8_t kScopeGlobal = 0;    // RT_SCOPE_UNIVERSE
 inline constexpr uint8_t kScopeLink = 253;
 inline constexpr uint8_t kScopeHost = 254;
-inline constexpr uint8_t kScopeKniHost = 200; // dplb: a /32 whose traffic goes to the kernel
+inline constexpr uint8_t kScopeSite = 200;    // RT_SCOPE_SITE
+// dplb's kni_host is not a scope number (every one is Linux's): on the wire it is kScopeHost with
+// kRouteFlagKni in the record's flags (route add/del/show).
 
 struct AddrRecord {
   char ifname[kIfNameSize];
@@ -162,12 +164,14 @@ static_assert(sizeof(NeighRecord) == 32);
 inline constexpr uint8_t kRouteAddCreate = 0;   // EEXIST if (prefix, metric) exists
 inline constexpr uint8_t kRouteAddReplace = 1;  // upsert
 inline constexpr uint8_t kRouteAddAppend = 2;   // add next hops to the existing route
+inline constexpr uint8_t kRouteAddChange = 3;   // overwrite the existing route; ENOENT if absent
 
 inline constexpr uint32_t kRouteFlagLocal = 1u << 0;    // LOCALIN (show only)
 inline constexpr uint32_t kRouteFlagForward = 1u << 1;
 inline constexpr uint32_t kRouteFlagKni = 1u << 2;
 inline constexpr uint32_t kRouteFlagDefault = 1u << 3;
 inline constexpr uint32_t kRouteFlagProtoKernel = 1u << 4;  // derived from an address (show only)
+inline constexpr uint32_t kRouteFlagBroadcast = 1u << 5;  // route get: a subnet broadcast (get only)
 
 // Which optional fields a RouteRecord carries (for add: given values; for del/show: filters).
 inline constexpr uint32_t kRouteHasMetric = 1u << 0;
@@ -217,9 +221,15 @@ struct BatchResult {
 static_assert(sizeof(BatchResult) == 104);
 
 // Show and flush filters are RouteRecords: `has` says which fields filter (kRouteHasDev: nh[0].ifname,
-// kRouteHasVia: nh[0].gateway, kRouteHasPrefix: dst/dst_len and longer prefixes inside it). For
-// show, `flags` selects the tables: kRouteFlagLocal = local, kRouteFlagForward = main (0 = main).
+// kRouteHasVia: nh[0].gateway, kRouteHasPrefix: dst/dst_len, compared as `mode` says: a
+// kRoutePrefix* value). For show, `flags` selects the tables: kRouteFlagLocal = local,
+// kRouteFlagForward = main (0 = main).
 using RouteFilter = RouteRecord;
+// iproute2's prefix selectors of `ip route show`: PREFIX (or `exact PREFIX`) is that prefix only,
+// `root PREFIX` the prefix and the longer ones inside it, `match PREFIX` the prefixes covering it.
+inline constexpr uint8_t kRoutePrefixExact = 0;
+inline constexpr uint8_t kRoutePrefixRoot = 1;
+inline constexpr uint8_t kRoutePrefixMatch = 2;
 
 struct RouteGetQuery {
   uint32_t dst;
@@ -234,9 +244,12 @@ struct RouteGetReply {
   uint32_t next_hop;         // gateway, or the destination itself when on-link
   uint32_t src;              // source chosen
   uint32_t mtu;              // effective MTU
-  uint32_t pad;
+  uint32_t flags;            // kRouteGet*
 };
 static_assert(sizeof(RouteGetReply) == sizeof(RouteRecord) + 32);
+// next_hop is the route's gateway, even when it equals the destination (then only this tells it
+// from an on-link next hop, and `ip route get` still prints "via").
+inline constexpr uint32_t kRouteGetGateway = 1u << 0;
 
 // ---- sync ---------------------------------------------------------------------------------
 struct SyncWorker {

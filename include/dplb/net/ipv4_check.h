@@ -41,11 +41,17 @@ inline bool ipv4_is_plain_unicast_octet(Ip4 a) {
   return octet - 1u < 126u || octet - 128u < 96u;
 }
 
-// Sources no host may use (RFC 1812 5.3.7 martians): multicast, limited broadcast, loopback, zero
-// (zero is allowed only for DHCP-like traffic we do not handle).
+// Addresses no host may use as source or destination (RFC 1812 5.3.7 martians, Linux's
+// ip_route_input_slow): multicast, 240.0.0.0/4 (reserved, with the limited broadcast), loopback and
+// 0.0.0.0/8 ("this network"; 0.0.0.0 is allowed only for DHCP-like traffic we do not handle).
+// Every first octet these start with fails ipv4_is_plain_unicast_octet, so the common path pays one
+// compare.
 inline bool ipv4_source_is_martian(Ip4 src) {
   if (ipv4_is_plain_unicast_octet(src)) return false;
-  return src.is_multicast() || src.is_limited_broadcast() || src.is_loopback() || src.is_zero();
+  return src.is_multicast() || (src.v >> 28) == 0xf || src.is_loopback() || (src.v >> 24) == 0;
 }
+// Destinations not routed: the same ranges but for 255.255.255.255, which is a broadcast too (and
+// as such not ours to route either): the caller drops both with ipv4_bad_dest.
+inline bool ipv4_dest_is_martian(Ip4 dst) { return ipv4_source_is_martian(dst); }
 
 }  // namespace dplb::net

@@ -71,21 +71,43 @@ class AddressTable {
     return false;
   }
 
+  // The port and address whose subnet's broadcast is `a`: where Linux's local table puts that
+  // broadcast route (control path: route get, gateway checks). Only `port` when it is not kAnyPort;
+  // among several, the address added first (Linux appends the later ones' routes behind it).
+  struct BroadcastOwner {
+    uint16_t port;
+    Ip4 addr;
+  };
+  std::optional<BroadcastOwner> broadcast_owner(Ip4 a, uint16_t port = kAnyPort) const;
+  // The primary of `addr`'s subnet on `port`: the first address there with the same prefix length
+  // and network (Linux makes the later ones secondaries, and their local routes take the primary as
+  // source). `addr` itself when it is the primary or not an address of the port (control path).
+  Ip4 subnet_primary(uint16_t port, Ip4 addr) const;
+
   // ---- source selection (hot path).
-  // The hint when it is ours, else the route's source, else port_src().
-  Ip4 select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 next_hop) const noexcept {
+  // The hint when it is ours, else the route's source, else port_src() for the next hop's gateway.
+  Ip4 select_src(Ip4 hint, Ip4 route_src, uint16_t port, Ip4 gateway) const noexcept {
     if (!hint.is_zero() && is_our_addr(hint)) return hint;
     if (!route_src.is_zero()) return route_src;
-    return port_src(port, next_hop);
+    return port_src(port, gateway);
   }
-  // The port's address whose subnet holds next_hop, else its primary address, else 0.
-  Ip4 port_src(uint16_t port, Ip4 next_hop) const noexcept {
+  // Linux's inet_select_addr(dev, gateway): the port's first address whose subnet holds the
+  // gateway, else its primary address, else 0. An on-link next hop passes gateway 0 and so gets the
+  // primary, whatever the destination: Linux computes the source once per next hop (nhc_saddr), not
+  // per destination, so an on-link route to 172.16.77.0/24 leaves from the primary even when another
+  // address of the port is in 172.16.0.0/16.
+  Ip4 port_src(uint16_t port, Ip4 gateway) const noexcept {
     const PortInfo& p = ports_[port];
-    for (const Ip4Prefix& a : p.subnets) {
-      if (a.contains(next_hop)) return a.addr;
+    if (!gateway.is_zero()) {
+      for (const Ip4Prefix& a : p.subnets) {
+        if (a.contains(gateway)) return a.addr;
+      }
     }
-    return p.addrs.empty() ? Ip4{} : p.addrs.front().addr;
+    return p.addrs.empty() ? borrowed_src_ : p.addrs.front().addr;
   }
+  // What a port without addresses borrows (Linux's inet_select_addr, no_in_dev): the primary of the
+  // first port, by id, that has one; 0 when no port has an address.
+  Ip4 borrowed_src() const noexcept { return borrowed_src_; }
 
   // Its share of RouteTable's digest: one hash per port, address and local route.
   uint64_t digest() const { return digest_; }
@@ -101,6 +123,10 @@ class AddressTable {
   void set_local(Ip4 addr, LocalEntry e);
   void erase_local(Ip4 addr);
   void rebuild_broadcasts();
+  void update_borrowed_src();
+  static bool same_subnet(const Ip4Prefix& a, const Ip4Prefix& b);
+  static bool is_secondary(const std::vector<Ip4Prefix>& list, size_t index);
+  Result<bool> del_primary_promoting(uint16_t port, Ip4Prefix prefix);
   static uint64_t port_hash(uint16_t port, uint16_t mtu);
   uint64_t addr_hash(uint16_t port, Ip4Prefix addr) const;
 
@@ -108,6 +134,12 @@ class AddressTable {
   FlatMap64<uint16_t> addr_owner_;  // address → the port it is assigned to
   std::vector<PortInfo> ports_;
   std::vector<uint32_t> broadcasts_;  // subnet broadcasts of every port's addresses below /31
+  Ip4 borrowed_src_;                  // see borrowed_src()
+  struct SubnetAddr {
+    uint16_t port;
+    Ip4Prefix addr;
+  };
+  std::vector<SubnetAddr> subnets_in_order_;  // every port's addresses below /32, in order added
   uint64_t digest_ = 0;
 };
 

@@ -133,7 +133,9 @@ bool Fib::output(Ip4 daddr, Ip4 saddr_hint, uint32_t flow_hash, OutputResult& ou
   if (!saddr_hint.is_zero() && ifs.is_our_addr(saddr_hint)) {
     out.src = saddr_hint;
   } else {
-    out.src = n.src_known ? n.src : ifs.port_src(out.port, out.next_hop);
+    // Only multipath routes without a src get here: the chosen next hop's gateway (0 when on-link)
+    // picks the source.
+    out.src = n.src_known ? n.src : ifs.port_src(out.port, out.next_hop == daddr ? Ip4{} : out.next_hop);
   }
   return true;
 }

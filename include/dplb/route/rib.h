@@ -98,9 +98,10 @@ class Rib {
   // The pool FIB entries index into (FibNode::nh_index).
   const Nexthop* nexthop_pool() const noexcept { return nh_pool_.data(); }
   std::optional<Covering> covering(Ip4 net, unsigned len) const;
-  // The port of the most specific on-link (no gateway, non-KNI) route covering `gateway`,
-  // restricted to `port` unless it is kAnyPort.
-  std::optional<uint16_t> onlink_port_for(Ip4 gateway, uint16_t port) const;
+  // The port of the most specific on-link route (non-KNI) covering `gateway` whose scope is
+  // narrower than `scope` (the new route's) and at least link, restricted to `port` unless it is
+  // kAnyPort.
+  std::optional<uint16_t> onlink_port_for(Ip4 gateway, uint16_t port, RouteScope scope) const;
   bool names_src(Ip4 src) const { return src_refs_.find(src.v) != nullptr; }
   // Calls f(id, route) for the routes of every prefix covering `addr`, longest prefix first, then
   // by metric, until f returns true; returns whether one did.

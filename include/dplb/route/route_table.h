@@ -125,11 +125,15 @@ class RouteTable {
   void refresh_fib_node(uint32_t prefix);
   // All installed prefixes, or those whose first next hop is on `port`.
   void refresh_fib_nodes(std::optional<uint16_t> port);
+  // After an address change on `port`: refreshes its nodes, or all when the borrowed source moved.
+  void refresh_sources(uint16_t port, bool port_changed, Ip4 borrowed_before);
   // Adds the proto-kernel route of (net, len) for the first port (lowest id) having an address in
   // that subnet, unless a route of that identity (metric 0) exists.
   void ensure_connected_route(Ip4 net, uint8_t len);
   // Linux's fib_sync_down_addr: routes whose preferred source is no longer ours are removed.
   void remove_routes_with_src(Ip4 src);
+  // Linux's fib_disable_ip: the port lost its last address; routes only through it are removed.
+  void remove_routes_of_disabled_port(uint16_t port);
   template <typename IsDead>
   bool output_oif(Ip4 daddr, Ip4 saddr_hint, uint16_t oif, uint32_t flow_hash, OutputResult& out,
                   IsDead& is_dead) const;
@@ -188,7 +192,7 @@ bool RouteTable::output_oif(Ip4 daddr, Ip4 saddr_hint, uint16_t oif, uint32_t fl
     out.port = oif;
     out.next_hop = Fib::nexthop_addr(sel, daddr);
     out.mtu = r.mtu != 0 ? r.mtu : addrs_.mtu(oif);
-    out.src = addrs_.select_src(saddr_hint, r.src, oif, out.next_hop);
+    out.src = addrs_.select_src(saddr_hint, r.src, oif, sel.gateway);
     return true;
   });
   if (found) return true;
@@ -197,7 +201,7 @@ bool RouteTable::output_oif(Ip4 daddr, Ip4 saddr_hint, uint16_t oif, uint32_t fl
   out.port = oif;
   out.next_hop = daddr;
   out.mtu = addrs_.mtu(oif);
-  out.src = addrs_.select_src(saddr_hint, Ip4{}, oif, daddr);
+  out.src = addrs_.select_src(saddr_hint, Ip4{}, oif, Ip4{});  // Linux: inet_select_addr(dev, 0, link)
   return true;
 }
 

@@ -21,8 +21,9 @@ inline constexpr uint16_t kAnyPort = 0xffff;
 // Route id meaning "no route" (lookups) or "no net route involved" (local and oif-fallback outputs).
 inline constexpr uint32_t kNoRoute = 0xffffffffu;
 
-// Linux numbering where it exists; kni_host is DPVS's scope: traffic for the route goes to the kernel.
-enum class RouteScope : uint8_t { kGlobal = 0, kLink = 253, kHost = 254, kKniHost = 255 };
+// Linux numbering where it exists (site is RT_SCOPE_SITE); kni_host is DPVS's scope: traffic for the
+// route goes to the kernel. Only the core numbers it (255); the wire marks it with a flag.
+enum class RouteScope : uint8_t { kGlobal = 0, kSite = 200, kLink = 253, kHost = 254, kKniHost = 255 };
 
 std::string_view to_string(RouteScope scope);
 std::optional<RouteScope> parse_route_scope(std::string_view text);
@@ -36,6 +37,7 @@ enum RouteFlag : uint32_t {
   kRouteDefault = 1u << 3,
   kRouteProtoKernel = 1u << 4,
   kRouteLocal = 1u << 5,  // only in OutputResult: the destination is one of our local routes
+  kRouteBroadcast = 1u << 6,  // only in RouteTable::get: a subnet broadcast of one of our addresses
 };
 
 struct Nexthop {
@@ -51,6 +53,7 @@ enum class AddMode : uint8_t {
   kCreate,   // fail with EEXIST
   kReplace,  // overwrite it (or create)
   kAppend,   // add the next hops to it (or create)
+  kChange,   // overwrite it; ENOENT when absent (ip route change: NLM_F_REPLACE without NLM_F_CREATE)
 };
 
 struct RouteSpec {
@@ -63,13 +66,16 @@ struct RouteSpec {
 };
 
 // Which route del_route removes: the lowest-metric route of exactly this prefix/len passing every
-// given filter (a route passes `port`/`via` when one of its next hops does).
+// given filter (a route passes `port`/`via` when one of its next hops does). As Linux's
+// fib_table_delete: metric 0 is no filter, and src and mtu must equal the route's when given.
 struct RouteMatch {
   Ip4Prefix prefix;
   std::optional<uint32_t> metric;
   std::optional<uint16_t> port;
   std::optional<Ip4> via;
   std::optional<RouteScope> scope;
+  std::optional<Ip4> src;
+  std::optional<uint16_t> mtu;
 };
 
 // A net route as listed (control path).

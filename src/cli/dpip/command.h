@@ -32,7 +32,8 @@ enum class Verb {
   kAdd,
   kDel,
   kFlush,
-  kReplace,  // route replace / change
+  kReplace,  // route replace
+  kChange,   // route change: like replace, but the route must exist
   kAppend,   // route append
   kGet,      // route get
 };
@@ -69,6 +70,7 @@ struct RouteArgs {
   std::optional<uint32_t> mtu;
   std::optional<Ip4> src;
   std::optional<uint8_t> scope;  // proto::kScope*
+  bool kni = false;              // scope kni_host: scope host, marked kni (proto::kRouteFlagKni)
   // Single path: at most one entry, from top-level via/dev/onlink (none when neither was given).
   // Multipath: one entry per `nexthop`.
   std::vector<NexthopArgs> nexthops;
@@ -82,7 +84,10 @@ struct RouteSelector {
   RouteTable table = RouteTable::kMain;
   std::string dev;  // "" = any
   std::optional<Ip4> via;
-  std::optional<Ip4Prefix> prefix;  // this prefix and longer ones inside it
+  std::optional<Ip4Prefix> prefix;
+  // How `prefix` selects, as in iproute2: exactly it (the default, or `exact`), it and the longer
+  // prefixes inside it (`root`), or the prefixes covering it (`match`).
+  enum class PrefixMatch { kExact, kRoot, kMatch } prefix_match = PrefixMatch::kExact;
 };
 
 struct RouteGetArgs {
@@ -104,7 +109,8 @@ struct Command {
 // True for the commands a batch groups into one kOpRouteAdd / kOpRouteDel request.
 inline bool is_route_change(const Command& c) {
   return c.object == Object::kRoute && (c.verb == Verb::kAdd || c.verb == Verb::kDel ||
-                                        c.verb == Verb::kReplace || c.verb == Verb::kAppend);
+                                        c.verb == Verb::kReplace || c.verb == Verb::kChange ||
+                                        c.verb == Verb::kAppend);
 }
 
 }  // namespace dplb::dpip

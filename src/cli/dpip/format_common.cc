@@ -15,7 +15,7 @@ std::string scope_name(uint8_t scope) {
     case proto::kScopeGlobal: return "global";
     case proto::kScopeLink: return "link";
     case proto::kScopeHost: return "host";
-    case proto::kScopeKniHost: return "kni_host";
+    case proto::kScopeSite: return "site";
     case 255: return "nowhere";
     default: return std::to_string(scope);
   }

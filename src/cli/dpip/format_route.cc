@@ -10,9 +10,16 @@ bool in_local_table(const proto::RouteRecord& r) { return (r.flags & proto::kRou
 
 // "kni" for routes whose traffic goes to the kernel, "local" for our addresses; nullptr = unicast.
 const char* route_type(const proto::RouteRecord& r) {
+  if (r.flags & proto::kRouteFlagBroadcast) return "broadcast";
   if (r.flags & proto::kRouteFlagKni) return "kni";
   if (r.flags & proto::kRouteFlagLocal) return "local";
   return nullptr;
+}
+
+// kni_host is scope host marked kni on the wire.
+std::string route_scope_name(const proto::RouteRecord& r) {
+  if (r.scope == proto::kScopeHost && (r.flags & proto::kRouteFlagKni)) return "kni_host";
+  return scope_name(r.scope);
 }
 
 std::string dst_text(const proto::RouteRecord& r) {
@@ -39,7 +46,7 @@ void route_text(std::string& out, const proto::RouteRecord& r, const RouteSelect
     out += "dev " + std::string(dev_of(r.nh[0])) + " ";
   if (sel.table == RouteTable::kAll && in_local_table(r)) out += "table local ";
   if (route_is_kernel(r)) out += "proto kernel ";
-  if (r.scope != proto::kScopeGlobal) out += "scope " + scope_name(r.scope) + " ";
+  if (r.scope != proto::kScopeGlobal) out += "scope " + route_scope_name(r) + " ";
   if (r.src != 0) out += "src " + fmt::ip(r.src) + " ";
   if (r.metric != 0) out += "metric " + std::to_string(r.metric) + " ";
   if (single)
@@ -83,7 +90,7 @@ void route_json(JsonWriter& j, const proto::RouteRecord& r, const RouteSelector&
   if (single && !dev_of(r.nh[0]).empty() && sel.dev.empty()) j.member("dev", dev_of(r.nh[0]));
   if (sel.table == RouteTable::kAll && in_local_table(r)) j.member("table", "local");
   if (route_is_kernel(r)) j.member("protocol", "kernel");
-  if (r.scope != proto::kScopeGlobal) j.member("scope", scope_name(r.scope));
+  if (r.scope != proto::kScopeGlobal) j.member("scope", route_scope_name(r));
   if (r.src != 0) j.member("prefsrc", fmt::ip(r.src));
   if (r.metric != 0) j.member("metric", r.metric);
   flags_json(j, single ? r.nh[0].flags : 0);
@@ -140,7 +147,8 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
   const char* type = route_type(g.route);
   const bool local =
       (g.route.flags & proto::kRouteFlagLocal) != 0 && (g.route.flags & proto::kRouteFlagKni) == 0;
-  const bool via = g.next_hop != 0 && g.next_hop != q.dst.v;
+  const bool broadcast = (g.route.flags & proto::kRouteFlagBroadcast) != 0;
+  const bool via = (g.flags & proto::kRouteGetGateway) || (g.next_hop != 0 && g.next_hop != q.dst.v);
   std::string_view dev = ctrl::fixed_string(g.dev);
   const bool show_mtu = g.route.mtu != 0 && g.mtu != 0;
   if (o.json) {
@@ -158,7 +166,8 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
     j.end_array();
     j.key("cache");
     j.begin_array();
-    if (local) j.value("local");
+    if (local || broadcast) j.value("local");
+    if (broadcast) j.value("brd");
     j.end_array();
     if (show_mtu) mtu_json(j, g.mtu);
     j.end_object();
@@ -174,6 +183,7 @@ std::string format_route_get(const proto::RouteGetReply& g, const RouteGetArgs& 
   if (!q.from && g.src != 0) out += "src " + fmt::ip(g.src) + " ";
   out += "\n    cache ";
   if (local) out += "<local> ";
+  if (broadcast) out += "<local,brd> ";
   if (show_mtu) out += "mtu " + std::to_string(g.mtu) + " ";
   out += "\n";
   return out;

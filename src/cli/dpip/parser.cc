@@ -97,7 +97,7 @@ std::optional<uint8_t> parse_scope(std::string_view s) {
   if (s == "global" || s == "universe") return proto::kScopeGlobal;
   if (s == "link") return proto::kScopeLink;
   if (s == "host") return proto::kScopeHost;
-  if (s == "kni_host") return proto::kScopeKniHost;
+  if (s == "site") return proto::kScopeSite;
   if (auto n = parse_unsigned(s, 255)) return static_cast<uint8_t>(*n);
   return std::nullopt;
 }
@@ -325,6 +325,11 @@ Result<Command> parse_route_change(Command c, Words& w) {
       const std::string* v = w.value();
       if (v == nullptr) return incomplete();
       if (a.scope) return duparg("scope", *v);
+      if (*v == "kni_host") {  // dplb's, not a Linux scope number: host, marked kni
+        a.scope = proto::kScopeHost;
+        a.kni = true;
+        continue;
+      }
       auto scope = parse_scope(*v);
       if (!scope) return invarg("invalid \"scope\" value", *v);
       a.scope = *scope;
@@ -383,7 +388,23 @@ Result<Command> parse_route_selector(Command c, Words& w) {
         text = w.value();
         if (text == nullptr) return incomplete();
       }
+      // iproute2: [to] { root | match | exact } PREFIX; a bare PREFIX is exact.
+      using M = RouteSelector::PrefixMatch;
+      M how = M::kExact;
+      bool keyword = true;
+      if (matches(*text, "root")) {
+        how = M::kRoot;
+      } else if (matches(*text, "match")) {
+        how = M::kMatch;
+      } else if (!matches(*text, "exact")) {
+        keyword = false;
+      }
+      if (keyword) {
+        text = w.value();
+        if (text == nullptr) return incomplete();
+      }
       if (s.prefix) return duparg2("to", *text);
+      s.prefix_match = how;
       auto p = parse_route_prefix(*text);
       if (!p) return bad_prefix(*text);
       s.prefix = *p;
@@ -489,7 +510,8 @@ constexpr VerbRule kNeighVerbs[] = {
 };
 constexpr VerbRule kRouteVerbs[] = {
     {Verb::kAdd, {"add"}, {}, parse_route_change},
-    {Verb::kReplace, {"change", "replace"}, "chg", parse_route_change},
+    {Verb::kChange, {"change"}, "chg", parse_route_change},
+    {Verb::kReplace, {"replace"}, {}, parse_route_change},
     {Verb::kAppend, {"append"}, {}, parse_route_change},
     {Verb::kDel, {"delete"}, {}, parse_route_change},
     {Verb::kShow, {"list", "show", "lst"}, {}, parse_route_selector},

@@ -45,6 +45,7 @@ proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb) {
   r.dst = a.dst.addr.v;
   r.dst_len = a.dst.len;
   r.mode = verb == Verb::kReplace  ? proto::kRouteAddReplace
+           : verb == Verb::kChange ? proto::kRouteAddChange
            : verb == Verb::kAppend ? proto::kRouteAddAppend
                                    : proto::kRouteAddCreate;
   bool any_gateway = false;
@@ -74,6 +75,7 @@ proto::RouteRecord make_route_record(const RouteArgs& a, Verb verb) {
     r.has |= proto::kRouteHasSrc;
     r.src = a.src->v;
   }
+  if (a.kni) r.flags |= proto::kRouteFlagKni;
   if (a.scope) {
     r.has |= proto::kRouteHasScope;
     r.scope = *a.scope;
@@ -105,6 +107,9 @@ proto::RouteFilter make_route_filter(const RouteSelector& s) {
     r.has |= proto::kRouteHasPrefix;
     r.dst = s.prefix->addr.v;
     r.dst_len = s.prefix->len;
+    r.mode = s.prefix_match == RouteSelector::PrefixMatch::kRoot    ? proto::kRoutePrefixRoot
+             : s.prefix_match == RouteSelector::PrefixMatch::kMatch ? proto::kRoutePrefixMatch
+                                                                    : proto::kRoutePrefixExact;
   }
   return r;
 }

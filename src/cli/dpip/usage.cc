@@ -20,7 +20,7 @@ constexpr std::string_view kAddrUsage =
     "       dpip address flush dev IFNAME\n"
     "       dpip address [ show [ dev IFNAME ] ]\n"
     "IFADDR := PREFIX\n"
-    "SCOPE-ID := [ host | link | global | kni_host | NUMBER ]\n";
+    "SCOPE-ID := [ host | link | site | global | NUMBER ]\n";
 
 constexpr std::string_view kNeighUsage =
     "Usage: dpip neigh add ADDR lladdr LLADDR [ nud permanent ] dev DEV\n"
@@ -32,7 +32,8 @@ constexpr std::string_view kRouteUsage =
     "Usage: dpip route { list | flush } SELECTOR\n"
     "       dpip route get ADDRESS [ from ADDRESS ] [ oif STRING ]\n"
     "       dpip route { add | del | change | append | replace } ROUTE\n"
-    "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ via ADDRESS ] [ PREFIX ]\n"
+    "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ via ADDRESS ]\n"
+    "            [ [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] | PREFIX ]\n"
     "            (flush selects by dev STRING only)\n"
     "ROUTE := PREFIX [ scope SCOPE ] [ metric METRIC ] INFO_SPEC\n"
     "INFO_SPEC := NH OPTIONS [ nexthop NH ]...\n"
@@ -40,7 +41,7 @@ constexpr std::string_view kRouteUsage =
     "OPTIONS := [ mtu NUMBER ] [ src ADDRESS ]\n"
     "PREFIX := { default | ADDRESS[/LEN] }\n"
     "TABLE_ID := [ local | main | all ]\n"
-    "SCOPE := [ host | link | global | kni_host | NUMBER ]\n"
+    "SCOPE := [ host | link | site | global | kni_host | NUMBER ]\n"
     "NHFLAGS := [ onlink ]\n";
 
 constexpr std::string_view kSyncUsage =

@@ -41,6 +41,7 @@ void AddressTable::remove_port(uint16_t port) {
   for (uint32_t a : locals) erase_local(Ip4(a));
   digest_ -= port_hash(port, ports_[port].mtu);
   ports_[port] = PortInfo{};
+  std::erase_if(subnets_in_order_, [&](const SubnetAddr& s) { return s.port == port; });
 }
 
 std::optional<uint16_t> AddressTable::port_mtu(uint16_t port) const {
@@ -101,11 +102,15 @@ Result<bool> AddressTable::add_addr(uint16_t port, Ip4Prefix prefix) {
   }
   PortInfo& p = ports_[port];
   p.addrs.push_back(prefix);
-  if (prefix.len < 32) p.subnets.push_back(prefix);
+  if (prefix.len < 32) {
+    p.subnets.push_back(prefix);
+    subnets_in_order_.push_back({port, prefix});
+  }
   digest_ += addr_hash(port, prefix);
   addr_owner_.insert_or_assign(ip.v, port);
   set_local(ip, {kRouteLocalIn, port});
   rebuild_broadcasts();
+  update_borrowed_src();
   // Sources come from the port's subnets, else its primary: a further /32 (a VIP, say) changes neither.
   return prefix.len < 32 || p.addrs.size() == 1;
 }
@@ -118,6 +123,10 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   if (it == list.end()) return Status::error(EADDRNOTAVAIL, "Cannot assign requested address");
   Ip4 ip = prefix.addr;
   size_t index = size_t(it - list.begin());
+  if (prefix.len < 32 && !is_secondary(list, index) &&
+      std::any_of(it + 1, list.end(), [&](const Ip4Prefix& a) { return same_subnet(a, prefix); })) {
+    return del_primary_promoting(port, prefix);
+  }
   // Addresses whose hashed place changes: the next primary, and the subnets after this one.
   std::vector<Ip4Prefix> moved;
   if (index == 0 && list.size() > 1) moved.push_back(list[1]);
@@ -127,12 +136,79 @@ Result<bool> AddressTable::del_addr(uint16_t port, Ip4Prefix prefix) {
   for (const Ip4Prefix& a : moved) digest_ -= addr_hash(port, a);
   list.erase(it);
   if (subnet != p.subnets.end()) p.subnets.erase(subnet);
+  std::erase_if(subnets_in_order_, [&](const SubnetAddr& s) { return s.port == port && s.addr == prefix; });
   for (const Ip4Prefix& a : moved) digest_ += addr_hash(port, a);
   addr_owner_.erase(ip.v);
   const LocalEntry* local = local_.find(ip.v);
   if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(ip);
   rebuild_broadcasts();
+  update_borrowed_src();
   return prefix.len < 32 || index == 0;
+}
+
+// Linux's secondaries: an address whose subnet (network and length) an earlier one of the port has.
+bool AddressTable::same_subnet(const Ip4Prefix& a, const Ip4Prefix& b) {
+  return a.len == b.len && a.network() == b.network();
+}
+
+bool AddressTable::is_secondary(const std::vector<Ip4Prefix>& list, size_t index) {
+  return std::any_of(list.begin(), list.begin() + ptrdiff_t(index),
+                     [&](const Ip4Prefix& a) { return same_subnet(a, list[index]); });
+}
+
+// A primary with secondaries goes: as Linux with promote_secondaries (__inet_del_ifa), its first
+// secondary becomes a primary, placed after the last remaining primary (Linux keeps primaries before
+// secondaries). Rare, so the port's whole share of the digest is recomputed.
+Result<bool> AddressTable::del_primary_promoting(uint16_t port, Ip4Prefix prefix) {
+  PortInfo& p = ports_[port];
+  for (const Ip4Prefix& a : p.addrs) digest_ -= addr_hash(port, a);
+  p.addrs.erase(std::find(p.addrs.begin(), p.addrs.end(), prefix));
+  auto promoted = std::find_if(p.addrs.begin(), p.addrs.end(), [&](const Ip4Prefix& a) { return same_subnet(a, prefix); });
+  Ip4Prefix moving = *promoted;
+  p.addrs.erase(promoted);
+  size_t after = 0;
+  for (size_t i = 0; i < p.addrs.size(); ++i)
+    if (!is_secondary(p.addrs, i)) after = i + 1;
+  p.addrs.insert(p.addrs.begin() + ptrdiff_t(after), moving);
+  p.subnets.clear();
+  for (const Ip4Prefix& a : p.addrs)
+    if (a.len < 32) p.subnets.push_back(a);
+  for (const Ip4Prefix& a : p.addrs) digest_ += addr_hash(port, a);
+  std::erase_if(subnets_in_order_, [&](const SubnetAddr& s) { return s.port == port && s.addr == prefix; });
+  addr_owner_.erase(prefix.addr.v);
+  const LocalEntry* local = local_.find(prefix.addr.v);
+  if (local != nullptr && local->port == port && local->flags == kRouteLocalIn) erase_local(prefix.addr);
+  rebuild_broadcasts();
+  update_borrowed_src();
+  return true;
+}
+
+std::optional<AddressTable::BroadcastOwner> AddressTable::broadcast_owner(Ip4 a, uint16_t only) const {
+  for (const SubnetAddr& s : subnets_in_order_) {
+    if (only != kAnyPort && s.port != only) continue;
+    if (s.addr.len < 31 && s.addr.broadcast() == a) return BroadcastOwner{s.port, s.addr.addr};
+  }
+  return std::nullopt;
+}
+
+Ip4 AddressTable::subnet_primary(uint16_t port, Ip4 addr) const {
+  if (!has_port(port)) return addr;
+  const std::vector<Ip4Prefix>& list = ports_[port].addrs;
+  auto self = std::find_if(list.begin(), list.end(), [&](const Ip4Prefix& a) { return a.addr == addr; });
+  if (self == list.end()) return addr;
+  for (auto a = list.begin(); a != self; ++a)
+    if (a->len == self->len && a->network() == self->network()) return a->addr;
+  return addr;
+}
+
+void AddressTable::update_borrowed_src() {
+  borrowed_src_ = Ip4{};
+  for (const PortInfo& p : ports_) {
+    if (!p.addrs.empty()) {
+      borrowed_src_ = p.addrs.front().addr;
+      return;
+    }
+  }
 }
 
 void AddressTable::rebuild_broadcasts() {
@@ -150,8 +226,9 @@ Status AddressTable::add_local_route(Ip4 addr, const RouteSpec& spec, RouteScope
     return Status::invalid("Local route needs one device and no gateway");
   }
   if (!has_port(nh.port)) return Status::error(ENODEV, "No such device");
-  if (local_.find(addr.v) != nullptr && mode != AddMode::kReplace)
-    return Status::error(EEXIST, "File exists");
+  const bool exists = local_.find(addr.v) != nullptr;
+  if (!exists && mode == AddMode::kChange) return Status::error(ENOENT, "No such file or directory");
+  if (exists && mode != AddMode::kReplace && mode != AddMode::kChange) return Status::error(EEXIST, "File exists");
   set_local(addr, {scope == RouteScope::kKniHost ? uint32_t(kRouteKni) : uint32_t(kRouteLocalIn), nh.port});
   return Status::ok();
 }

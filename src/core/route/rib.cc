@@ -30,11 +30,12 @@ Result<RibChange> Rib::add(const RouteSpec& spec, RouteScope scope, AddMode mode
   if (len == 0) flags |= kRouteDefault;
 
   if (existing == kNoRoute) {
+    if (mode == AddMode::kChange) return Status::error(ENOENT, "No such file or directory");
     if (prefix == kNoPrefix && full()) return Status::error(ENOSPC, "Route table full");
     return insert(net, len, spec.metric, spec.mtu, spec.src, scope, flags, nexthops);
   }
   if (mode == AddMode::kCreate) return Status::error(EEXIST, "File exists");
-  if (mode == AddMode::kReplace) return replace(existing, spec.mtu, spec.src, scope, flags, nexthops);
+  if (mode == AddMode::kReplace || mode == AddMode::kChange) return replace(existing, spec.mtu, spec.src, scope, flags, nexthops);
   // Append: the route keeps its attributes and gains the next hops.
   const Route& r = routes_[existing];
   std::vector<Nexthop> merged = nexthops_of(r);
@@ -63,14 +64,19 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
         return Status::invalid("Nexthop has invalid scope");
       }
       Ip4 gw = nh.gateway;
+      // A subnet broadcast is a broadcast route in Linux's local table: not a unicast next hop, when
+      // that route is on the next hop's port (or no port is given: the local table is looked at first).
+      bool broadcast = ifs.is_subnet_broadcast(gw) && ifs.broadcast_owner(gw, nh.port).has_value();
       if (gw.is_multicast() || gw.is_limited_broadcast() || gw.is_loopback() || (gw.v >> 24) == 0 ||
-          ifs.is_local_addr(gw)) {
+          ifs.is_local_addr(gw) || broadcast) {
         return Status::invalid("Nexthop has invalid gateway");
       }
       if (nh.onlink) {
         if (nh.port == kAnyPort) return Status::invalid("Nexthop device required for onlink");
       } else {
-        std::optional<uint16_t> port = onlink_port_for(gw, nh.port);
+        // A kni_host route is dplb's: its gateway resolves as a global route's would.
+        RouteScope lookup = scope == RouteScope::kKniHost ? RouteScope::kGlobal : scope;
+        std::optional<uint16_t> port = onlink_port_for(gw, nh.port, lookup);
         if (!port) return Status::error(ENETUNREACH, "Nexthop has invalid gateway");
         r.port = *port;
       }
@@ -83,11 +89,16 @@ Status Rib::validate_nexthops(const RouteSpec& spec, RouteScope scope, const Add
   return Status::ok();
 }
 
-// Linux's fib_check_nh lookup at link scope.
-std::optional<uint16_t> Rib::onlink_port_for(Ip4 gateway, uint16_t port) const {
+// Linux's fib_check_nh_v4_gw: a lookup of the gateway at the route's scope + 1, raised to link
+// scope, so only routes of scope link or host count, for global and site routes alike. A route of a
+// wider scope without a gateway (`45.60.0.0/16 dev dpdk0 scope global`, or `scope site`) does not
+// make its addresses reachable next hops; the search goes on to shorter prefixes.
+std::optional<uint16_t> Rib::onlink_port_for(Ip4 gateway, uint16_t port, RouteScope scope) const {
+  const unsigned min_scope = std::max(unsigned(scope) + 1, unsigned(RouteScope::kLink));
   std::optional<uint16_t> found;
   for_each_covering(gateway, [&](uint32_t, const Route& r) {
     if (r.flags & kRouteKni) return false;
+    if (unsigned(r.scope) < min_scope) return false;
     for (unsigned i = 0; i < r.nh_count; ++i) {
       const Nexthop& nh = nh_pool_[r.nh_index + i];
       if (nh.gateway.is_zero() && (port == kAnyPort || nh.port == port)) {
@@ -112,8 +123,11 @@ uint32_t Rib::match_route(const RouteMatch& match) const {
   if (prefix == kNoPrefix) return kNoRoute;
   for (uint32_t id = prefixes_[prefix].head; id != kNoRoute; id = routes_[id].next) {
     const Route& r = routes_[id];
-    if (match.metric && r.metric != *match.metric) continue;
+    // Metric 0 matches any (the routes are walked lowest metric first, so a metric-0 route still wins).
+    if (match.metric && *match.metric != 0 && r.metric != *match.metric) continue;
     if (match.scope && r.scope != *match.scope) continue;
+    if (match.src && r.src != *match.src) continue;
+    if (match.mtu && r.mtu != *match.mtu) continue;
     const Nexthop* nh = &nh_pool_[r.nh_index];
     const Nexthop* end = nh + r.nh_count;
     if (match.port && std::none_of(nh, end, [&](const Nexthop& n) { return n.port == *match.port; }))

@@ -44,9 +44,10 @@ Status RouteTable::remove_port(uint16_t port) {
 // ---- addresses
 
 Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
+  Ip4 borrowed = addrs_.borrowed_src();
   Result<bool> sources_changed = addrs_.add_addr(port, prefix);
   if (!sources_changed) return sources_changed.status();
-  if (*sources_changed) refresh_fib_nodes(port);
+  refresh_sources(port, *sources_changed, borrowed);
   if (prefix.len < 32) {
     Ip4 net = prefix.network();
     uint32_t id = rib_.find_prefix(net, prefix.len);
@@ -60,9 +61,10 @@ Status RouteTable::add_addr(uint16_t port, Ip4Prefix prefix) {
 }
 
 Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
+  Ip4 borrowed = addrs_.borrowed_src();
   Result<bool> sources_changed = addrs_.del_addr(port, prefix);
   if (!sources_changed) return sources_changed.status();
-  if (*sources_changed) refresh_fib_nodes(port);
+  refresh_sources(port, *sources_changed, borrowed);
   Ip4 ip = prefix.addr;
   if (prefix.len < 32) {
     // The subnet's proto-kernel route on this port stays while another address of the port covers the
@@ -85,8 +87,21 @@ Status RouteTable::del_addr(uint16_t port, Ip4Prefix prefix) {
     }
   }
   remove_routes_with_src(ip);
+  if (addrs_.addrs(port).empty()) remove_routes_of_disabled_port(port);
   ++generation_;
   return Status::ok();
+}
+
+// Linux's fib_disable_ip when a device loses its last address: every next hop on it is dead, and
+// routes left with no live next hop are flushed (on-link and gateway alike). A multipath route
+// keeping a next hop elsewhere stays, whole (dplb has no per-next-hop dead flag: is_dead() and the
+// neighbour table skip it per packet).
+void RouteTable::remove_routes_of_disabled_port(uint16_t port) {
+  for (uint32_t id : rib_.routes_via_port(port)) {
+    const Rib::Route& r = rib_.at(id);
+    const Nexthop* nh = rib_.nexthops(r);
+    if (std::all_of(nh, nh + r.nh_count, [&](const Nexthop& n) { return n.port == port; })) apply(rib_.erase(id));
+  }
 }
 
 Result<size_t> RouteTable::flush_addrs(uint16_t port) {
@@ -97,6 +112,16 @@ Result<size_t> RouteTable::flush_addrs(uint16_t port) {
     if (Status s = del_addr(port, last); !s) return s;
   }
   return count;
+}
+
+// Cached sources follow the port's candidates; when the address ports without one borrow changed,
+// every node may be on such a port.
+void RouteTable::refresh_sources(uint16_t port, bool port_changed, Ip4 borrowed_before) {
+  if (addrs_.borrowed_src() != borrowed_before) {
+    refresh_fib_nodes(std::nullopt);
+  } else if (port_changed) {
+    refresh_fib_nodes(port);
+  }
 }
 
 void RouteTable::ensure_connected_route(Ip4 net, uint8_t len) {
@@ -168,7 +193,41 @@ Result<size_t> RouteTable::flush_routes(std::optional<uint16_t> port) {
 
 Result<OutputResult> RouteTable::get(Ip4 daddr, Ip4 saddr, int oif, uint32_t flow_hash) const {
   OutputResult out;
+  // ip_route_output_key_hash_rcu: a given source must be a usable address of ours.
+  if (!saddr.is_zero()) {
+    if (saddr.is_multicast() || saddr.is_limited_broadcast() || (saddr.v >> 24) == 0)
+      return Status::invalid("Invalid argument");
+    if (!addrs_.port_of_addr(saddr)) return Status::error(ENETUNREACH, "Network is unreachable");
+  }
+  // Linux's local table holds a broadcast route for each subnet address (scope link, src the
+  // address), and it is looked up before the main table. Only `route get` answers it: the data
+  // path never forwards to a subnet broadcast (ipv4_forward drops it).
+  if (!addrs_.is_local_addr(daddr) && addrs_.is_subnet_broadcast(daddr)) {
+    std::optional<AddressTable::BroadcastOwner> b =
+        addrs_.broadcast_owner(daddr, oif >= 0 && oif < kAnyPort ? uint16_t(oif) : kAnyPort);
+    if (b) {
+      out.route = kNoRoute;
+      out.port = b->port;
+      out.next_hop = daddr;
+      out.src = addrs_.select_src(saddr, b->addr, b->port, Ip4{});
+      out.mtu = addrs_.mtu(b->port);
+      out.flags = kRouteBroadcast;
+      return out;
+    }
+  }
+  // With an output interface, Linux's local route of an address on another port does not match (its
+  // next hop is that port): the address is routed out of `oif` like any other.
+  const AddressTable::LocalEntry* local = addrs_.find_local(daddr);
+  if (local != nullptr && oif >= 0 && oif != local->port && size_t(oif) < addrs_.port_limit() &&
+      addrs_.has_port(uint16_t(oif))) {
+    auto never_dead = [](uint16_t, Ip4) { return false; };
+    output_oif(daddr, saddr, uint16_t(oif), flow_hash, out, never_dead);
+    return out;
+  }
   if (!output(daddr, saddr, oif, flow_hash, out)) return Status::error(ENETUNREACH, "Network is unreachable");
+  // A secondary address's local route has the subnet's primary as source in Linux. Only route get
+  // shows it: output() keeps the destination itself (traffic to ourselves never leaves).
+  if ((out.flags & kRouteLocal) && out.src == daddr) out.src = addrs_.subnet_primary(out.port, daddr);
   return out;
 }
 
@@ -206,9 +265,9 @@ void RouteTable::refresh_fib_node(uint32_t prefix) {
   n.gateway = first.gateway;
   n.port = first.port;
   n.nh_count = r.nh_count;
-  // A single gateway fixes the source (unless the route names one); an on-link next hop is the
-  // destination itself, so its source is chosen per lookup.
-  n.src_known = !r.src.is_zero() || (r.nh_count == 1 && !first.gateway.is_zero());
+  // A single next hop fixes the source (unless the route names one): as in Linux it depends on the
+  // next hop's port and gateway only (the primary for an on-link one), never on the destination.
+  n.src_known = !r.src.is_zero() || r.nh_count == 1;
   n.src = !r.src.is_zero() ? r.src : n.src_known ? addrs_.port_src(first.port, first.gateway) : Ip4{};
   n.total_weight = r.total_weight;
   n.nh_index = r.nh_index;

@@ -6,6 +6,8 @@ std::string_view to_string(RouteScope scope) {
   switch (scope) {
     case RouteScope::kGlobal:
       return "global";
+    case RouteScope::kSite:
+      return "site";
     case RouteScope::kLink:
       return "link";
     case RouteScope::kHost:
@@ -17,7 +19,8 @@ std::string_view to_string(RouteScope scope) {
 }
 
 std::optional<RouteScope> parse_route_scope(std::string_view text) {
-  for (RouteScope s : {RouteScope::kGlobal, RouteScope::kLink, RouteScope::kHost, RouteScope::kKniHost}) {
+  for (RouteScope s : {RouteScope::kGlobal, RouteScope::kSite, RouteScope::kLink, RouteScope::kHost,
+                       RouteScope::kKniHost}) {
     if (text == to_string(s)) return s;
   }
   if (text == "universe") return RouteScope::kGlobal;  // iproute2's name for global

@@ -3,13 +3,14 @@ and one named drop counter. dpdk0 faces clients (our 10.0.0.1/24 and the VIP 10.
 and a UDP virtual service), dpdk1 the real servers (10.1.0.1/24); forwarding is on.
 
 Decisions (docs/operations.md, "Hostile traffic"):
-- sources that are ours (an address, a subnet broadcast) or martians (0.0.0.0, 255.255.255.255,
-  multicast, loopback) are dropped as ipv4_bad_source: to us, to a VIP (a land attack too) and
+- sources that are ours (an address, a subnet broadcast) or martians (0.0.0.0/8, 240.0.0.0/4 with
+  255.255.255.255, multicast, loopback) are dropped as ipv4_bad_source: to us, to a VIP (a land attack too) and
   when forwarding;
 - IP options: to us or to a VIP dropped (ipv4_options); forwarded untouched, as Linux does;
 - fragments: to us or to a VIP dropped (ipv4_fragment: no reassembly); forwarded as they are;
 - frames longer than the port MTU + 14 (or chained in several buffers) are dropped (eth_too_long);
-- directed broadcasts to our subnets are not forwarded (ipv4_bad_dest);
+- directed broadcasts to our subnets and martian destinations (0.0.0.0/8, 240.0.0.0/4) are not
+  forwarded (ipv4_bad_dest);
 - ICMP echo replies are limited by a per-worker token bucket on the worker's clock
   ([dataplane] icmp_rate_per_sec tokens per second, bursting to that many).
 """
@@ -130,12 +131,20 @@ CASES = [
          {0: [echo(src="224.0.0.5")]}, {}, {"ipv4_bad_source": 1}),
     case("hostile_src_zero", "SYN from 0.0.0.0 to the VIP is dropped",
          {0: [syn(src="0.0.0.0")]}, {}, {"ipv4_bad_source": 1}),
+    case("hostile_src_zero_network_forwarded", "a packet to forward from 0.1.2.3 (0.0.0.0/8) is dropped (Linux: martian)",
+         {0: [udp_fwd(src="0.1.2.3")]}, {}, {"ipv4_bad_source": 1}),
+    case("hostile_src_class_e", "echo request from 240.0.0.1 (240.0.0.0/4) gets nothing (Linux: martian)",
+         {0: [echo(src="240.0.0.1")]}, {}, {"ipv4_bad_source": 1}),
     case("hostile_src_loopback_forwarded", "a packet to forward from 127.0.0.1 is dropped",
          {0: [udp_fwd(src="127.0.0.1")]}, {}, {"ipv4_bad_source": 1}),
     case("hostile_eth_broadcast_source", "a frame whose source MAC is broadcast is dropped",
          {0: [Ether(dst=MAC0, src="ff:ff:ff:ff:ff:ff") / IP(src=CLIENT, dst=US) / ICMP(type=8)]}, {},
          {"eth_bad_source": 1}),
     # --- destinations.
+    case("hostile_dst_zero_network", "a packet to 0.1.2.3 (0.0.0.0/8) is not forwarded (Linux: martian destination)",
+         {0: [udp_fwd(dst="0.1.2.3")]}, {}, {"ipv4_bad_dest": 1}),
+    case("hostile_dst_class_e", "a packet to 240.1.2.3 (240.0.0.0/4) is not forwarded (Linux: martian destination)",
+         {0: [udp_fwd(dst="240.1.2.3")]}, {}, {"ipv4_bad_dest": 1}),
     case("hostile_dst_subnet_broadcast_forwarded", "a directed broadcast to our server subnet is not forwarded",
          {0: [udp_fwd(dst="10.1.0.255")]}, {}, {"ipv4_bad_dest": 1}),
     case("hostile_dst_limited_broadcast", "echo request to 255.255.255.255 gets nothing",

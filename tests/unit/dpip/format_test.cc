@@ -141,7 +141,7 @@ TEST(DpipFormatRoute, LocalAndAllTables) {
   local.table = RouteTable::kLocal;
   auto routes = sample_routes();
   routes.push_back(
-      rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, "10.0.0.7", 0, 0, kLocalKni));
+      rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.7", 0, 0, kLocalKni));
   routes.push_back(rt("10.0.0.8", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.8", 0, 0,
                       proto::kRouteFlagLocal));  // added by hand: not "proto kernel"
   EXPECT_EQ(format_routes(routes, local, text()),
@@ -196,7 +196,7 @@ TEST(DpipFormatRoute, KernelProtocolAndTables) {
             "10.0.0.0/24 dev d scope link src 10.0.0.1 \n");
   // a kni_host route wider than /32 stays in main, still typed kni
   auto wide_kni =
-      rt("10.8.0.0", 24, {nh("d", nullptr)}, proto::kScopeKniHost, nullptr, 0, 0, proto::kRouteFlagKni);
+      rt("10.8.0.0", 24, {nh("d", nullptr)}, proto::kScopeHost, nullptr, 0, 0, proto::kRouteFlagKni);
   EXPECT_TRUE(route_in_table(wide_kni, RouteTable::kMain));
   EXPECT_EQ(format_routes({wide_kni}, RouteSelector{}, text()), "kni 10.8.0.0/24 dev d scope kni_host \n");
   EXPECT_TRUE(route_in_table(sample_routes()[7], RouteTable::kLocal));
@@ -239,7 +239,7 @@ TEST(DpipFormatRoute, Get) {
 
   q.dst = Ip4(ip("10.0.0.7"));  // a kni_host address: its traffic goes to the kernel, not <local>
   auto kni =
-      got(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeKniHost, "10.0.0.7", 0, 0, kLocalKni),
+      got(rt("10.0.0.7", 32, {nh("dpdk0", nullptr)}, proto::kScopeHost, "10.0.0.7", 0, 0, kLocalKni),
           "dpdk0", "10.0.0.7", "10.0.0.7", 1500);
   EXPECT_EQ(format_route_get(kni, q, text()), "kni 10.0.0.7 dev dpdk0 src 10.0.0.7 \n    cache \n");
 

@@ -111,8 +111,8 @@ TEST(DpipParser, ObjectAndCommandPrefixes) {
       {"route list", Object::kRoute, Verb::kShow},
       {"r a 1.0.0.0/8 dev d", Object::kRoute, Verb::kAdd},
       {"r d 1.0.0.0/8", Object::kRoute, Verb::kDel},
-      {"r c 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
-      {"r chg 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
+      {"r c 1.0.0.0/8 dev d", Object::kRoute, Verb::kChange},
+      {"r chg 1.0.0.0/8 dev d", Object::kRoute, Verb::kChange},
       {"r replace 1.0.0.0/8 dev d", Object::kRoute, Verb::kReplace},
       {"r app 1.0.0.0/8 dev d", Object::kRoute, Verb::kAppend},
       {"r g 1.2.3.4", Object::kRoute, Verb::kGet},
@@ -165,8 +165,8 @@ TEST(DpipParser, AddrAddDel) {
   EXPECT_EQ(a.prefix.len, 32);
   a = std::get<AddrArgs>(ok("addr del local 10.0.0.1/24 dev dpdk0 scope host").args);
   EXPECT_EQ(a.scope, proto::kScopeHost);
-  a = std::get<AddrArgs>(ok("addr add 10.0.0.1/24 dev dpdk0 scope kni_host").args);
-  EXPECT_EQ(a.scope, proto::kScopeKniHost);
+  a = std::get<AddrArgs>(ok("addr add 10.0.0.1/24 dev dpdk0 scope site").args);
+  EXPECT_EQ(a.scope, proto::kScopeSite);
   a = std::get<AddrArgs>(ok("addr add 10.0.0.1/24 dev dpdk0 scope 17").args);
   EXPECT_EQ(a.scope, 17);
 }
@@ -258,7 +258,11 @@ TEST(DpipParser, RouteAddSinglePath) {
   EXPECT_EQ(r.dst.len, 0);
   r = std::get<RouteArgs>(ok("route add to 10.9.9.9 dev dpdk0 scope kni_host").args);
   EXPECT_EQ(r.dst.len, 32);  // no /len: a host route
-  EXPECT_EQ(r.scope, proto::kScopeKniHost);
+  EXPECT_EQ(r.scope, proto::kScopeHost);  // kni_host: host, marked kni (200 is Linux's site)
+  EXPECT_TRUE(r.kni);
+  r = std::get<RouteArgs>(ok("route add 10.9.0.0/16 dev dpdk0 scope 200").args);
+  EXPECT_EQ(r.scope, proto::kScopeSite);
+  EXPECT_FALSE(r.kni);
   EXPECT_EQ(r.nexthops[0].dev, "dpdk0");
   EXPECT_FALSE(r.nexthops[0].via.has_value());
   // metric synonyms and prefixes, as ip

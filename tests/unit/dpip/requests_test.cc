@@ -53,11 +53,12 @@ TEST(DpipRequests, RouteDefaultsAndModes) {
   EXPECT_EQ(r.scope, proto::kScopeLink);  // no gateway: scope link, as ip
   EXPECT_EQ(r.has, proto::kRouteHasDev);
   EXPECT_EQ(route("route replace 10.0.0.0/24 dev dpdk0").mode, proto::kRouteAddReplace);
-  EXPECT_EQ(route("route change 10.0.0.0/24 dev dpdk0").mode, proto::kRouteAddReplace);
+  EXPECT_EQ(route("route change 10.0.0.0/24 dev dpdk0").mode, proto::kRouteAddChange);
   EXPECT_EQ(route("route append 10.0.0.0/24 dev dpdk0").mode, proto::kRouteAddAppend);
   r = route("route add 10.0.0.7 dev dpdk0 scope kni_host");
   EXPECT_EQ(r.dst_len, 32);
-  EXPECT_EQ(r.scope, proto::kScopeKniHost);
+  EXPECT_EQ(r.scope, proto::kScopeHost);
+  EXPECT_TRUE(r.flags & proto::kRouteFlagKni);
   EXPECT_TRUE(r.has & proto::kRouteHasScope);
 
   r = route("route add default via 10.0.0.254");

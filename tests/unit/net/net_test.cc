@@ -134,14 +134,17 @@ TEST(Ipv4Check, PlainHeaderCheckAgreesWithTheFullCheck) {
   EXPECT_GT(accepted, 20000u);  // the oracle was exercised both ways
 }
 
-TEST(Ipv4Check, MartianSourcesAreExactlyTheSpecialRanges) {
+TEST(Ipv4Check, MartiansAreExactlyTheSpecialRanges) {
   for (uint64_t v = 0; v <= 0xffffffffull; v += 0x00fffffbull) {  // every first octet, scattered hosts
     Ip4 a(static_cast<uint32_t>(v));
-    bool expect = (a.v >> 28) == 0xe || a.v == 0xffffffffu || (a.v >> 24) == 127 || a.v == 0;
+    // multicast, 240/4 (with 255.255.255.255), loopback, 0/8: as Linux's martian checks
+    bool expect = (a.v >> 28) >= 0xe || (a.v >> 24) == 127 || (a.v >> 24) == 0;
     EXPECT_EQ(ipv4_source_is_martian(a), expect) << to_string(a);
+    EXPECT_EQ(ipv4_dest_is_martian(a), expect) << to_string(a);
   }
-  for (uint32_t v : {0u, 0xffffffffu, 0x7f000001u, 0xe0000001u, 0xefffffffu, 0xf0000000u, 0x00000001u, 0xff000000u})
-    EXPECT_EQ(ipv4_source_is_martian(Ip4(v)), (v >> 28) == 0xe || v == 0xffffffffu || (v >> 24) == 127 || v == 0);
+  for (uint32_t v : {0u, 0xffffffffu, 0x7f000001u, 0xe0000001u, 0xefffffffu, 0xf0000000u, 0x00000001u, 0xff000000u,
+                     0x00ffffffu, 0xf0000001u, 0xdfffffffu, 0x01000000u})
+    EXPECT_EQ(ipv4_source_is_martian(Ip4(v)), (v >> 28) >= 0xe || (v >> 24) == 127 || (v >> 24) == 0) << v;
 }
 
 TEST(Icmp, EchoReplyHasSwappedAddressesAndValidChecksums) {

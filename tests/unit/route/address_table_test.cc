@@ -56,7 +56,8 @@ TEST(AddressTableTest, SourceSelection) {
   ASSERT_TRUE(a.add_addr(0, pfx("10.0.1.1/24")));
   EXPECT_EQ(a.port_src(0, ip("10.0.1.7")), ip("10.0.1.1"));   // the subnet holding the next hop
   EXPECT_EQ(a.port_src(0, ip("172.16.0.1")), ip("10.0.0.1"));  // else the primary
-  EXPECT_EQ(a.port_src(1, ip("10.0.0.7")), Ip4{});             // else none
+  EXPECT_EQ(a.port_src(1, ip("10.0.0.7")), ip("10.0.0.1"));    // none: borrowed from the first port
+  EXPECT_EQ(a.port_src(0, Ip4{}), ip("10.0.0.1"));             // on-link: the primary
   EXPECT_EQ(a.select_src(ip("10.0.1.1"), ip("10.0.0.1"), 0, ip("1.2.3.4")), ip("10.0.1.1"));  // our hint
   EXPECT_EQ(a.select_src(ip("9.9.9.9"), ip("10.0.0.1"), 1, ip("1.2.3.4")), ip("10.0.0.1"));   // route src
 }

@@ -67,8 +67,8 @@ TEST_F(RibTest, ValidatesAgainstTheInterfaces) {
   // A gateway without a device takes the on-link route's port.
   ASSERT_TRUE(add(spec("172.16.0.0/16", {via("10.0.0.254")})));
   EXPECT_EQ(rib.find(pfx("172.16.0.0/16"), 0)->nexthops, (std::vector<Nexthop>{via("10.0.0.254", 0)}));
-  EXPECT_EQ(rib.onlink_port_for(ip("10.0.0.77"), kAnyPort), 0);
-  EXPECT_EQ(rib.onlink_port_for(ip("10.0.1.77"), kAnyPort), std::nullopt);
+  EXPECT_EQ(rib.onlink_port_for(ip("10.0.0.77"), kAnyPort, RouteScope::kGlobal), 0);
+  EXPECT_EQ(rib.onlink_port_for(ip("10.0.1.77"), kAnyPort, RouteScope::kGlobal), std::nullopt);
 }
 
 TEST_F(RibTest, CoveringAndListing) {

@@ -85,9 +85,9 @@ TEST_F(RouteOutputTest, SourceSelection) {
   far.onlink = true;
   ASSERT_TRUE(t.add_route(spec("172.18.0.0/16", {far})));
   EXPECT_EQ(out("172.18.0.9").src, ip("10.0.0.1"));
-  // ... else nothing.
+  // ... else, on a port without addresses, the first port's primary (Linux borrows one).
   ASSERT_TRUE(t.add_route(spec("172.19.0.0/16", {dev(3)})));
-  EXPECT_EQ(out("172.19.0.9").src, Ip4{});
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.0.0.1"));
   // A hint that is one of our addresses (on any port) wins; another hint is ignored.
   EXPECT_EQ(out("172.16.0.9", "192.168.1.1").src, ip("192.168.1.1"));
   EXPECT_EQ(out("172.17.0.9", "10.2.0.1").src, ip("10.2.0.1"));
@@ -99,8 +99,8 @@ TEST_F(RouteOutputTest, SourceFollowsAddressChanges) {
   far.onlink = true;
   ASSERT_TRUE(t.add_route(spec("172.18.0.0/16", {far})));
   ASSERT_TRUE(t.add_route(spec("172.19.0.0/16", {dev(3)})));
-  EXPECT_EQ(out("172.18.0.9").src, Ip4{});
-  EXPECT_EQ(out("172.19.0.9").src, Ip4{});
+  EXPECT_EQ(out("172.18.0.9").src, ip("10.0.0.1"));  // borrowed from port 0
+  EXPECT_EQ(out("172.19.0.9").src, ip("10.0.0.1"));
   ASSERT_TRUE(t.add_addr(3, pfx("10.9.0.1/24")));
   EXPECT_EQ(out("172.18.0.9").src, ip("10.9.0.1"));  // primary
   EXPECT_EQ(out("172.19.0.9").src, ip("10.9.0.1"));
@@ -110,7 +110,9 @@ TEST_F(RouteOutputTest, SourceFollowsAddressChanges) {
   ASSERT_TRUE(t.del_addr(3, pfx("10.9.0.1/24")));
   EXPECT_EQ(out("172.19.0.9").src, ip("10.3.3.1"));  // the new primary
   ASSERT_TRUE(t.del_addr(3, pfx("10.3.3.1/24")));
-  EXPECT_EQ(out("172.18.0.9").src, Ip4{});
+  OutputResult gone;  // the port's last address took its routes with it (Linux's fib_disable_ip)
+  EXPECT_FALSE(t.output(ip("172.18.0.9"), {}, -1, 0, gone));
+  EXPECT_FALSE(t.output(ip("172.19.0.9"), {}, -1, 0, gone));
 }
 
 TEST_F(RouteOutputTest, RouteMtuOverridesPortMtu) {
@@ -199,7 +201,7 @@ TEST_F(RouteOutputTest, OutputInterfaceHint) {
   EXPECT_EQ(o.route, kNoRoute);
   EXPECT_EQ(o.port, 3);
   EXPECT_EQ(o.next_hop, ip("172.16.0.5"));
-  EXPECT_EQ(o.src, Ip4{});
+  EXPECT_EQ(o.src, ip("10.0.0.1"));  // port 3 has no address: borrowed from port 0
   o = out("8.8.8.8", "0.0.0.0", 2);
   EXPECT_EQ(o.port, 2);
   EXPECT_EQ(o.next_hop, ip("8.8.8.8"));

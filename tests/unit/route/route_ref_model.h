@@ -89,9 +89,10 @@ class RefModel {
     return 0;
   }
 
-  // Deletes the lowest-metric route of the prefix (with that metric when given).
+  // Deletes the lowest-metric route of the prefix (with that metric when given, but for 0).
   int del(Ip4Prefix p, std::optional<uint32_t> metric) {
-    const RefRoute* victim = metric ? find(p, *metric) : lowest_metric(p);
+    // Linux's fib_table_delete: metric 0 is no filter.
+    const RefRoute* victim = metric && *metric != 0 ? find(p, *metric) : lowest_metric(p);
     if (victim == nullptr) return ESRCH;
     // Swap with the last and pop, keeping the identity index in step.
     size_t i = size_t(victim - routes.data());
@@ -182,11 +183,20 @@ class RefModel {
     if (!route->src.is_zero()) {
       out.src = route->src;
     } else {
-      auto in_subnet = std::find_if(addrs.begin(), addrs.end(),
-                                    [&](const Ip4Prefix& a) { return a.contains(out.next_hop); });
-      out.src = in_subnet != addrs.end() ? in_subnet->addr : addrs.empty() ? Ip4{} : addrs.front().addr;
+      // Linux's inet_select_addr(dev, gateway): an on-link next hop (gateway 0) takes the primary.
+      auto in_subnet = std::find_if(addrs.begin(), addrs.end(), [&](const Ip4Prefix& a) {
+        return !sel->gateway.is_zero() && a.contains(sel->gateway);
+      });
+      out.src = in_subnet != addrs.end() ? in_subnet->addr : addrs.empty() ? borrowed_src() : addrs.front().addr;
     }
     return out;
+  }
+
+  // A port without addresses borrows the primary of the first port (by id) that has one (Linux).
+  Ip4 borrowed_src() const {
+    for (const auto& [id, p] : ports)
+      if (!p.addrs.empty()) return p.addrs.front().addr;
+    return Ip4{};
   }
 
   std::vector<RouteEntry> listing() const {

@@ -274,11 +274,13 @@ TEST_F(RouteTableTest, ListingOrder) {
 }
 
 TEST(RouteScope, Names) {
-  for (RouteScope s : {RouteScope::kGlobal, RouteScope::kLink, RouteScope::kHost, RouteScope::kKniHost}) {
+  for (RouteScope s : {RouteScope::kGlobal, RouteScope::kSite, RouteScope::kLink, RouteScope::kHost,
+                       RouteScope::kKniHost}) {
     EXPECT_EQ(parse_route_scope(to_string(s)), s);
   }
   EXPECT_EQ(parse_route_scope("universe"), RouteScope::kGlobal);
-  EXPECT_EQ(parse_route_scope("site"), std::nullopt);
+  EXPECT_EQ(uint8_t(RouteScope::kSite), 200);  // Linux's RT_SCOPE_SITE
+  EXPECT_EQ(parse_route_scope("nowhere"), std::nullopt);
 }
 
 }  // namespace
