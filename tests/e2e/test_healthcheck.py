@@ -33,12 +33,13 @@ import time
 
 from downloads import finished_intact, sha256_file, start_download, wait_http
 from hclib import KNI_PORTS, TAP, Healthcheck, httpd_of, setup_tap, start_httpd
-from natlib import VIP, NatBed, server_addr
+from natlib import CLIENT, VIP, NatBed, server_addr
 from nslib import TestFailure, Topology
 from routelib import check, wait_until
 
 BLOB_MB = 4
-RATE = "500K"  # ~8 s for the download that spans the reload
+RATE = "250K"  # ~16 s for the download that spans the reload
+DOWNLOAD_PORT = 45678
 BODY_MD5 = "9574694bef92336eb3996bb3c2024bdf"  # md5("health\n"), checked below
 
 
@@ -180,16 +181,23 @@ def main():
               and hc.weights() == all_up, "a broken file on SIGHUP: reported with its line, nothing changed")
         # the reload during a download
         out = os.path.join(topo.tmp, "slow.blob")
-        dl = start_download(bed.client, "http://%s/blob" % VIP, out, ("-s", "--limit-rate", RATE, "-m", "60"))
+        # From a port of its own, so the wait below sees this download's connection and no older one.
+        dl = start_download(bed.client, "http://%s/blob" % VIP, out,
+                            ("-sS", "--limit-rate", RATE, "-m", "60", "--local-port", str(DOWNLOAD_PORT)),
+                            stderr=subprocess.PIPE, text=True)
         topo.procs.append(dl)
-        wait_until(lambda: "ESTABLISHED" in bed.ipvsadm("-Lnc"), 10, "the download's connection", step=0.1)
+        wait_until(lambda: re.search(r"ESTABLISHED\s+%s:%d\s" % (re.escape(CLIENT), DOWNLOAD_PORT), bed.ipvsadm("-Lnc")),
+                   10, "the download's connection", step=0.1)
         time.sleep(1)
         before = len(hc.text().splitlines())
         hc.write(keepalived_conf(flag, [1, 2, 1, 1], servers=4))
         hc.proc.send_signal(signal.SIGHUP)
         t = hc.wait_weights({server_addr(0): 1, server_addr(1): 2, server_addr(2): 1, server_addr(3): 1},
                          "the reload (server 3 added, server 1 weight 2)")
-        check(dl.poll() is None, "reload applied after %.1f s while the download still runs" % t)
+        ended = dl.poll()
+        check(ended is None, "reload applied after %.1f s while the download still runs%s" % (
+            t, "" if ended is None else " (curl ended: exit %s, %s bytes, %r)" % (
+                ended, os.path.getsize(out) if os.path.exists(out) else "no", dl.stderr.read()[-300:])))
         time.sleep(1.5)  # a full resync period: nothing else may be sent
         ops = [l.split("ipvsadm ", 1)[1] for l in hc.text().splitlines()[before:] if " ipvsadm -" in l]
         want_ops = ["-e -t %s:80 -r %s:80 -m -w 2" % (VIP, server_addr(1)),
